@@ -1,0 +1,37 @@
+// The device context: the only mutable state shared by ops. It names the backend and owns the
+// backend's handles (cuda stream, cuDNN/cuBLASLt handles, oneDNN engine and primitive cache), which
+// are opaque here so that engine headers never include CUDA or oneDNN.
+#pragma once
+#include <memory>
+
+#include "engine/core/device.h"
+
+namespace aws {
+
+struct CudaState;  // kernels/cuda_context.h
+struct DnnlState;  // engine/ops/dnnl_state.h
+
+struct Ctx {
+  Device device = Device::cpu;
+  int threads = 1;                 // cpu worker threads (OpenMP and oneDNN)
+  CudaState* cuda = nullptr;       // owned; set when device == cuda
+  DnnlState* dnnl = nullptr;       // owned; lazily created by the oneDNN convolution path
+  void (*dnnl_free)(DnnlState*) = nullptr;  // set by whoever creates `dnnl`
+
+  // Creates the context; for cuda, fails with a clear message when the backend is not built or no
+  // usable GPU/driver is present. threads <= 0 means all hardware threads.
+  explicit Ctx(Device dev, int threads = 0);
+  ~Ctx();
+  Ctx(const Ctx&) = delete;
+  Ctx& operator=(const Ctx&) = delete;
+
+  bool is_cuda() const { return device == Device::cuda; }
+  void sync();  // waits for all queued work (cuda); no-op on cpu
+};
+
+// cuda entry points (kernels/cuda_context.cu), reached through AWS_CUDA_CALL.
+CudaState* cuda_state_create();
+void cuda_state_destroy(CudaState* s);
+void cuda_sync(CudaState* s);
+
+}  // namespace aws

@@ -1,0 +1,35 @@
+// 2-D convolution without bias (it always sits under batch-norm), NHWC activations, OHWI weights.
+// x [N,H,W,C], w [K,R,S,C], y [N,P,Q,K] with P = (H + 2·pad − R)/stride + 1.
+// cpu: oneDNN primitives cached per shape (conv2d_dnnl.cpp) or the direct loops (conv2d_cpu.cpp,
+// also the tests' reference); cuda: cuDNN (kernels/conv2d.cu).
+#pragma once
+#include "engine/core/context.h"
+#include "engine/core/tensor.h"
+
+namespace aws {
+
+struct Conv2dParams {
+  int stride = 1;
+  int pad = 0;
+};
+
+inline int64_t conv2d_out_size(int64_t in, int64_t k, int stride, int pad) {
+  return (in + 2 * pad - k) / stride + 1;
+}
+
+void conv2d_forward(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
+// dx = conv2d's gradient wrt x (overwritten).
+void conv2d_backward_data(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
+// dw = gradient wrt w (overwritten).
+void conv2d_backward_weights(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
+
+// Plain direct loops: the reference the tests use, and the fallback without oneDNN.
+void conv2d_forward_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
+void conv2d_backward_data_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
+void conv2d_backward_weights_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
+
+void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
+void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
+void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
+
+}  // namespace aws

@@ -1,0 +1,31 @@
+// Pooling: global average pool (the ResNet head) and max-pool (ImageNet stems). NHWC.
+#pragma once
+#include "engine/core/context.h"
+#include "engine/core/tensor.h"
+
+namespace aws {
+
+// x [N,H,W,C] → y [N,C]; backward spreads dy/(H·W) (dx overwritten).
+void global_avgpool_forward(Ctx& ctx, const Tensor& x, Tensor& y);
+void global_avgpool_backward(Ctx& ctx, const Tensor& dy, Tensor& dx);
+
+struct MaxPoolParams {
+  int kernel = 3;
+  int stride = 2;
+  int pad = 1;
+};
+// x [N,H,W,C] → y [N,P,Q,C]; argmax (i32, like y) holds the flat h·W+w of each maximum in x's plane.
+// Padding never wins (it is −inf). Backward scatters dy into dx (overwritten).
+void maxpool_forward(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax);
+void maxpool_backward(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx);
+
+void global_avgpool_forward_cpu(Ctx& ctx, const Tensor& x, Tensor& y);
+void global_avgpool_backward_cpu(Ctx& ctx, const Tensor& dy, Tensor& dx);
+void maxpool_forward_cpu(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax);
+void maxpool_backward_cpu(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx);
+void global_avgpool_forward_cuda(Ctx& ctx, const Tensor& x, Tensor& y);
+void global_avgpool_backward_cuda(Ctx& ctx, const Tensor& dy, Tensor& dx);
+void maxpool_forward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax);
+void maxpool_backward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx);
+
+}  // namespace aws

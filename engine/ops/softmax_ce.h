@@ -1,0 +1,28 @@
+// Softmax cross-entropy with label smoothing, fused forward + backward (the training head), and the
+// evaluation head that only counts correct predictions.
+// Smoothed target: (1 − ε)·onehot + ε/K (PyTorch's label_smoothing). Loss is the batch mean.
+#pragma once
+#include "engine/core/context.h"
+#include "engine/core/tensor.h"
+
+namespace aws {
+
+struct SoftmaxCEParams {
+  float label_smoothing = 0.0f;
+};
+
+// logits [N,K] f32, labels [N] i32 → loss [1] (mean over N), dlogits [N,K] = d(mean loss)/dlogits,
+// correct [1] i32 = number of rows whose argmax equals the label. Results stay on the device.
+void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits, const Tensor& labels,
+                                 Tensor& loss, Tensor& dlogits, Tensor& correct);
+// correct [1] i32 += number of rows whose argmax equals the label (accumulates across batches).
+void count_correct(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
+
+void softmax_ce_forward_backward_cpu(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits,
+                                     const Tensor& labels, Tensor& loss, Tensor& dlogits, Tensor& correct);
+void count_correct_cpu(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
+void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits,
+                                      const Tensor& labels, Tensor& loss, Tensor& dlogits, Tensor& correct);
+void count_correct_cuda(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
+
+}  // namespace aws

@@ -1,0 +1,15 @@
+# Finds xxHash (Debian libxxhash-dev). Where only the header is present (the GPU machine carries
+# xxhash.h), it is used header-only with XXH_INLINE_ALL.
+find_path(XXHASH_INCLUDE_DIR xxhash.h PATHS ${CMAKE_SOURCE_DIR}/third_party/include)
+find_library(XXHASH_LIBRARY NAMES xxhash)
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(xxHash REQUIRED_VARS XXHASH_INCLUDE_DIR)
+if(xxHash_FOUND AND NOT TARGET xxHash::xxHash)
+  add_library(xxHash::xxHash INTERFACE IMPORTED)
+  set_target_properties(xxHash::xxHash PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${XXHASH_INCLUDE_DIR})
+  if(XXHASH_LIBRARY)
+    set_target_properties(xxHash::xxHash PROPERTIES INTERFACE_LINK_LIBRARIES ${XXHASH_LIBRARY})
+  else()
+    set_target_properties(xxHash::xxHash PROPERTIES INTERFACE_COMPILE_DEFINITIONS XXH_INLINE_ALL=1)
+  endif()
+endif()
