@@ -1,0 +1,13 @@
+// Each subcommand family registers itself on the CLI11 app; main.cpp calls them all.
+// Commands report bad input by throwing aws::UserError (printed as one line, exit code 2).
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace aws::cli {
+
+void add_train_commands(CLI::App& app);    // cmd_train.cpp: train, eval
+void add_bench_command(CLI::App& app);     // cmd_bench.cpp: bench train-step (+ add_bench_* below)
+void add_augment_command(CLI::App& app);   // cmd_augment.cpp: augment apply | preview
+void add_bench_augment(CLI::App& bench);   // bench_augment.cpp: bench augment
+
+}  // namespace aws::cli
