@@ -1,0 +1,149 @@
+#include "models/layers.h"
+
+#include "engine/ops/add.h"
+#include "engine/ops/linear.h"
+#include "engine/ops/pool.h"
+
+namespace aws {
+
+Tensor rows(const Tensor& t, int64_t n) {
+  Tensor v = t;
+  v.shape.d[0] = n;
+  return v;
+}
+
+static void declare_bn_params(NetArenas& a, const std::string& name, int64_t c, Tensor& gamma, Tensor& beta,
+                              Tensor& rm, Tensor& rv, Tensor& dgamma, Tensor& dbeta) {
+  a.state.add(&gamma, Shape{c}, DType::f32);
+  a.state.add(&beta, Shape{c}, DType::f32);
+  a.state.add(&rm, Shape{c}, DType::f32);
+  a.state.add(&rv, Shape{c}, DType::f32);
+  a.running_vars.push_back(&rv);
+  a.work.add(&dgamma, Shape{c}, DType::f32);
+  a.work.add(&dbeta, Shape{c}, DType::f32);
+  a.params.push_back({name + ".bn.weight", &gamma, &dgamma, false});
+  a.params.push_back({name + ".bn.bias", &beta, &dbeta, false});
+}
+
+void ConvBN::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_ch, int64_t out_ch,
+                     int64_t ksize, int stride, bool relu, float bn_momentum) {
+  in_c = in_ch;
+  out_c = out_ch;
+  k = ksize;
+  cp = Conv2dParams{stride, int(ksize / 2)};
+  bp = BatchNormParams{1e-5f, bn_momentum, relu};
+  oh = conv2d_out_size(in_h, k, cp.stride, cp.pad);
+  ow = conv2d_out_size(in_w, k, cp.stride, cp.pad);
+  a.state.add(&w, Shape{out_c, k, k, in_c}, DType::f32);
+  a.work.add(&dw, Shape{out_c, k, k, in_c}, DType::f32);
+  a.params.push_back({name + ".conv.weight", &w, &dw, true});
+  declare_bn_params(a, name, out_c, gamma, beta, running_mean, running_var, dgamma, dbeta);
+  a.work.add(&conv_out, Shape{a.batch, oh, ow, out_c}, DType::f32);
+  a.work.add(&out, Shape{a.batch, oh, ow, out_c}, DType::f32);
+  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, DType::f32);
+  a.work.add(&save_mean, Shape{out_c}, DType::f32);
+  a.work.add(&save_invstd, Shape{out_c}, DType::f32);
+}
+
+void ConvBN::forward(Ctx& ctx, const Tensor& x, const Tensor* residual, int64_t n, bool train) {
+  Tensor co = rows(conv_out, n), o = rows(out, n);
+  conv2d_forward(ctx, cp, x, w, co);
+  Tensor r;
+  if (residual) r = rows(*residual, n);
+  if (train)
+    batchnorm_forward_train(ctx, bp, co, gamma, beta, residual ? &r : nullptr, running_mean, running_var, save_mean,
+                            save_invstd, o);
+  else
+    batchnorm_forward_eval(ctx, bp, co, gamma, beta, residual ? &r : nullptr, running_mean, running_var, o);
+}
+
+void ConvBN::backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor* dresidual, int64_t n) {
+  Tensor co = rows(conv_out, n), o = rows(out, n), d = rows(dout, n);
+  Tensor dr;
+  if (dresidual) dr = rows(*dresidual, n);
+  batchnorm_backward(ctx, bp, co, o, d, gamma, save_mean, save_invstd, d, dgamma, dbeta, dresidual ? &dr : nullptr);
+  conv2d_backward_weights(ctx, cp, x, d, dw);
+  if (dx) {
+    Tensor dxv = rows(*dx, n);
+    conv2d_backward_data(ctx, cp, d, w, dxv);
+  }
+}
+
+void BNAct::declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t c, bool relu,
+                    float bn_momentum) {
+  bp = BatchNormParams{1e-5f, bn_momentum, relu};
+  declare_bn_params(a, name, c, gamma, beta, running_mean, running_var, dgamma, dbeta);
+  a.work.add(&out, Shape{a.batch, h, w, c}, DType::f32);
+  a.work.add(&dout, Shape{a.batch, h, w, c}, DType::f32);
+  a.work.add(&save_mean, Shape{c}, DType::f32);
+  a.work.add(&save_invstd, Shape{c}, DType::f32);
+}
+
+void BNAct::forward(Ctx& ctx, const Tensor& x, int64_t n, bool train) {
+  Tensor o = rows(out, n);
+  if (train)
+    batchnorm_forward_train(ctx, bp, x, gamma, beta, nullptr, running_mean, running_var, save_mean, save_invstd, o);
+  else
+    batchnorm_forward_eval(ctx, bp, x, gamma, beta, nullptr, running_mean, running_var, o);
+}
+
+void BNAct::backward(Ctx& ctx, const Tensor& x, Tensor& dx, int64_t n) {
+  Tensor o = rows(out, n), d = rows(dout, n), dxv = rows(dx, n);
+  batchnorm_backward(ctx, bp, x, o, d, gamma, save_mean, save_invstd, dxv, dgamma, dbeta, nullptr);
+}
+
+void Conv::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_ch, int64_t out_ch,
+                   int64_t ksize, int stride) {
+  in_c = in_ch;
+  out_c = out_ch;
+  k = ksize;
+  cp = Conv2dParams{stride, int(ksize / 2)};
+  oh = conv2d_out_size(in_h, k, cp.stride, cp.pad);
+  ow = conv2d_out_size(in_w, k, cp.stride, cp.pad);
+  a.state.add(&w, Shape{out_c, k, k, in_c}, DType::f32);
+  a.work.add(&dw, Shape{out_c, k, k, in_c}, DType::f32);
+  a.params.push_back({name + ".conv.weight", &w, &dw, true});
+  a.work.add(&out, Shape{a.batch, oh, ow, out_c}, DType::f32);
+  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, DType::f32);
+}
+
+void Conv::forward(Ctx& ctx, const Tensor& x, int64_t n) {
+  Tensor o = rows(out, n);
+  conv2d_forward(ctx, cp, x, w, o);
+}
+
+void Conv::backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n) {
+  Tensor d = rows(dout, n);
+  conv2d_backward_weights(ctx, cp, x, d, dw);
+  if (dx) {
+    Tensor dxv = rows(*dx, n);
+    conv2d_backward_data(ctx, cp, d, w, dxv);
+  }
+}
+
+void Head::declare(NetArenas& a, int64_t c, int64_t classes) {
+  a.state.add(&w, Shape{classes, c}, DType::f32);
+  a.state.add(&b, Shape{classes}, DType::f32);
+  a.work.add(&dw, Shape{classes, c}, DType::f32);
+  a.work.add(&db, Shape{classes}, DType::f32);
+  a.params.push_back({"fc.weight", &w, &dw, true});
+  a.params.push_back({"fc.bias", &b, &db, false});
+  a.work.add(&pooled, Shape{a.batch, c}, DType::f32);
+  a.work.add(&dpooled, Shape{a.batch, c}, DType::f32);
+  a.work.add(&logits, Shape{a.batch, classes}, DType::f32);
+  a.work.add(&dlogits, Shape{a.batch, classes}, DType::f32);
+}
+
+void Head::forward(Ctx& ctx, const Tensor& features, int64_t n) {
+  Tensor p = rows(pooled, n), l = rows(logits, n);
+  global_avgpool_forward(ctx, features, p);
+  linear_forward(ctx, p, w, &b, l);
+}
+
+void Head::backward(Ctx& ctx, Tensor& dfeatures, int64_t n) {
+  Tensor p = rows(pooled, n), dp = rows(dpooled, n), dl = rows(dlogits, n), df = rows(dfeatures, n);
+  linear_backward(ctx, p, w, dl, &dp, dw, &db);
+  global_avgpool_backward(ctx, dp, df);
+}
+
+}  // namespace aws

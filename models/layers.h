@@ -1,0 +1,82 @@
+// Building blocks of the networks: each owns its parameters (declared in the state arena), its
+// gradients and activations (declared in the workspace arena), and calls the engine ops.
+// A layer's `dout` is the gradient wrt its `out`, written by whoever consumes `out`.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/core/arena.h"
+#include "engine/core/context.h"
+#include "engine/ops/batchnorm.h"
+#include "engine/ops/conv2d.h"
+#include "engine/optim/optimizer.h"
+
+namespace aws {
+
+// The first n rows (images) of an NHWC or [N, F] tensor: a view, no copy.
+Tensor rows(const Tensor& t, int64_t n);
+
+// Layout of one network instance: its arenas, parameter list and the batch it is planned for.
+struct NetArenas {
+  Arena& state;
+  Arena& work;
+  ParamList& params;
+  std::vector<Tensor*>& running_vars;  // BN running variances (initialized to 1, not 0)
+  int64_t batch;
+};
+
+// Convolution (no bias) followed by batch-norm, with the BN's optional residual and ReLU fused.
+// conv.dout shares bn's gradient buffer: the BN backward writes its dx in place (batchnorm.h allows it).
+struct ConvBN {
+  Conv2dParams cp;
+  BatchNormParams bp;
+  int64_t in_c = 0, out_c = 0, k = 0;
+  int64_t oh = 0, ow = 0;
+  Tensor w, gamma, beta, running_mean, running_var;  // state
+  Tensor dw, dgamma, dbeta;                           // gradients (work)
+  Tensor conv_out, out, save_mean, save_invstd;       // activations (work)
+  Tensor dout;                                        // gradient wrt out, then wrt conv_out (in place)
+
+  void declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_c, int64_t out_c,
+               int64_t k, int stride, bool relu, float bn_momentum);
+  void forward(Ctx& ctx, const Tensor& x, const Tensor* residual, int64_t n, bool train);
+  // dx (optional, overwritten) receives the gradient wrt x; dresidual (optional) the gradient wrt the residual.
+  void backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor* dresidual, int64_t n);
+};
+
+// BN (+ReLU) alone, for pre-activation networks (WRN).
+struct BNAct {
+  BatchNormParams bp;
+  Tensor gamma, beta, running_mean, running_var, dgamma, dbeta;
+  Tensor out, save_mean, save_invstd, dout;
+
+  void declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t c, bool relu, float bn_momentum);
+  void forward(Ctx& ctx, const Tensor& x, int64_t n, bool train);
+  void backward(Ctx& ctx, const Tensor& x, Tensor& dx, int64_t n);
+};
+
+// Convolution alone (no bias), for pre-activation networks.
+struct Conv {
+  Conv2dParams cp;
+  int64_t in_c = 0, out_c = 0, k = 0, oh = 0, ow = 0;
+  Tensor w, dw, out, dout;
+
+  void declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_c, int64_t out_c,
+               int64_t k, int stride);
+  void forward(Ctx& ctx, const Tensor& x, int64_t n);
+  void backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n);
+};
+
+// Global average pool + linear classifier: features [N,H,W,C] → logits [N,classes].
+struct Head {
+  Tensor w, b, dw, db;        // w [classes, C], b [classes]
+  Tensor pooled, dpooled;     // [N, C]
+  Tensor logits, dlogits;     // [N, classes]
+
+  void declare(NetArenas& a, int64_t c, int64_t classes);
+  void forward(Ctx& ctx, const Tensor& features, int64_t n);
+  void backward(Ctx& ctx, Tensor& dfeatures, int64_t n);
+};
+
+}  // namespace aws

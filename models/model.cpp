@@ -1,0 +1,76 @@
+#include "models/model.h"
+
+#include <cmath>
+#include <vector>
+
+#include "engine/core/memory.h"
+#include "engine/core/rng.h"
+
+namespace aws {
+
+Model::Model(Device dev, const ModelSpec& s, int64_t b)
+    : spec(s), batch(b), state(dev, "state:" + s.name), work(dev, "workspace:" + s.name) {}
+
+void Model::declare_io() {
+  work.add(&input, Shape{batch, spec.h, spec.w, spec.c}, DType::f32);
+  work.add(&labels, Shape{batch}, DType::i32);
+  work.add(&loss, Shape{1}, DType::f32);
+  work.add(&correct, Shape{1}, DType::i32);
+  work.add(&scratch, Shape{std::max<int64_t>(scratch_elems_, 1)}, DType::f32);
+}
+
+void Model::commit(Ctx& ctx) {
+  state.commit(ctx);
+  work.commit(ctx);
+}
+
+int64_t Model::num_params() const {
+  int64_t n = 0;
+  for (auto& p : params) n += p.param->numel();
+  return n;
+}
+
+// Normal draws from the counter-based generator (Box-Muller in double), one stream per tensor.
+static void fill_normal(std::vector<float>& v, uint64_t key, double stddev) {
+  for (size_t i = 0; i < v.size(); i += 2) {
+    Rand4 r = philox4x32(key, uint32_t(i / 2), 0);
+    double u1 = (double(r.v[0]) + 1.0) / 4294967296.0, u2 = double(r.v[1]) / 4294967296.0;
+    double rad = std::sqrt(-2.0 * std::log(u1));
+    v[i] = float(stddev * rad * std::cos(2 * M_PI * u2));
+    if (i + 1 < v.size()) v[i + 1] = float(stddev * rad * std::sin(2 * M_PI * u2));
+  }
+}
+
+void Model::init_params(Ctx& ctx, uint64_t seed) {
+  // Zero everything first (BN running means, betas, biases, optimizer state), then set the rest.
+  mem_zero(ctx, state.base(), state.bytes());
+  std::vector<float> host;
+  uint64_t idx = 0;
+  auto upload = [&](const Tensor& t) {
+    mem_copy(ctx, t.data, host.data(), t.bytes(), CopyKind::host_to_dev);
+  };
+  for (auto& p : params) {
+    const Tensor& t = *p.param;
+    host.assign(size_t(t.numel()), 0.f);
+    uint64_t key = splitmix64(seed ^ splitmix64(++idx));
+    if (p.name.ends_with("conv.weight")) {
+      int64_t fan_out = t.dim(0) * t.dim(1) * t.dim(2);  // K·R·S (PyTorch kaiming_normal_, mode fan_out)
+      fill_normal(host, key, std::sqrt(2.0 / double(fan_out)));
+    } else if (p.name.ends_with("fc.weight")) {
+      fill_normal(host, key, 1.0 / double(t.dim(1)));  // SPEC §11: std 1/in_features
+    } else if (p.name.ends_with("bn.weight")) {
+      host.assign(host.size(), 1.f);
+    } else {
+      continue;  // biases and BN betas stay 0
+    }
+    upload(t);
+  }
+  // BN running variances start at 1 (PyTorch's reset_running_stats).
+  for (Tensor* rv : running_vars_) {
+    host.assign(size_t(rv->numel()), 1.f);
+    upload(*rv);
+  }
+  ctx.sync();
+}
+
+}  // namespace aws

@@ -1,0 +1,67 @@
+// A network instance planned for one batch size on one device: its state arena (parameters, BN running
+// statistics, and whatever optimizer state is declared before commit), its workspace arena
+// (gradients, activations), the input/label buffers and the loss head.
+// Life cycle: create_model() lays out both arenas → the optimizer declares its state → commit() →
+// init_params(); then forward/backward any number of times without allocating.
+#pragma once
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/arena.h"
+#include "engine/core/context.h"
+#include "engine/optim/optimizer.h"
+#include "models/layers.h"
+
+namespace aws {
+
+struct ModelSpec {
+  std::string name = "resnet20";  // resnet18 | resnet20 | resnet32 | wrn-D-K (e.g. wrn-28-10, wrn-40-2)
+  int h = 28, w = 28, c = 1;      // input image size
+  int classes = 10;
+  float bn_momentum = 0.1f;       // PyTorch convention (SPEC §6 uses 0.5 in the search)
+};
+
+class Model {
+ public:
+  Model(Device dev, const ModelSpec& spec, int64_t batch);
+  virtual ~Model() = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // input [batch,H,W,C] → head.logits; n ≤ batch images (views, no copies).
+  virtual void forward(Ctx& ctx, int64_t n, bool train) = 0;
+  // head.dlogits → every gradient in params.
+  virtual void backward(Ctx& ctx, int64_t n) = 0;
+
+  void commit(Ctx& ctx);                 // allocates both arenas (one allocation each)
+  void init_params(Ctx& ctx, uint64_t seed);  // SPEC §11: Kaiming-normal fan_out, linear N(0, 1/in), BN 1/0
+  int64_t num_params() const;            // trainable scalars
+
+  const ModelSpec spec;
+  const int64_t batch;
+  Arena state;
+  Arena work;
+  ParamList params;
+  Tensor input;    // [batch,H,W,C] f32, written by the augmentation pass
+  Tensor labels;   // [batch] i32
+  Tensor loss;     // [1] f32
+  Tensor correct;  // [1] i32
+  Tensor scratch;  // largest activation, reused by backward to sum gradients
+  Head head;
+
+ protected:
+  NetArenas arenas() { return NetArenas{state, work, params, running_vars_, batch}; }
+  std::vector<Tensor*> running_vars_;
+  int64_t scratch_elems_ = 0;
+  void need_scratch(int64_t elems) { scratch_elems_ = std::max(scratch_elems_, elems); }
+  void declare_io();  // input, labels, loss, correct, scratch: call at the end of the constructor
+};
+
+// Throws UserError naming `flag` for an unknown model name.
+std::unique_ptr<Model> create_model(const ModelSpec& spec, int64_t batch, Device dev,
+                                    const std::string& flag = "--model");
+std::vector<std::string> model_names();
+
+}  // namespace aws

@@ -1,0 +1,29 @@
+// Model names → constructors. Names: resnet18, resnet20, resnet32, wrn-D-K with (D − 4) % 6 == 0.
+#include <cstdio>
+
+#include "engine/core/error.h"
+#include "models/resnets.h"
+
+namespace aws {
+
+std::vector<std::string> model_names() { return {"resnet18", "resnet20", "resnet32", "wrn-28-10", "wrn-40-2"}; }
+
+std::unique_ptr<Model> create_model(const ModelSpec& spec, int64_t batch, Device dev, const std::string& flag) {
+  if (batch <= 0) throw UserError("batch size must be positive, got " + std::to_string(batch));
+  if (spec.h < 8 || spec.w < 8 || (spec.c != 1 && spec.c != 3))
+    throw UserError(flag + ": input " + std::to_string(spec.h) + "x" + std::to_string(spec.w) + "x" +
+                    std::to_string(spec.c) + " not supported (need >= 8x8, 1 or 3 channels)");
+  const std::string& n = spec.name;
+  if (n == "resnet18") return make_resnet(dev, spec, batch, 18);
+  if (n == "resnet20") return make_resnet(dev, spec, batch, 20);
+  if (n == "resnet32") return make_resnet(dev, spec, batch, 32);
+  int d = 0, k = 0;
+  char tail = 0;
+  if (std::sscanf(n.c_str(), "wrn-%d-%d%c", &d, &k, &tail) == 2 && d >= 10 && (d - 4) % 6 == 0 && k >= 1 && k <= 16)
+    return make_wrn(dev, spec, batch, d, k);
+  std::string names;
+  for (auto& m : model_names()) names += (names.empty() ? "" : ", ") + m;
+  throw UserError(flag + ": unknown model '" + n + "' (known: " + names + ", or wrn-D-K with (D-4)%6==0)");
+}
+
+}  // namespace aws

@@ -1,0 +1,108 @@
+// CIFAR-style ResNets with basic blocks (He et al. 2016): 3×3 stem at stride 1, no max-pool.
+// ResNet-20/32: stages 16-32-64, (depth−2)/6 blocks each; ResNet-18: stages 64-128-256-512, 2 blocks
+// each. Shape-changing shortcuts are 1×1 convolution + BN (type B, SPEC §11).
+#include <memory>
+#include <vector>
+
+#include "engine/ops/add.h"
+#include "models/resnets.h"
+
+namespace aws {
+
+namespace {
+
+struct BasicBlock {
+  ConvBN c1, c2, sc;
+  bool proj = false;
+
+  void declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t in_c, int64_t out_c, int stride,
+               float mom) {
+    c1.declare(a, name + ".1", h, w, in_c, out_c, 3, stride, true, mom);
+    c2.declare(a, name + ".2", c1.oh, c1.ow, out_c, out_c, 3, 1, true, mom);
+    proj = stride != 1 || in_c != out_c;
+    if (proj) sc.declare(a, name + ".shortcut", h, w, in_c, out_c, 1, stride, false, mom);
+  }
+  void forward(Ctx& ctx, const Tensor& x, int64_t n, bool train) {
+    c1.forward(ctx, x, nullptr, n, train);
+    if (proj) sc.forward(ctx, x, nullptr, n, train);
+    c2.forward(ctx, rows(c1.out, n), proj ? &sc.out : &x, n, train);
+  }
+  // c2.dout holds the gradient wrt this block's output; dx (null for none) receives the input's.
+  void backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor& scratch, int64_t n) {
+    Tensor c1o = rows(c1.out, n);
+    if (proj) {
+      c2.backward(ctx, c1o, &c1.dout, &sc.dout, n);
+      sc.backward(ctx, x, dx, nullptr, n);
+    } else {
+      c2.backward(ctx, c1o, &c1.dout, dx, n);
+    }
+    if (!dx) return c1.backward(ctx, x, nullptr, nullptr, n);
+    Tensor s(scratch.data, dx->shape, DType::f32, dx->device);
+    c1.backward(ctx, x, &s, nullptr, n);
+    Tensor dxv = rows(*dx, n), sv = rows(s, n);
+    add_forward(ctx, dxv, sv, dxv);
+  }
+  Tensor& out() { return c2.out; }
+  Tensor& dout() { return c2.dout; }
+};
+
+class ResNet final : public Model {
+ public:
+  ResNet(Device dev, const ModelSpec& s, int64_t b, std::vector<int64_t> widths, int blocks_per_stage)
+      : Model(dev, s, b) {
+    NetArenas a = arenas();
+    stem_.declare(a, "stem", s.h, s.w, s.c, widths[0], 3, 1, true, s.bn_momentum);
+    need_scratch(stem_.out.numel());
+    int64_t h = stem_.oh, w = stem_.ow, c = widths[0];
+    blocks_.resize(widths.size() * size_t(blocks_per_stage));
+    size_t bi = 0;
+    for (size_t st = 0; st < widths.size(); ++st) {
+      for (int k = 0; k < blocks_per_stage; ++k, ++bi) {
+        int stride = (st > 0 && k == 0) ? 2 : 1;
+        auto& blk = blocks_[bi];
+        blk.declare(a, "layer" + std::to_string(st + 1) + "." + std::to_string(k), h, w, c, widths[st], stride,
+                    s.bn_momentum);
+        need_scratch(blk.out().numel());
+        h = blk.c2.oh;
+        w = blk.c2.ow;
+        c = widths[st];
+      }
+    }
+    head.declare(a, c, s.classes);
+    declare_io();
+  }
+
+  void forward(Ctx& ctx, int64_t n, bool train) override {
+    Tensor x = rows(input, n);
+    stem_.forward(ctx, x, nullptr, n, train);
+    const Tensor* prev = &stem_.out;
+    for (auto& b : blocks_) {
+      b.forward(ctx, rows(*prev, n), n, train);
+      prev = &b.out();
+    }
+    head.forward(ctx, rows(*prev, n), n);
+  }
+
+  void backward(Ctx& ctx, int64_t n) override {
+    head.backward(ctx, blocks_.back().dout(), n);
+    for (size_t i = blocks_.size(); i-- > 0;) {
+      Tensor& in = i ? blocks_[i - 1].out() : stem_.out;
+      Tensor& din = i ? blocks_[i - 1].dout() : stem_.dout;
+      blocks_[i].backward(ctx, rows(in, n), &din, scratch, n);
+    }
+    stem_.backward(ctx, rows(input, n), nullptr, nullptr, n);
+  }
+
+ private:
+  ConvBN stem_;
+  std::vector<BasicBlock> blocks_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_resnet(Device dev, const ModelSpec& s, int64_t batch, int depth) {
+  if (depth == 18) return std::make_unique<ResNet>(dev, s, batch, std::vector<int64_t>{64, 128, 256, 512}, 2);
+  return std::make_unique<ResNet>(dev, s, batch, std::vector<int64_t>{16, 32, 64}, (depth - 2) / 6);
+}
+
+}  // namespace aws
