@@ -1,0 +1,73 @@
+"""PyTorch twins of our networks, with the same parameter names and order as models/*.cpp, so weights
+can be exchanged by name (our conv weights are OHWI; PyTorch's are OIHW). Used by the whole-step oracle
+test and by the benchmark peer. An oracle and a peer only: the engine never imports this."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class ConvBN(nn.Module):
+    def __init__(self, cin, cout, k, stride, relu, momentum):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=False)
+        self.bn = nn.BatchNorm2d(cout, momentum=momentum)
+        self.relu = relu
+
+    def forward(self, x, residual=None):
+        y = self.bn(self.conv(x))
+        if residual is not None:
+            y = y + residual
+        return F.relu(y) if self.relu else y
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride, momentum):
+        super().__init__()
+        self.add_module("1", ConvBN(cin, cout, 3, stride, True, momentum))
+        self.add_module("2", ConvBN(cout, cout, 3, 1, True, momentum))
+        self.proj = stride != 1 or cin != cout
+        if self.proj:
+            self.shortcut = ConvBN(cin, cout, 1, stride, False, momentum)
+
+    def forward(self, x):
+        c1, c2 = getattr(self, "1"), getattr(self, "2")
+        sc = self.shortcut(x) if self.proj else x
+        return c2(c1(x), sc)
+
+
+class ResNet(nn.Module):
+    def __init__(self, widths, blocks, in_c, classes, momentum=0.1):
+        super().__init__()
+        self.stem = ConvBN(in_c, widths[0], 3, 1, True, momentum)
+        c = widths[0]
+        for s, w in enumerate(widths):
+            layer = nn.Module()
+            for k in range(blocks):
+                layer.add_module(str(k), BasicBlock(c, w, 2 if (s > 0 and k == 0) else 1, momentum))
+                c = w
+            self.add_module("layer%d" % (s + 1), layer)
+        self.nstages = len(widths)
+        self.blocks = blocks
+        self.fc = nn.Linear(c, classes)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for s in range(self.nstages):
+            layer = getattr(self, "layer%d" % (s + 1))
+            for k in range(self.blocks):
+                x = getattr(layer, str(k))(x)
+        x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc(x)
+
+
+def make(name, in_c, classes, momentum=0.1):
+    if name == "resnet18":
+        return ResNet([64, 128, 256, 512], 2, in_c, classes, momentum)
+    depth = int(name[len("resnet"):])
+    return ResNet([16, 32, 64], (depth - 2) // 6, in_c, classes, momentum)
+
+
+def ours_to_torch(name, array):
+    """Converts one of our parameter arrays to PyTorch's layout (conv OHWI → OIHW)."""
+    t = torch.from_numpy(array)
+    return t.permute(0, 3, 1, 2).contiguous() if name.endswith("conv.weight") else t
