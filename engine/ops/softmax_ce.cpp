@@ -1,0 +1,42 @@
+// Softmax cross-entropy facades: check shapes, dtypes and the smoothing, dispatch to the backend.
+#include "engine/ops/softmax_ce.h"
+
+#include <string>
+
+#include "engine/core/cuda_dispatch.h"
+#include "engine/ops/real_dtype.h"
+
+namespace aws {
+
+static void check_logits_labels(const char* op, Ctx& ctx, const Tensor& logits, const Tensor& labels,
+                                 const Tensor& correct) {
+  check_real_dtype(op, ctx, "logits", logits);
+  check_rank(op, "logits", logits, 2);
+  if (logits.dim(0) < 1 || logits.dim(1) < 1) throw Error(std::string(op) + ": logits " + logits.shape.str() + " is empty");
+  check_shape(op, "labels", labels, Shape{logits.dim(0)});
+  check_dtype(op, "labels", labels, DType::i32);
+  check_shape(op, "correct", correct, Shape{1});
+  check_dtype(op, "correct", correct, DType::i32);
+}
+
+void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits, const Tensor& labels,
+                                 Tensor& loss, Tensor& dlogits, Tensor& correct) {
+  const char* op = "softmax_ce_forward_backward";
+  if (!(p.label_smoothing >= 0.f && p.label_smoothing <= 1.f))
+    throw Error(std::string(op) + ": label_smoothing " + std::to_string(p.label_smoothing) + " is outside [0, 1]");
+  check_logits_labels(op, ctx, logits, labels, correct);
+  check_shape(op, "loss", loss, Shape{1});
+  check_dtype(op, "loss", loss, logits.dtype);
+  check_shape(op, "dlogits", dlogits, logits.shape);
+  check_dtype(op, "dlogits", dlogits, logits.dtype);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(softmax_ce_forward_backward_cuda, (ctx, p, logits, labels, loss, dlogits, correct));
+  softmax_ce_forward_backward_cpu(ctx, p, logits, labels, loss, dlogits, correct);
+}
+
+void count_correct(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct) {
+  check_logits_labels("count_correct", ctx, logits, labels, correct);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(count_correct_cuda, (ctx, logits, labels, correct));
+  count_correct_cpu(ctx, logits, labels, correct);
+}
+
+}  // namespace aws
