@@ -1,0 +1,116 @@
+// Convolutions through cuDNN's legacy API: NHWC activations, KRSC (= OHWI) weights, fp32 with FMA
+// math only (no TF32), so results match the cpu closely. Each shape gets a plan (descriptors) on first
+// use, and each direction's algorithm is chosen once by timing every candidate (cudnnFind*Ex) in the
+// context's workspace (allocated once, 256 MB); the fastest that fits is cached with the plan.
+#include <string>
+
+#include "engine/ops/conv2d.h"
+#include "kernels/cuda_context.h"
+
+namespace aws {
+
+namespace {
+
+struct ConvDims {
+  int n, h, w, c, k, r, s, p, q;
+};
+
+ConvPlan& conv_plan(Ctx& ctx, const Conv2dParams& cp, const ConvDims& d) {
+  ConvKey key;
+  key.v = {d.n, d.h, d.w, d.c, d.k, d.r, d.s, cp.stride, cp.pad, int(DType::f32)};
+  auto& slot = ctx.cuda->conv_plans[key];
+  if (slot) return *slot;
+  auto plan = std::make_unique<ConvPlan>();
+  CUDNN_CHECK(cudnnCreateTensorDescriptor(&plan->x));
+  CUDNN_CHECK(cudnnCreateTensorDescriptor(&plan->y));
+  CUDNN_CHECK(cudnnCreateFilterDescriptor(&plan->w));
+  CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&plan->conv));
+  CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->x, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, d.n, d.c, d.h, d.w));
+  CUDNN_CHECK(cudnnSetTensor4dDescriptor(plan->y, CUDNN_TENSOR_NHWC, CUDNN_DATA_FLOAT, d.n, d.k, d.p, d.q));
+  CUDNN_CHECK(cudnnSetFilter4dDescriptor(plan->w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, d.k, d.c, d.r, d.s));
+  CUDNN_CHECK(cudnnSetConvolution2dDescriptor(plan->conv, cp.pad, cp.pad, cp.stride, cp.stride, 1, 1,
+                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  CUDNN_CHECK(cudnnSetConvolutionMathType(plan->conv, CUDNN_FMA_MATH));
+  int pp = 0, qq = 0, nn = 0, kk = 0;
+  CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(plan->conv, plan->x, plan->w, &nn, &kk, &pp, &qq));
+  AWS_ASSERT(pp == d.p && qq == d.q && nn == d.n && kk == d.k, "conv2d: cuDNN output shape disagrees");
+  slot = std::move(plan);
+  return *slot;
+}
+
+ConvDims dims_of(const Tensor& x, const Tensor& w, const Tensor& y) {
+  return ConvDims{int(x.dim(0)), int(x.dim(1)), int(x.dim(2)), int(x.dim(3)), int(w.dim(0)),
+                  int(w.dim(1)),  int(w.dim(2)), int(y.dim(1)), int(y.dim(2))};
+}
+
+// The fastest successful candidate that fits the workspace and stays in FMA math (fp32 checks).
+template <class Perf>
+void pick(const char* op, const Perf* perf, int n, size_t ws_bytes, int& algo, size_t& ws) {
+  for (int i = 0; i < n; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > ws_bytes) continue;
+    if (perf[i].mathType == CUDNN_TENSOR_OP_MATH || perf[i].mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION)
+      continue;
+    algo = int(perf[i].algo);
+    ws = perf[i].memory;
+    return;
+  }
+  throw Error(std::string(op) + ": cuDNN found no usable algorithm for this shape");
+}
+
+}  // namespace
+
+void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y) {
+  ConvPlan& pl = conv_plan(ctx, p, dims_of(x, w, y));
+  CudaState& cs = *ctx.cuda;
+  if (pl.fwd < 0) {
+    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+    int n = 0;
+    CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cs.cudnn, pl.x, x.data, pl.w, w.data, pl.conv, pl.y, y.data,
+                                                       CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf, cs.workspace,
+                                                       cs.workspace_bytes));
+    pick("conv2d_forward", perf, n, cs.workspace_bytes, pl.fwd, pl.fwd_ws);
+  }
+  const float one = 1.0f, zero = 0.0f;
+  CUDNN_CHECK(cudnnConvolutionForward(cs.cudnn, &one, pl.x, x.data, pl.w, w.data, pl.conv,
+                                      cudnnConvolutionFwdAlgo_t(pl.fwd), cs.workspace, pl.fwd_ws, &zero, pl.y,
+                                      y.data));
+  AWS_LAUNCH_CHECK(ctx, "conv2d_forward");
+}
+
+void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx) {
+  ConvPlan& pl = conv_plan(ctx, p, dims_of(dx, w, dy));
+  CudaState& cs = *ctx.cuda;
+  if (pl.bwd_data < 0) {
+    cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+    int n = 0;
+    CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cs.cudnn, pl.w, w.data, pl.y, dy.data, pl.conv, pl.x,
+                                                            dx.data, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf,
+                                                            cs.workspace, cs.workspace_bytes));
+    pick("conv2d_backward_data", perf, n, cs.workspace_bytes, pl.bwd_data, pl.bwd_data_ws);
+  }
+  const float one = 1.0f, zero = 0.0f;
+  CUDNN_CHECK(cudnnConvolutionBackwardData(cs.cudnn, &one, pl.w, w.data, pl.y, dy.data, pl.conv,
+                                           cudnnConvolutionBwdDataAlgo_t(pl.bwd_data), cs.workspace, pl.bwd_data_ws,
+                                           &zero, pl.x, dx.data));
+  AWS_LAUNCH_CHECK(ctx, "conv2d_backward_data");
+}
+
+void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw) {
+  ConvPlan& pl = conv_plan(ctx, p, dims_of(x, dw, dy));
+  CudaState& cs = *ctx.cuda;
+  if (pl.bwd_filter < 0) {
+    cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+    int n = 0;
+    CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(cs.cudnn, pl.x, x.data, pl.y, dy.data, pl.conv, pl.w,
+                                                              dw.data, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n,
+                                                              perf, cs.workspace, cs.workspace_bytes));
+    pick("conv2d_backward_weights", perf, n, cs.workspace_bytes, pl.bwd_filter, pl.bwd_filter_ws);
+  }
+  const float one = 1.0f, zero = 0.0f;
+  CUDNN_CHECK(cudnnConvolutionBackwardFilter(cs.cudnn, &one, pl.x, x.data, pl.y, dy.data, pl.conv,
+                                             cudnnConvolutionBwdFilterAlgo_t(pl.bwd_filter), cs.workspace,
+                                             pl.bwd_filter_ws, &zero, pl.w, dw.data));
+  AWS_LAUNCH_CHECK(ctx, "conv2d_backward_weights");
+}
+
+}  // namespace aws

@@ -1,0 +1,82 @@
+// Every case of the op table (tests/support/op_cases.h) on the cuda backend against the cpu backend,
+// f32, same seeded inputs and upstream gradients: every output, input gradient and updated input
+// (running statistics) within the case's relative budget; integer outputs (argmax, counts, dropout
+// masks) exactly equal. The share of the budget used is printed per case.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "engine/core/context.h"
+#include "tests/support/op_cases.h"
+#include "tests/support/oracle.h"
+
+namespace aws::test {
+
+namespace {
+
+struct Diff {
+  double rel = 0;
+  bool exact = true;  // for integer tensors
+  bool finite = true;
+};
+
+Diff diff(const HostTensor& gpu, const HostTensor& cpu) {
+  Diff d;
+  double num = 0, den = 0;
+  for (size_t i = 0; i < cpu.v.size(); ++i) {
+    const double a = gpu.v[i], b = cpu.v[i];
+    if (std::isnan(a) != std::isnan(b)) d.finite = false;
+    if (std::isnan(a) || std::isnan(b)) continue;
+    if (a != b) d.exact = false;
+    num += (a - b) * (a - b);
+    den += b * b;
+  }
+  d.rel = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+  return d;
+}
+
+// Compares one map of tensors (outputs, gradients or inputs after the run); returns the worst share.
+double check_map(const std::string& what, const HostMap& gpu, const HostMap& cpu, double tol) {
+  double worst = 0;
+  for (auto& [name, ref] : cpu) {
+    INFO(what, " ", name);
+    REQUIRE(gpu.count(name) == 1);
+    const HostTensor& got = gpu.at(name);
+    REQUIRE(got.v.size() == ref.v.size());
+    const Diff d = diff(got, ref);
+    CHECK(d.finite);
+    if (ref.kind != Kind::real) {
+      CHECK(d.exact);
+    } else {
+      INFO("relative error ", d.rel, " tolerance ", tol);
+      CHECK(d.rel <= tol);
+      worst = std::max(worst, d.rel / tol);
+    }
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("every op case: cuda matches cpu in f32") {
+  Ctx cpu(Device::cpu), gpu(Device::cuda);
+  const uint64_t seed = test_seed(20261117);
+  int ran = 0;
+  for (const OpCase& c : all_op_cases()) {
+    if (!case_support(c, Device::cuda, DType::f32).ok) continue;
+    INFO("case ", c.name, " seed ", seed);
+    const HostMap in = make_inputs(c, seed);
+    const HostMap dys = make_output_grads(c, seed);
+    const CaseResult want = run_case(cpu, c, DType::f32, in, c.backward ? &dys : nullptr);
+    const CaseResult got = run_case(gpu, c, DType::f32, in, c.backward ? &dys : nullptr);
+    double share = check_map("output", got.outputs, want.outputs, c.tol);
+    share = std::max(share, check_map("gradient", got.grads, want.grads, c.tol));
+    share = std::max(share, check_map("input after", got.inputs_after, want.inputs_after, c.tol));
+    std::printf("gpu-vs-cpu %-48s %5.1f%% of tolerance %.0e\n", c.name.c_str(), 100 * share, c.tol);
+    ++ran;
+  }
+  CHECK(ran >= 10);
+}
+
+}  // namespace aws::test
