@@ -1,0 +1,58 @@
+// The fused batch augmentation pass (SPEC.md §3): uint8 NHWC images + indices + RNG keys in, the
+// network's normalized float input out, per image in one pass:
+//   pad-crop → flip → pair-op (i, j) → /255 → Cutout → normalize.
+// Every draw comes from Philox keyed by the RngKey stream with counter (dataset index, slot), one
+// fixed slot per draw (augment/pipeline_image.h), so an image's augmentation in an epoch does not
+// depend on batch size, batch position or thread count. Facade: checks shapes, dispatches by backend.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "augment/pipeline_image.h"
+#include "augment/policy.h"
+#include "engine/core/context.h"
+#include "engine/core/rng.h"
+#include "engine/core/tensor.h"
+#include "engine/data/dataset.h"
+
+namespace aws {
+
+// A policy prepared for one image size: sampling table, base augmentation in pixels, normalization,
+// and per-thread scratch images (allocated once, grown only if more threads appear). A plan is used
+// by one caller at a time.
+struct AugmentPlan {
+  AugmentParams params;        // sizes, crop pad, flip, cutout side, alphabet, flags
+  std::vector<uint64_t> cdf;   // alphabet² entries (empty without a pair-op)
+  Normalization norm;
+  mutable std::vector<uint8_t> scratch;  // 2 images per thread
+};
+
+struct PlanOptions {
+  bool pair_only = false;  // P_AV: pair-op only (no crop, flip or cutout), then /255 and normalize
+};
+
+AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const Normalization& norm,
+                              PlanOptions opt = {});
+
+// out_f32[b] = augmented, normalized images_u8[indices[b]] for b < n. images_u8: [N,H,W,C] u8;
+// out_f32: [n,H,W,C] f32. draws (optional) receives n records.
+void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
+                   const RngKey& key, Tensor& out_f32, ImageDraws* draws = nullptr);
+
+// Evaluation input: out = normalize(images_u8[indices[b]] / 255) only (steps 4 and 6).
+void normalize_batch(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
+                     Tensor& out_f32);
+
+// counts[k] += number of draws with pair k (k = 36·i + j); draws without a 36-letter pair are skipped.
+void count_pairs(const ImageDraws* draws, int n, int64_t* counts /* kPairs */);
+
+void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
+                       const RngKey& key, Tensor& out_f32, ImageDraws* draws);
+void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
+                        const RngKey& key, Tensor& out_f32, ImageDraws* draws);
+void normalize_batch_cpu(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
+                         Tensor& out_f32);
+void normalize_batch_cuda(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
+                          Tensor& out_f32);
+
+}  // namespace aws

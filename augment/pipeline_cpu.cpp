@@ -1,0 +1,107 @@
+// The fused augmentation pass on the cpu: OpenMP over images, each image through the AWS_HD bodies
+// of pipeline_image.h and the element bodies, two scratch images per thread held by the plan.
+#include <omp.h>
+
+#include <algorithm>
+
+#include "augment/elements.h"
+#include "augment/pipeline.h"
+
+namespace aws {
+
+namespace {
+
+// lut[ch·256 + v] = normalize_value(v, mean[ch], std[ch]); cut[ch] = the normalized 0 of Cutout.
+struct NormLut {
+  float lut[3 * 256];
+  float cut[3];
+  NormLut(const Normalization& n, int c) {
+    for (int ch = 0; ch < c; ++ch) {
+      for (int v = 0; v < 256; ++v) lut[ch * 256 + v] = normalize_value(float(v), n.mean[ch], n.std[ch]);
+      cut[ch] = normalize_value(0.0f, n.mean[ch], n.std[ch]);
+    }
+  }
+};
+
+void write_out(const uint8_t* img, const AugmentParams& p, const ImageDraws& d, const NormLut& L, float* out) {
+  const int c = p.c;
+  const size_t count = size_t(p.h) * p.w * c;
+  if (c == 1) {
+    for (size_t i = 0; i < count; ++i) out[i] = L.lut[img[i]];
+  } else {
+    for (size_t i = 0; i < count; i += 3) {
+      out[i] = L.lut[img[i]];
+      out[i + 1] = L.lut[256 + img[i + 1]];
+      out[i + 2] = L.lut[512 + img[i + 2]];
+    }
+  }
+  if (p.cutout > 0) {
+    const int y0 = std::max(0, d.cut_y - p.cutout / 2), y1 = std::min(p.h, d.cut_y - p.cutout / 2 + p.cutout);
+    const int x0 = std::max(0, d.cut_x - p.cutout / 2), x1 = std::min(p.w, d.cut_x - p.cutout / 2 + p.cutout);
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x)
+        for (int ch = 0; ch < c; ++ch) out[(size_t(y) * p.w + x) * c + ch] = L.cut[ch];
+  }
+}
+
+int worker_count(const Ctx& ctx, int n) {
+  int t = ctx.threads > 0 ? ctx.threads : omp_get_max_threads();
+  return std::max(1, std::min(t, n));
+}
+
+}  // namespace
+
+void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
+                       const RngKey& key, Tensor& out_f32, ImageDraws* draws) {
+  if (n <= 0) return;
+  const AugmentParams& p = plan.params;
+  const size_t img = size_t(p.h) * p.w * p.c;
+  const int threads = worker_count(ctx, n);
+  if (plan.scratch.size() < 2 * img * size_t(threads)) plan.scratch.resize(2 * img * size_t(threads));
+  const NormLut L(plan.norm, p.c);
+  const uint64_t stream = rng_stream(key);
+  const uint8_t* images = images_u8.u8();
+  float* out = out_f32.f32();
+  uint8_t* scratch = plan.scratch.data();
+  const uint64_t* cdf = plan.cdf.empty() ? nullptr : plan.cdf.data();
+
+#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
+  for (int b = 0; b < n; ++b) {
+    uint8_t* buf[2] = {scratch + 2 * img * size_t(omp_get_thread_num()), nullptr};
+    buf[1] = buf[0] + img;
+    const uint32_t index = uint32_t(indices[b]);
+    const ImageDraws d = draw_image(p, cdf, stream, index);
+    const uint8_t* cur = images + size_t(index) * img;
+    int next = 0;  // the scratch buffer the next step writes
+    if (p.crop_pad > 0 || d.flip) {
+      for (int y = 0; y < p.h; ++y) crop_flip_row(cur, buf[next], p, d, y);
+      cur = buf[next];
+      next ^= 1;
+    }
+    const int ops[2] = {d.op1, d.op2}, signs[2] = {d.sign1, d.sign2};
+    for (int t = 0; t < 2; ++t) {
+      if (ops[t] < 0 || ops[t] >= kElements) continue;  // no pair-op, or the identity letter
+      apply_element(ops[t], signs[t], cur, buf[next], p.h, p.w, p.c);
+      cur = buf[next];
+      next ^= 1;
+    }
+    write_out(cur, p, d, L, out + size_t(b) * img);
+    if (draws) draws[b] = d;
+  }
+}
+
+void normalize_batch_cpu(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
+                         Tensor& out_f32) {
+  if (n <= 0) return;
+  AugmentParams p;
+  p.h = int(images_u8.dim(1)), p.w = int(images_u8.dim(2)), p.c = int(images_u8.dim(3));
+  const size_t img = size_t(p.h) * p.w * p.c;
+  const NormLut L(norm, p.c);
+  const ImageDraws none;
+  const uint8_t* images = images_u8.u8();
+  float* out = out_f32.f32();
+#pragma omp parallel for schedule(static) num_threads(worker_count(ctx, n))
+  for (int b = 0; b < n; ++b) write_out(images + size_t(indices[b]) * img, p, none, L, out + size_t(b) * img);
+}
+
+}  // namespace aws
