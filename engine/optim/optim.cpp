@@ -1,0 +1,18 @@
+// Parameter-list checks shared by the optimizers and gradient clipping.
+#include "engine/optim/optim.h"
+
+namespace aws {
+
+void check_params(const char* op, const ParamList& params) {
+  for (const ParamRef& r : params) {
+    if (!r.param || !r.grad)
+      throw Error(std::string(op) + ": parameter '" + r.name + "' has no " + (r.param ? "gradient" : "tensor"));
+    check_dtype(op, r.name.c_str(), *r.param, DType::f32);
+    check_dtype(op, r.name.c_str(), *r.grad, DType::f32);
+    check_shape(op, r.name.c_str(), *r.grad, r.param->shape);
+    check_same_device(op, *r.param, *r.grad);
+    check_same_device(op, *r.param, *params.front().param);
+  }
+}
+
+}  // namespace aws

@@ -1,0 +1,25 @@
+// The interface a training loop holds: an optimizer declares its state (momentum buffers, Adam
+// moments, step count) in the model's STATE arena before it is committed, so snapshot/restore covers
+// it, and then steps without allocating. `grad_scale`, when given, is a one-element f32 tensor on
+// the parameters' device (GradClip::scale()) that multiplies every gradient inside the update, so on
+// cuda the clipping factor never makes a host round trip.
+#pragma once
+#include "engine/core/arena.h"
+#include "engine/core/context.h"
+#include "engine/optim/optimizer.h"
+
+namespace aws {
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // Records the parameter list (kept by value) and adds the state tensors to `state`.
+  virtual void declare_state(Arena& state, const ParamList& params) = 0;
+  // One update of every parameter with learning rate `lr`.
+  virtual void step(Ctx& ctx, float lr, const Tensor* grad_scale = nullptr) = 0;
+};
+
+// Checks a parameter list once (non-null f32 tensors, grad shaped as its param, one device).
+void check_params(const char* op, const ParamList& params);
+
+}  // namespace aws

@@ -1,0 +1,103 @@
+#include "search/controller.h"
+
+#include <cmath>
+
+#include "engine/core/error.h"
+
+namespace aws {
+
+void PpoConfig::validate() const {
+  auto bad = [](const std::string& why) { throw UserError("ppo config: " + why); };
+  if (pairs < 1) bad("pairs must be >= 1");
+  if (slots < 1) bad("slots (K trajectories) must be >= 1");
+  if (!(clip > 0 && clip < 1)) bad("clip must be in (0, 1)");
+  if (max_steps < 1) bad("max_steps must be >= 1");
+  if (!(kl_stop > 0)) bad("kl_stop must be > 0");
+  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) bad("Adam betas must be in [0, 1)");
+  if (!(eps > 0)) bad("Adam eps must be > 0");
+  if (!(lr_max > 0)) bad("lr_max must be > 0");
+  if (lr_warmup_updates < 0) bad("lr_warmup_updates must be >= 0");
+  if (!(baseline_weight >= 0 && baseline_weight < 1)) bad("baseline_weight must be in [0, 1)");
+  if (!(advantage_scale > 0)) bad("advantage_scale must be > 0");
+}
+
+Controller::Controller(PpoConfig cfg) : cfg_(cfg) {
+  cfg_.validate();
+  theta_.assign(cfg_.pairs, 0.0);
+  adam_.m.assign(cfg_.pairs, 0.0);
+  adam_.v.assign(cfg_.pairs, 0.0);
+  baseline_.assign(cfg_.slots, 0.0);
+  baseline_set_.assign(cfg_.slots, 0);
+}
+
+std::vector<double> Controller::probs() const {
+  std::vector<double> p(cfg_.pairs);
+  ppo_probs(theta_.data(), cfg_.pairs, p.data());
+  return p;
+}
+
+std::vector<double> Controller::best_probs() const {
+  AWS_ASSERT(has_best_, "controller: no best θ before the first update");
+  std::vector<double> p(cfg_.pairs);
+  ppo_probs(best_theta_.data(), cfg_.pairs, p.data());
+  return p;
+}
+
+PpoUpdateStats Controller::update(const std::vector<Trajectory>& trajs) {
+  const int n = cfg_.pairs;
+  AWS_ASSERT(!trajs.empty(), "ppo update without trajectories");
+  std::vector<uint8_t> seen(cfg_.slots, 0);
+  for (const Trajectory& t : trajs) {
+    AWS_ASSERT(t.slot >= 0 && t.slot < cfg_.slots, "ppo update: trajectory slot out of range");
+    AWS_ASSERT(!seen[t.slot], "ppo update: two trajectories for one slot");
+    AWS_ASSERT(int(t.counts.size()) == n, "ppo update: pair counts of the wrong size");
+    AWS_ASSERT(std::isfinite(t.reward), "ppo update: reward is not finite");
+    seen[t.slot] = 1;
+  }
+  PpoUpdateStats st;
+  st.update = updates_;
+  st.lr = ppo_lr(updates_, cfg_.lr_max, cfg_.lr_warmup_updates);
+
+  // Best θ: the θ that sampled the highest reward so far (first one wins ties).
+  for (const Trajectory& t : trajs) {
+    if (!has_best_ || t.reward > best_reward_) {
+      has_best_ = true;
+      best_reward_ = t.reward;
+      best_update_ = updates_;
+      best_theta_ = theta_;
+      st.new_best = true;
+    }
+  }
+
+  // Baselines first (initialized to the first reward), then the advantages.
+  std::vector<std::vector<double>> adv;
+  for (const Trajectory& t : trajs) {
+    double& b = baseline_[t.slot];
+    if (!baseline_set_[t.slot]) {
+      b = t.reward;
+      baseline_set_[t.slot] = 1;
+    } else {
+      b = cfg_.baseline_weight * b + (1.0 - cfg_.baseline_weight) * t.reward;
+    }
+    const double a = cfg_.advantage_scale * (t.reward - b);
+    st.baselines.push_back(b);
+    st.advantages.push_back(a);
+    adv.push_back(ppo_pair_advantages(a, t.counts));
+  }
+
+  std::vector<double> p_old(n), p_new(n), grad(n);
+  ppo_probs(theta_.data(), n, p_old.data());
+  for (int s = 0; s < cfg_.max_steps; ++s) {
+    ppo_surrogate(theta_.data(), p_old.data(), adv, n, cfg_.clip, grad.data());
+    adam_ascent_step(theta_.data(), grad.data(), n, adam_, st.lr, cfg_.beta1, cfg_.beta2, cfg_.eps);
+    st.steps = s + 1;
+    ppo_probs(theta_.data(), n, p_new.data());
+    st.kl = ppo_kl(p_old.data(), p_new.data(), n);
+    if (st.kl > cfg_.kl_stop) break;  // the step that crossed the limit is kept
+  }
+  st.objective = ppo_surrogate(theta_.data(), p_old.data(), adv, n, cfg_.clip, nullptr);
+  ++updates_;
+  return st;
+}
+
+}  // namespace aws

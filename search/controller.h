@@ -1,0 +1,93 @@
+// The PPO controller of the search (SPEC.md §1, §7, §8): θ over the 1296 pair-ops, one EMA baseline
+// per trajectory slot, one persistent Adam state, best and last θ. Host-side, double precision.
+// Its whole state serializes to bytes and back exactly, so a resumed search replays bit for bit.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "search/ppo.h"
+
+namespace aws {
+
+struct PpoConfig {
+  int pairs = 1296;              // size of θ (36², SPEC §1)
+  int slots = 1;                 // K trajectory slots, each with its own baseline
+  double clip = 0.2;             // ratio clip ε
+  int max_steps = 5;             // Adam steps per update
+  double kl_stop = 0.002;        // stop after the step whose KL(p_old ‖ p_new) exceeds this
+  double beta1 = 0.5, beta2 = 0.999, eps = 1e-8;
+  double lr_max = 0.1;           // 0.2 on ImageNet per the paper
+  int lr_warmup_updates = 10;    // LR 0.1·(1/8 + 7/8·min(u,10)/10)
+  double baseline_weight = 0.9;  // b ← 0.9·b + 0.1·R
+  double advantage_scale = 0.5;  // A = 0.5·(R − b)
+
+  // Throws UserError naming the offending field.
+  void validate() const;
+  bool operator==(const PpoConfig&) const = default;
+};
+
+// One trajectory's outcome: which slot ran it, its reward and how often each pair was used.
+struct Trajectory {
+  int slot = 0;
+  double reward = 0;
+  std::vector<int64_t> counts;  // `pairs` entries
+};
+
+// What one update did, for the JSONL log.
+struct PpoUpdateStats {
+  int64_t update = 0;              // u of this update (0-based)
+  double lr = 0;
+  int steps = 0;                   // Adam steps taken
+  double kl = 0;                   // KL(p_old ‖ p_new) after the last step
+  double objective = 0;            // surrogate J after the last step
+  std::vector<double> baselines;   // per trajectory (in input order), after the EMA update
+  std::vector<double> advantages;  // per trajectory
+  bool new_best = false;
+};
+
+class Controller {
+ public:
+  explicit Controller(PpoConfig cfg = {});
+
+  // One PPO update from the trajectories sampled under the current θ (one per slot at most,
+  // processed in the given order; pass them in slot order for reproducibility).
+  PpoUpdateStats update(const std::vector<Trajectory>& trajs);
+
+  const PpoConfig& config() const { return cfg_; }
+  const std::vector<double>& theta() const { return theta_; }
+  std::vector<double> probs() const;  // p_θ
+  int64_t updates() const { return updates_; }
+  const AdamState& adam() const { return adam_; }
+  const std::vector<double>& baselines() const { return baseline_; }
+  bool baseline_set(int slot) const { return baseline_set_[slot] != 0; }
+
+  // The θ that sampled the highest-reward trajectory so far (before that update), its reward and
+  // the update index; has_best() is false before the first update.
+  bool has_best() const { return has_best_; }
+  const std::vector<double>& best_theta() const { return best_theta_; }
+  std::vector<double> best_probs() const;
+  double best_reward() const { return best_reward_; }
+  int64_t best_update() const { return best_update_; }
+
+  // Exact byte image of the whole state (config included), with magic, version and XXH3 checksum.
+  std::vector<uint8_t> serialize() const;
+  // Rejects anything that serialize() did not write with a UserError naming `source`.
+  static Controller deserialize(const std::vector<uint8_t>& bytes, const std::string& source = "controller state");
+
+  bool operator==(const Controller&) const = default;
+
+ private:
+  PpoConfig cfg_;
+  std::vector<double> theta_;
+  AdamState adam_;
+  std::vector<double> baseline_;
+  std::vector<uint8_t> baseline_set_;
+  int64_t updates_ = 0;
+  bool has_best_ = false;
+  double best_reward_ = 0;
+  int64_t best_update_ = -1;
+  std::vector<double> best_theta_;
+};
+
+}  // namespace aws
