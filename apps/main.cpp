@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "show help for every subcommand");
   try {
-    // Subcommand families register here as they land (see commands.h).
+    aws::cli::add_train_commands(app);
     aws::cli::add_augment_command(app);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

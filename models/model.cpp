@@ -12,6 +12,7 @@ Model::Model(Device dev, const ModelSpec& s, int64_t b)
     : spec(s), batch(b), state(dev, "state:" + s.name), work(dev, "workspace:" + s.name) {}
 
 void Model::declare_io() {
+  network_state_bytes_ = state.bytes();
   work.add(&input, Shape{batch, spec.h, spec.w, spec.c}, DType::f32);
   work.add(&labels, Shape{batch}, DType::i32);
   work.add(&loss, Shape{1}, DType::f32);

@@ -38,6 +38,9 @@ class Model {
   void commit(Ctx& ctx);                 // allocates both arenas (one allocation each)
   void init_params(Ctx& ctx, uint64_t seed);  // SPEC §11: Kaiming-normal fan_out, linear N(0, 1/in), BN 1/0
   int64_t num_params() const;            // trainable scalars
+  // Bytes at the start of the state arena that belong to the network (parameters + BN statistics);
+  // optimizer state, declared later, follows them. A checkpoint for evaluation needs only these.
+  size_t network_state_bytes() const { return network_state_bytes_; }
 
   const ModelSpec spec;
   const int64_t batch;
@@ -55,6 +58,7 @@ class Model {
   NetArenas arenas() { return NetArenas{state, work, params, running_vars_, batch}; }
   std::vector<Tensor*> running_vars_;
   int64_t scratch_elems_ = 0;
+  size_t network_state_bytes_ = 0;
   void need_scratch(int64_t elems) { scratch_elems_ = std::max(scratch_elems_, elems); }
   void declare_io();  // input, labels, loss, correct, scratch: call at the end of the constructor
 };

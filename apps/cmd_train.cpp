@@ -1,0 +1,209 @@
+// `aws train` (a model from scratch under a policy, with per-epoch test accuracy, metrics JSONL and a
+// checkpoint) and `aws eval` (a checkpoint's accuracy on a dataset's test split).
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/commands.h"
+#include "apps/progress.h"
+#include "augment/builtin_policies.h"
+#include "engine/core/memory.h"
+#include "engine/data/normalize.h"
+#include "engine/data/registry.h"
+#include "engine/data/split.h"
+#include "engine/io/atomic_file.h"
+#include "engine/io/jsonl.h"
+#include "engine/optim/sgd.h"
+#include "search/model_file.h"
+#include "search/trainer.h"
+
+namespace aws::cli {
+
+namespace {
+
+struct TrainArgs {
+  std::string model = "resnet20", data = "fashion-mnist", data_dir, policy = "crop-flip", out = "runs/train";
+  std::string device = "cpu", schedule = "cosine";
+  int epochs = 15, eb = 1, threads = 0;
+  int64_t batch = 128, subset = 0, val = 0;
+  double lr = 0.1, warmup_epochs = 0, warmup_from = 0, momentum = 0.9, weight_decay = 5e-4;
+  double label_smoothing = 0, clip = 0, bn_momentum = 0.1;
+  bool nesterov = true;
+  uint64_t seed = 0;
+};
+
+std::string fmt(const char* f, double a, double b) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, f, a, b);
+  return buf;
+}
+
+void run_train(const TrainArgs& a) {
+  Device dev = parse_device(a.device);
+  Policy policy = load_policy(a.policy);
+  Dataset train = load_dataset(a.data, a.data_dir, true);
+  Dataset test = load_dataset(a.data, a.data_dir, false);
+  std::filesystem::create_directories(a.out);
+
+  // Training indices: all images, or a stratified subset; optionally a held-out validation split.
+  std::vector<int32_t> train_idx, val_idx;
+  if (a.val > 0) {
+    Split s = stratified_split(train, a.val, a.seed);
+    train_idx = std::move(s.train);
+    val_idx = std::move(s.val);
+  } else {
+    train_idx.resize(size_t(train.n));
+    for (int64_t i = 0; i < train.n; ++i) train_idx[size_t(i)] = int32_t(i);
+  }
+  if (a.subset > 0) {
+    if (a.subset > int64_t(train_idx.size())) throw UserError("--subset: larger than the training set");
+    if (a.subset < int64_t(train_idx.size())) {
+      Dataset view;  // stratify the subset by the labels of the remaining training images
+      view.n = int64_t(train_idx.size());
+      view.num_classes = train.num_classes;
+      view.labels.resize(train_idx.size());
+      for (size_t i = 0; i < train_idx.size(); ++i) view.labels[i] = train.labels[size_t(train_idx[i])];
+      Split s = stratified_split(view, a.subset, a.seed + 1);
+      std::vector<int32_t> sub;
+      for (int32_t k : s.val) sub.push_back(train_idx[size_t(k)]);
+      train_idx = std::move(sub);
+    }
+  }
+  if (int64_t(train_idx.size()) < a.batch) throw UserError("--batch: larger than the training set");
+  Normalization norm = compute_normalization(train, train_idx);
+
+  Ctx ctx(dev, a.threads);
+  ModelSpec spec{a.model, train.h, train.w, train.c, train.num_classes, float(a.bn_momentum)};
+  auto model = create_model(spec, a.batch * a.eb, dev);
+  Sgd sgd(SgdConfig{float(a.momentum), a.nesterov, float(a.weight_decay)});
+  Trainer trainer(ctx, *model, sgd, TrainOptions{float(a.label_smoothing), float(a.clip), a.eb}, a.batch);
+  model->init_params(ctx, a.seed);
+
+  const int64_t steps_per_epoch = int64_t(train_idx.size()) / a.batch;
+  LrSchedule lr = parse_lr_schedule(a.schedule, "--schedule");
+  lr.base = a.lr;
+  lr.total = steps_per_epoch * a.epochs;
+  lr.warmup = int64_t(a.warmup_epochs * double(steps_per_epoch) + 0.5);
+  lr.warmup_from = a.warmup_from;
+  lr.validate("--schedule");
+
+  AugmentPlan plan = make_augment_plan(policy, train.h, train.w, train.c, norm);
+  ResidentImages train_res(ctx, train), test_res(ctx, test);
+  JsonlWriter metrics(a.out + "/metrics.jsonl");
+  std::fprintf(stderr, "train: %s (%lld params) on %s, %zu images, policy %s, %s, lr %s, device %s, %d threads\n",
+               a.model.c_str(), (long long)model->num_params(), a.data.c_str(), train_idx.size(), policy.name.c_str(),
+               (std::to_string(a.epochs) + " epochs").c_str(), lr.str().c_str(), a.device.c_str(), ctx.threads);
+
+  int64_t iter = 0;
+  double test_acc = 0, best_test = 0, val_acc = -1;
+  for (int e = 0; e < a.epochs; ++e) {
+    Progress bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(a.epochs), steps_per_epoch);
+    RngKey key{a.seed, 0, 0, 0, uint32_t(e), 0};
+    EpochStats st = trainer.train_epoch(train_res, train_idx, plan, key, lr, iter, nullptr,
+                                        [&](int64_t s, int64_t, double loss, double acc) {
+                                          bar.update(s, fmt("loss %.4f acc %.2f%%", loss, acc));
+                                        });
+    test_acc = trainer.evaluate(test_res, {}, norm);
+    best_test = std::max(best_test, test_acc);
+    if (!val_idx.empty()) val_acc = trainer.evaluate(train_res, val_idx, norm);
+    double ips = double(st.images) / st.seconds;
+    bar.finish(fmt("loss %.4f train %.2f%%", st.loss, st.acc) + fmt(" test %.2f%% (%.0f img/s)", test_acc, ips));
+    nlohmann::json rec{{"epoch", e + 1},          {"loss", st.loss},       {"train_acc", st.acc},
+                       {"test_acc", test_acc},    {"images_per_s", ips},   {"seconds", st.seconds},
+                       {"augment_seconds", st.augment_seconds}, {"lr_end", lr.at(iter - 1)}};
+    if (val_acc >= 0) rec["val_acc"] = val_acc;
+    metrics.write(rec);
+  }
+
+  ModelFileInfo info;
+  info.dataset = a.data;
+  info.norm = norm;
+  info.extra = {{"epochs", a.epochs}, {"policy", policy.name}, {"test_acc", test_acc}, {"seed", a.seed}};
+  save_model_file(ctx, a.out + "/model.ckpt", *model, info, false);
+  nlohmann::json result{{"model", a.model},       {"data", a.data},     {"policy", policy.name},
+                        {"epochs", a.epochs},     {"seed", a.seed},     {"final_test_acc", test_acc},
+                        {"final_test_error", 100.0 - test_acc},  {"best_epoch_test_acc_optimistic", best_test}};
+  if (val_acc >= 0) result["final_val_acc"] = val_acc;
+  atomic_write_file(a.out + "/result.json", result.dump(2) + "\n");
+  std::printf("final test accuracy %.2f%% (error %.2f%%) after %d epochs; checkpoint %s/model.ckpt\n", test_acc,
+              100.0 - test_acc, a.epochs, a.out.c_str());
+}
+
+void run_eval(const std::string& ckpt, const std::string& data_dir, const std::string& device, int threads) {
+  ModelFileInfo info = read_model_file_info(ckpt);
+  Dataset test = load_dataset(info.dataset, data_dir, false);
+  if (test.h != info.spec.h || test.w != info.spec.w || test.c != info.spec.c)
+    throw UserError(ckpt + ": model input does not match dataset '" + info.dataset + "'");
+  Ctx ctx(parse_device(device), threads);
+  const int64_t batch = 500;
+  auto model = create_model(info.spec, batch, ctx.device);
+  model->commit(ctx);
+  load_model_file(ctx, ckpt, *model);
+  ResidentImages res(ctx, test);
+  // Evaluation needs no optimizer, so no Trainer: the forward pass runs directly.
+  std::vector<int32_t> idx(static_cast<size_t>(batch));
+  int32_t zero = 0;
+  mem_copy(ctx, model->correct.data, &zero, 4, CopyKind::host_to_dev);
+  std::vector<int32_t> labels(static_cast<size_t>(batch));
+  for (int64_t s = 0; s < test.n; s += batch) {
+    int64_t n = std::min(batch, test.n - s);
+    for (int64_t i = 0; i < n; ++i) idx[size_t(i)] = int32_t(s + i), labels[size_t(i)] = test.labels[size_t(s + i)];
+    Tensor in = rows(model->input, n);
+    normalize_batch(ctx, res.images(), idx.data(), int(n), info.norm, in);
+    mem_copy(ctx, model->labels.data, labels.data(), size_t(n) * 4, CopyKind::host_to_dev);
+    model->forward(ctx, n, false);
+    Tensor lg = rows(model->head.logits, n), lb = rows(model->labels, n);
+    count_correct(ctx, lg, lb, model->correct);
+  }
+  int32_t correct = 0;
+  mem_copy(ctx, &correct, model->correct.data, 4, CopyKind::dev_to_host);
+  ctx.sync();
+  double acc = 100.0 * correct / double(test.n);
+  std::printf("%s: test accuracy %.2f%% (%d/%lld) on %s\n", ckpt.c_str(), acc, correct, (long long)test.n,
+              info.dataset.c_str());
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  CLI::App* t = app.add_subcommand("train", "train a model from scratch under an augmentation policy");
+  t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
+  t->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100")->capture_default_str();
+  t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
+  t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
+  t->add_option("--epochs", a->epochs)->capture_default_str()->check(CLI::Range(1, 100000));
+  t->add_option("--batch", a->batch)->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+  t->add_option("--lr", a->lr, "peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  t->add_option("--schedule", a->schedule, "constant | cosine[:FLOOR] | step:F1,F2[:GAMMA]")->capture_default_str();
+  t->add_option("--warmup-epochs", a->warmup_epochs)->capture_default_str()->check(CLI::Range(0.0, 1e6));
+  t->add_option("--warmup-from", a->warmup_from, "LR at the start of the warm-up")->capture_default_str()->check(CLI::Range(0.0, 1e3));
+  t->add_option("--momentum", a->momentum)->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  t->add_option("--nesterov", a->nesterov)->capture_default_str();
+  t->add_option("--wd", a->weight_decay, "weight decay (not on BN parameters or biases)")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  t->add_option("--label-smoothing", a->label_smoothing)->capture_default_str()->check(CLI::Range(0.0, 0.999));
+  t->add_option("--clip", a->clip, "gradient-norm clipping (0: off)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  t->add_option("--bn-momentum", a->bn_momentum)->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  t->add_option("--eb", a->eb, "Enlarge Batch: augmented copies per image")->capture_default_str()->check(CLI::Range(1, 64));
+  t->add_option("--subset", a->subset, "train on a stratified subset of this many images (0: all)")->check(CLI::Range(int64_t(0), int64_t(1) << 31));
+  t->add_option("--val", a->val, "hold out a stratified validation split of this size (0: none)")->check(CLI::Range(int64_t(0), int64_t(1) << 31));
+  t->add_option("--seed", a->seed)->capture_default_str();
+  t->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
+  t->add_option("--threads", a->threads, "cpu threads (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
+  t->add_option("--out", a->out, "output folder (metrics.jsonl, model.ckpt, result.json)")->capture_default_str();
+  t->callback([a] { run_train(*a); });
+
+  auto ckpt = std::make_shared<std::string>();
+  auto dir = std::make_shared<std::string>();
+  auto device = std::make_shared<std::string>("cpu");
+  auto threads = std::make_shared<int>(0);
+  CLI::App* e = app.add_subcommand("eval", "test accuracy of a checkpoint written by `aws train`");
+  e->add_option("--checkpoint", *ckpt, "model.ckpt")->required();
+  e->add_option("--data-dir", *dir, "dataset folder (default: the dataset's standard place)");
+  e->add_option("--device", *device, "cpu | cuda")->capture_default_str();
+  e->add_option("--threads", *threads)->check(CLI::Range(0, 1024));
+  e->callback([=] { run_eval(*ckpt, *dir, *device, *threads); });
+}
+
+}  // namespace aws::cli

@@ -1,0 +1,158 @@
+#include "search/trainer.h"
+
+#include <chrono>
+
+#include "engine/core/memory.h"
+
+namespace aws {
+
+using Clock = std::chrono::steady_clock;
+static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+ResidentImages::ResidentImages(Ctx& ctx, const Dataset& d) : d_(d), dev_(ctx.device) {
+  Shape s{d.n, d.h, d.w, d.c};
+  if (ctx.is_cuda()) {
+    owned_ = mem_alloc(Device::cuda, d.images.size());
+    mem_copy(ctx, owned_, d.images.data(), d.images.size(), CopyKind::host_to_dev);
+    ctx.sync();
+    images_ = Tensor(owned_, s, DType::u8, Device::cuda);
+  } else {
+    images_ = Tensor(const_cast<uint8_t*>(d.images.data()), s, DType::u8, Device::cpu);
+  }
+}
+
+ResidentImages::~ResidentImages() { mem_free(dev_, owned_); }
+
+void epoch_permutation(const RngKey& key, int64_t n, std::vector<int32_t>& out) {
+  out.resize(size_t(n));
+  for (int64_t i = 0; i < n; ++i) out[size_t(i)] = int32_t(i);
+  const uint64_t stream = splitmix64(rng_stream(key) ^ 0x53485546464C45ull);  // "SHUFFLE"
+  for (int64_t i = n - 1; i > 0; --i) {
+    Rand4 r = philox4x32(stream, uint32_t(i), 0);
+    int64_t j = int64_t(rand_below(r.v[0], uint32_t(i + 1)));
+    std::swap(out[size_t(i)], out[size_t(j)]);
+  }
+}
+
+Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, int64_t batch)
+    : ctx_(ctx), model_(model), opt_(opt), opt_cfg_(o), batch_(batch) {
+  if (o.eb < 1) throw UserError("--eb must be >= 1");
+  AWS_ASSERT(model.batch == batch * o.eb, "model planned for another batch size");
+  opt_.declare_state(model_.state, model_.params);
+  if (o.clip_norm > 0) {
+    clip_ = std::make_unique<GradClip>(o.clip_norm);
+    clip_->declare_workspace(model_.work);
+  }
+  model_.commit(ctx_);
+  host_labels_.resize(size_t(model.batch));
+  gathered_.resize(size_t(model.batch));
+  draws_.resize(size_t(model.batch));
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::upload_labels(const Dataset& d, const int32_t* idx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) host_labels_[size_t(i)] = d.labels[size_t(idx[i])];
+  mem_copy(ctx_, model_.labels.data, host_labels_.data(), size_t(n) * 4, CopyKind::host_to_dev);
+}
+
+int64_t Trainer::count_correct_now() {
+  int32_t c = 0;
+  mem_copy(ctx_, &c, model_.correct.data, 4, CopyKind::dev_to_host);
+  ctx_.sync();
+  return c;
+}
+
+EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<int32_t>& indices,
+                                const AugmentPlan& plan, const RngKey& key, const LrSchedule& lr, int64_t& iter,
+                                int64_t* pair_counts, const StepCallback& cb) {
+  const auto t0 = Clock::now();
+  EpochStats st;
+  epoch_permutation(key, int64_t(indices.size()), order_);
+  const int64_t steps = int64_t(indices.size()) / batch_;
+  const int64_t rows_per_step = batch_ * opt_cfg_.eb;
+  const Dataset& d = train.dataset();
+  SoftmaxCEParams ce{opt_cfg_.label_smoothing};
+  Tensor logits = rows(model_.head.logits, rows_per_step), dlogits = rows(model_.head.dlogits, rows_per_step);
+  Tensor labels = rows(model_.labels, rows_per_step);
+  double loss_sum = 0;
+  int64_t correct_sum = 0;
+  const size_t image_floats = size_t(d.h) * d.w * d.c;
+  for (int64_t s = 0; s < steps; ++s) {
+    // The batch: `batch_` images, each repeated eb times with its own copy index in the key.
+    for (int64_t b = 0; b < batch_; ++b) gathered_[size_t(b)] = indices[size_t(order_[size_t(s * batch_ + b)])];
+    auto ta = Clock::now();
+    for (int c = 0; c < opt_cfg_.eb; ++c) {
+      RngKey k = key;
+      k.copy = uint32_t(c);
+      Tensor out(model_.input.f32() + size_t(c) * size_t(batch_) * image_floats, Shape{batch_, d.h, d.w, d.c},
+                 DType::f32, model_.input.device);
+      augment_batch(ctx_, plan, train.images(), gathered_.data(), int(batch_), k, out,
+                    pair_counts ? draws_.data() : nullptr);
+      if (pair_counts) count_pairs(draws_.data(), int(batch_), pair_counts);
+      for (int64_t b = 0; b < batch_; ++b) host_labels_[size_t(c * batch_ + b)] = d.labels[size_t(gathered_[size_t(b)])];
+    }
+    st.augment_seconds += seconds_since(ta);
+    mem_copy(ctx_, model_.labels.data, host_labels_.data(), size_t(rows_per_step) * 4, CopyKind::host_to_dev);
+    model_.forward(ctx_, rows_per_step, true);
+    softmax_ce_forward_backward(ctx_, ce, logits, labels, model_.loss, dlogits, model_.correct);
+    model_.backward(ctx_, rows_per_step);
+    if (clip_) clip_->compute(ctx_, model_.params);
+    opt_.step(ctx_, float(lr.at(iter)), clip_ ? &clip_->scale() : nullptr);
+    ++iter;
+    float loss = 0;
+    int32_t correct = 0;
+    mem_copy(ctx_, &loss, model_.loss.data, 4, CopyKind::dev_to_host);
+    mem_copy(ctx_, &correct, model_.correct.data, 4, CopyKind::dev_to_host);
+    ctx_.sync();
+    loss_sum += loss;
+    correct_sum += correct;
+    st.images += rows_per_step;
+    if (cb) cb(s + 1, steps, loss_sum / double(s + 1), 100.0 * double(correct_sum) / double(st.images));
+  }
+  st.loss = steps ? loss_sum / double(steps) : 0;
+  st.acc = st.images ? 100.0 * double(correct_sum) / double(st.images) : 0;
+  st.seconds = seconds_since(t0);
+  return st;
+}
+
+double Trainer::evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm) {
+  const Dataset& d = data.dataset();
+  const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
+  const int64_t cap = model_.batch;
+  int32_t zero = 0;
+  mem_copy(ctx_, model_.correct.data, &zero, 4, CopyKind::host_to_dev);
+  for (int64_t start = 0; start < total; start += cap) {
+    int64_t n = std::min(cap, total - start);
+    for (int64_t i = 0; i < n; ++i) gathered_[size_t(i)] = indices.empty() ? int32_t(start + i) : indices[size_t(start + i)];
+    Tensor in = rows(model_.input, n);
+    normalize_batch(ctx_, data.images(), gathered_.data(), int(n), norm, in);
+    upload_labels(d, gathered_.data(), n);
+    model_.forward(ctx_, n, false);
+    Tensor logits = rows(model_.head.logits, n), labels = rows(model_.labels, n);
+    count_correct(ctx_, logits, labels, model_.correct);
+  }
+  return total ? 100.0 * double(count_correct_now()) / double(total) : 0.0;
+}
+
+double Trainer::evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices,
+                                   const AugmentPlan& plan, const RngKey& key) {
+  const Dataset& d = data.dataset();
+  const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
+  const int64_t cap = model_.batch;
+  int32_t zero = 0;
+  mem_copy(ctx_, model_.correct.data, &zero, 4, CopyKind::host_to_dev);
+  for (int64_t start = 0; start < total; start += cap) {
+    int64_t n = std::min(cap, total - start);
+    for (int64_t i = 0; i < n; ++i) gathered_[size_t(i)] = indices.empty() ? int32_t(start + i) : indices[size_t(start + i)];
+    Tensor in = rows(model_.input, n);
+    augment_batch(ctx_, plan, data.images(), gathered_.data(), int(n), key, in, nullptr);
+    upload_labels(d, gathered_.data(), n);
+    model_.forward(ctx_, n, false);
+    Tensor logits = rows(model_.head.logits, n), labels = rows(model_.labels, n);
+    count_correct(ctx_, logits, labels, model_.correct);
+  }
+  return total ? 100.0 * double(count_correct_now()) / double(total) : 0.0;
+}
+
+}  // namespace aws

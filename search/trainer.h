@@ -1,0 +1,100 @@
+// The training loop every command shares: `aws train` (from scratch), stage 1 (ω_share) and the
+// stage-2 fine-tunes of the search. One epoch = shuffle (counter-based, keyed like the augmentation)
+// → per batch: fused augmentation pass → forward → softmax-CE → backward → clip → optimizer step.
+// Nothing is allocated after the first step; the dataset stays resident (on the device for cuda).
+#pragma once
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "augment/pipeline.h"
+#include "augment/policy.h"
+#include "engine/core/context.h"
+#include "engine/core/rng.h"
+#include "engine/data/dataset.h"
+#include "engine/ops/softmax_ce.h"
+#include "engine/optim/clip.h"
+#include "engine/optim/optim.h"
+#include "engine/optim/schedule.h"
+#include "models/model.h"
+
+namespace aws {
+
+// A dataset's images where the model's device can read them: a view of the host bytes on the cpu, one
+// device copy on cuda (made once).
+class ResidentImages {
+ public:
+  ResidentImages(Ctx& ctx, const Dataset& d);
+  ~ResidentImages();
+  ResidentImages(const ResidentImages&) = delete;
+  ResidentImages& operator=(const ResidentImages&) = delete;
+  const Tensor& images() const { return images_; }
+  const Dataset& dataset() const { return d_; }
+
+ private:
+  const Dataset& d_;
+  Tensor images_;
+  void* owned_ = nullptr;
+  Device dev_;
+};
+
+struct TrainOptions {
+  float label_smoothing = 0.0f;
+  float clip_norm = 0.0f;  // 0 = no clipping
+  int eb = 1;              // Enlarge Batch: copies of each image per batch (SPEC §9); model batch = eb·batch
+};
+
+struct EpochStats {
+  double loss = 0;     // mean training loss
+  double acc = 0;      // training accuracy (%) on augmented images
+  int64_t images = 0;  // augmented images seen
+  double seconds = 0;
+  double augment_seconds = 0;
+};
+
+// Step i of n with the running loss and accuracy, for progress lines.
+using StepCallback = std::function<void(int64_t step, int64_t steps, double loss, double acc)>;
+
+class Trainer {
+ public:
+  // `batch` images per step (the model is planned for eb·batch). The model must not be committed yet:
+  // the trainer declares the optimizer state (state arena) and the clipping scalars (workspace) and
+  // then commits both arenas, so everything is laid out once.
+  Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, int64_t batch);
+  ~Trainer();
+
+  // One epoch over `indices` of `train` under `plan` (drop-last batches); `iter` is the global
+  // iteration counter the LR schedule reads, advanced per step. pair_counts (kPairs, optional) adds
+  // the pair-ops drawn.
+  EpochStats train_epoch(const ResidentImages& train, const std::vector<int32_t>& indices, const AugmentPlan& plan,
+                         const RngKey& key, const LrSchedule& lr, int64_t& iter, int64_t* pair_counts = nullptr,
+                         const StepCallback& cb = {});
+
+  // Top-1 accuracy (%) on `indices` of `data` (all images when empty), eval-mode BN, no augmentation.
+  double evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm);
+
+  // P_AV: accuracy on images augmented by `plan` (pair-op only), eval-mode BN.
+  double evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices, const AugmentPlan& plan,
+                            const RngKey& key);
+
+  int64_t batch() const { return batch_; }
+
+ private:
+  void upload_labels(const Dataset& d, const int32_t* idx, int64_t n);
+  int64_t count_correct_now();
+
+  Ctx& ctx_;
+  Model& model_;
+  Optimizer& opt_;
+  TrainOptions opt_cfg_;
+  int64_t batch_;
+  std::unique_ptr<GradClip> clip_;
+  std::vector<int32_t> order_, gathered_, host_labels_;
+  std::vector<ImageDraws> draws_;
+};
+
+// The permutation of 0..n-1 for one epoch: a Fisher–Yates shuffle from the counter-based generator
+// keyed by `key` (so a resumed run replays it). Writes into `out` (resized to n).
+void epoch_permutation(const RngKey& key, int64_t n, std::vector<int32_t>& out);
+
+}  // namespace aws
