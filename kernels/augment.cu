@@ -1,17 +1,177 @@
-// The augmentation entry points of the cuda backend. The fused per-image kernel (crop/flip → pair-op
-// → cutout → normalize, bit-exact with the cpu pass) is NOT written yet (docs/CUDA.md "Not done yet"):
-// until it is, --device cuda fails here with a clear error instead of silently running the cpu pass.
+// The fused augmentation pass on the GPU: one block per image, the image in shared memory, every
+// step on the same AWS_HD bodies as the cpu pass (augment/pipeline_image.h, kernels/augment_ops.h):
+//   draws (Philox, fixed slots) → pad-crop + flip gather → pair-op (exact shared-memory histograms →
+//   per-image parameters → per-pixel body, twice) → LUT /255-normalize + Cutout → float out.
+// Output is bit-identical to augment_batch_cpu (the build uses -fmad=false; the normalization table is
+// computed on the host by the same normalize_value). Indices, the policy's cdf and the draws travel
+// through grow-only device buffers in CudaState::augment (no allocation after the first call).
+#include <cstring>
+#include <string>
+
 #include "augment/pipeline.h"
+#include "kernels/augment_ops.h"
+#include "kernels/cuda_context.h"
 
 namespace aws {
 
-void augment_batch_cuda(Ctx&, const AugmentPlan&, const Tensor&, const int32_t*, int, const RngKey&, Tensor&,
-                        ImageDraws*) {
-  throw Error("augment_batch: the cuda augmentation kernel is not implemented yet (see docs/CUDA.md)");
+namespace {
+
+constexpr int kAugThreads = 256;
+
+// The normalization as a kernel argument (3 KB, under the 4 KB parameter limit).
+struct NormTable {
+  float lut[3 * 256];  // lut[ch·256 + v] = normalize_value(v, mean[ch], std[ch])
+  float cut[3];        // the normalized 0 that Cutout writes
+};
+
+NormTable make_norm_table(const Normalization& n, int c) {
+  NormTable t{};
+  for (int ch = 0; ch < c; ++ch) {
+    for (int v = 0; v < 256; ++v) t.lut[ch * 256 + v] = normalize_value(float(v), n.mean[ch], n.std[ch]);
+    t.cut[ch] = normalize_value(0.0f, n.mean[ch], n.std[ch]);
+  }
+  return t;
 }
 
-void normalize_batch_cuda(Ctx&, const Tensor&, const int32_t*, int, const Normalization&, Tensor&) {
-  throw Error("normalize_batch: the cuda kernel is not implemented yet (see docs/CUDA.md)");
+// Shared memory of one block: two image buffers, then up to 3 histograms of 256 bins.
+size_t shared_bytes(size_t img) { return ((2 * img + 15) / 16) * 16 + 3 * 256 * sizeof(uint32_t); }
+
+// One element applied to the image in shared memory: src → dst (both in shared memory).
+__device__ void apply_element_block(int e, int sign, const uint8_t* src, uint8_t* dst, uint32_t* hist,
+                                    ElementParams* params, int h, int w, int c) {
+  const int npix = h * w;
+  const int nh = element_histogram_count(e, c);
+  if (nh > 0) {
+    for (int i = threadIdx.x; i < nh * 256; i += blockDim.x) hist[i] = 0;
+    __syncthreads();
+    for (int i = threadIdx.x; i < npix; i += blockDim.x)
+      for (int k = 0; k < nh; ++k) atomicAdd(&hist[k * 256 + element_histogram_bin(e, src + i * c, c, k)], 1u);
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) element_params_from_histograms(e, sign, nh ? hist : nullptr, h, w, c, params);
+  __syncthreads();
+  const int n = npix * c;
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    const int ch = i % c, px = i / c;
+    dst[i] = element_pixel(e, sign, src, h, w, c, px % w, px / w, ch, *params);
+  }
+  __syncthreads();
+}
+
+__global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t stream, const uint8_t* images,
+                               const int32_t* indices, NormTable norm, float* out, ImageDraws* draws_out) {
+  extern __shared__ __align__(16) uint8_t smem[];
+  __shared__ ElementParams params;
+  __shared__ ImageDraws d;
+  const int b = blockIdx.x;
+  const int img = p.h * p.w * p.c;
+  uint8_t* buf[2] = {smem, smem + img};
+  uint32_t* hist = reinterpret_cast<uint32_t*>(smem + ((2 * size_t(img) + 15) / 16) * 16);
+  const uint32_t index = uint32_t(indices[b]);
+  if (threadIdx.x == 0) {
+    d = draw_image(p, cdf, stream, index);
+    if (draws_out) draws_out[b] = d;
+  }
+  __syncthreads();
+
+  // Steps 1–2: dst = flip(crop(zero-pad(src))) as crop_flip_row does, one byte per thread step.
+  const uint8_t* src = images + size_t(index) * img;
+  for (int i = threadIdx.x; i < img; i += blockDim.x) {
+    const int ch = i % p.c, px = i / p.c, x = px % p.w, y = px / p.w;
+    const int sy = y + d.crop_y - p.crop_pad;
+    const int xx = d.flip ? p.w - 1 - x : x;
+    const int sx = xx + d.crop_x - p.crop_pad;
+    buf[0][i] = (sy < 0 || sy >= p.h || sx < 0 || sx >= p.w) ? uint8_t(0) : src[(sy * p.w + sx) * p.c + ch];
+  }
+  __syncthreads();
+
+  int cur = 0;
+  const int ops[2] = {d.op1, d.op2}, signs[2] = {d.sign1, d.sign2};
+  for (int t = 0; t < 2; ++t) {
+    if (ops[t] < 0 || ops[t] >= kNumElements) continue;  // no pair-op, or the identity letter
+    apply_element_block(ops[t], signs[t], buf[cur], buf[cur ^ 1], hist, &params, p.h, p.w, p.c);
+    cur ^= 1;
+  }
+
+  float* o = out + size_t(b) * img;
+  for (int i = threadIdx.x; i < img; i += blockDim.x) {
+    const int ch = i % p.c, px = i / p.c;
+    o[i] = in_cutout(p, d, px / p.w, px % p.w) ? norm.cut[ch] : norm.lut[ch * 256 + buf[cur][i]];
+  }
+}
+
+__global__ void normalize_kernel(int img, int c, const uint8_t* images, const int32_t* indices, NormTable norm,
+                                 float* out) {
+  const uint8_t* src = images + size_t(indices[blockIdx.x]) * img;
+  float* o = out + size_t(blockIdx.x) * img;
+  for (int i = threadIdx.x; i < img; i += blockDim.x) o[i] = norm.lut[(i % c) * 256 + src[i]];
+}
+
+// Copies the host indices into the context's device buffer (pageable source: the copy waits).
+const int32_t* upload_indices(Ctx& ctx, const int32_t* indices, int n) {
+  AugmentDeviceState& a = ctx.cuda->augment;
+  grow_buffer(a.indices, size_t(n) * sizeof(int32_t));
+  CUDA_CHECK(cudaMemcpyAsync(a.indices.p, indices, size_t(n) * sizeof(int32_t), cudaMemcpyHostToDevice,
+                             stream_of(ctx)));
+  return static_cast<const int32_t*>(a.indices.p);
+}
+
+// The plan's cdf on the device, uploaded only when it differs from the table already there.
+const uint64_t* upload_cdf(Ctx& ctx, const AugmentPlan& plan) {
+  if (plan.cdf.empty()) return nullptr;
+  AugmentDeviceState& a = ctx.cuda->augment;
+  const size_t bytes = plan.cdf.size() * sizeof(uint64_t);
+  if (!a.cdf_valid || a.cdf_host.size() != plan.cdf.size() ||
+      std::memcmp(a.cdf_host.data(), plan.cdf.data(), bytes) != 0) {
+    grow_buffer(a.cdf, bytes);
+    a.cdf_host = plan.cdf;  // the copy reads this persistent host vector
+    CUDA_CHECK(cudaMemcpyAsync(a.cdf.p, a.cdf_host.data(), bytes, cudaMemcpyHostToDevice, stream_of(ctx)));
+    a.cdf_valid = true;
+  }
+  return static_cast<const uint64_t*>(a.cdf.p);
+}
+
+}  // namespace
+
+void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
+                        const RngKey& key, Tensor& out_f32, ImageDraws* draws) {
+  if (n <= 0) return;
+  const AugmentParams& p = plan.params;
+  const size_t img = size_t(p.h) * p.w * p.c;
+  const size_t smem = shared_bytes(img);
+  if (smem > size_t(ctx.cuda->prop.sharedMemPerBlockOptin))
+    throw Error("augment_batch: a " + std::to_string(p.h) + "x" + std::to_string(p.w) + "x" + std::to_string(p.c) +
+                " image needs " + std::to_string(smem) + " bytes of shared memory; the GPU allows " +
+                std::to_string(ctx.cuda->prop.sharedMemPerBlockOptin));
+  if (smem > 48 * 1024)
+    CUDA_CHECK(cudaFuncSetAttribute(augment_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+  const int32_t* d_idx = upload_indices(ctx, indices, n);
+  const uint64_t* d_cdf = upload_cdf(ctx, plan);
+  ImageDraws* d_draws = nullptr;
+  if (draws) {
+    grow_buffer(ctx.cuda->augment.draws, size_t(n) * sizeof(ImageDraws));
+    d_draws = static_cast<ImageDraws*>(ctx.cuda->augment.draws.p);
+  }
+  augment_kernel<<<unsigned(n), kAugThreads, smem, stream_of(ctx)>>>(p, d_cdf, rng_stream(key), images_u8.u8(),
+                                                                     d_idx, make_norm_table(plan.norm, p.c),
+                                                                     out_f32.f32(), d_draws);
+  AWS_LAUNCH_CHECK(ctx, "augment_batch");
+  if (draws) {
+    CUDA_CHECK(cudaMemcpyAsync(draws, d_draws, size_t(n) * sizeof(ImageDraws), cudaMemcpyDeviceToHost,
+                               stream_of(ctx)));
+    CUDA_CHECK(cudaStreamSynchronize(stream_of(ctx)));
+  }
+}
+
+void normalize_batch_cuda(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
+                          Tensor& out_f32) {
+  if (n <= 0) return;
+  const int c = int(images_u8.dim(3));
+  const int img = int(images_u8.dim(1) * images_u8.dim(2)) * c;
+  const int32_t* d_idx = upload_indices(ctx, indices, n);
+  normalize_kernel<<<unsigned(n), kAugThreads, 0, stream_of(ctx)>>>(img, c, images_u8.u8(), d_idx,
+                                                                    make_norm_table(norm, c), out_f32.f32());
+  AWS_LAUNCH_CHECK(ctx, "normalize_batch");
 }
 
 }  // namespace aws

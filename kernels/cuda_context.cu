@@ -38,6 +38,19 @@ GemmPlan::~GemmPlan() {
   if (op) cublasLtMatmulDescDestroy(op);
 }
 
+void grow_buffer(GrowBuffer& b, size_t bytes) {
+  if (bytes <= b.bytes && b.p) return;
+  free_buffer(b);
+  b.p = mem_alloc(Device::cuda, bytes);
+  b.bytes = bytes;
+}
+
+void free_buffer(GrowBuffer& b) {
+  if (b.p) mem_free(Device::cuda, b.p);
+  b.p = nullptr;
+  b.bytes = 0;
+}
+
 CudaState* cuda_state_create() {
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
@@ -74,6 +87,9 @@ void cuda_state_destroy(CudaState* s) {
   cudaStreamSynchronize(s->stream);
   s->conv_plans.clear();
   s->gemm_plans.clear();
+  free_buffer(s->augment.indices);
+  free_buffer(s->augment.draws);
+  free_buffer(s->augment.cdf);
   mem_free(Device::cuda, s->workspace);
   mem_free(Device::cuda, s->scratch);
   if (s->lt) cublasLtDestroy(s->lt);

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "engine/core/context.h"
 #include "kernels/cuda_check.h"
@@ -47,6 +48,22 @@ struct GemmPlan {
   ~GemmPlan();
 };
 
+// A device buffer that only grows (mem_alloc counts each growth), for small per-call inputs such as the
+// augmentation's index list: after the first call of a given size nothing is allocated.
+struct GrowBuffer {
+  void* p = nullptr;
+  size_t bytes = 0;
+};
+
+// Device copies the fused augmentation kernel needs (kernels/augment.cu): the batch's dataset indices,
+// the per-image draws, and the policy's sampling table, re-uploaded only when its contents change
+// (compared against the host copy, so a new plan at a recycled address is never mistaken for the old).
+struct AugmentDeviceState {
+  GrowBuffer indices, draws, cdf;
+  std::vector<uint64_t> cdf_host;  // the table now in `cdf`
+  bool cdf_valid = false;
+};
+
 struct CudaState {
   int device = 0;
   cudaDeviceProp prop{};
@@ -62,7 +79,12 @@ struct CudaState {
 
   std::map<ConvKey, std::unique_ptr<ConvPlan>> conv_plans;
   std::map<GemmKey, std::unique_ptr<GemmPlan>> gemm_plans;
+  AugmentDeviceState augment;
 };
+
+// Makes b hold at least `bytes` (frees and reallocates through mem_alloc only when it must grow).
+void grow_buffer(GrowBuffer& b, size_t bytes);
+void free_buffer(GrowBuffer& b);
 
 inline constexpr size_t kCudaWorkspaceBytes = size_t(256) << 20;  // ≥ 128 MB: tensor-core algos need room
 inline constexpr size_t kCudaScratchBytes = size_t(16) << 20;

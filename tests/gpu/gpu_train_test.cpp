@@ -1,0 +1,181 @@
+// Training on the GPU against the cpu backend: the optimizers of kernels/optim.cu (SGD with Nesterov and
+// weight decay excluded per tensor, Adam with decay, gradient-norm clipping as a device scalar) over
+// several steps from the same parameters and gradients, and three full ResNet-20 train steps
+// (forward, softmax CE, backward, clip, SGD) from the same initialization. Differences are printed as
+// the share of the fp32 budget used.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/arena.h"
+#include "engine/core/context.h"
+#include "engine/core/memory.h"
+#include "engine/core/rng.h"
+#include "engine/ops/softmax_ce.h"
+#include "engine/optim/adam.h"
+#include "engine/optim/clip.h"
+#include "engine/optim/sgd.h"
+#include "models/model.h"
+#include "tests/support/oracle.h"
+
+namespace aws::test {
+
+namespace {
+
+std::vector<float> randoms(size_t n, uint64_t seed, float scale) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = (rand_unit(philox4x32(seed, uint32_t(i), 5).v[0]) * 2.0f - 1.0f) * scale;
+  return v;
+}
+
+std::vector<float> fetch(Ctx& ctx, const Tensor& t) {
+  std::vector<float> v(size_t(t.numel()));
+  mem_copy(ctx, v.data(), t.data, t.bytes(), CopyKind::dev_to_host);
+  return v;
+}
+
+void put(Ctx& ctx, const Tensor& t, const std::vector<float>& v) {
+  mem_copy(ctx, t.data, v.data(), t.bytes(), CopyKind::host_to_dev);
+}
+
+// Largest |a − b| / (atol + rtol·|a|) over both vectors: ≤ 1 is within budget.
+double budget_share(const std::vector<float>& a, const std::vector<float>& b, double atol, double rtol) {
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::fabs(double(a[i]) - double(b[i])) / (atol + rtol * std::fabs(double(a[i]))));
+  return worst;
+}
+
+// A parameter set of three tensors (one without decay) with gradients, on one device.
+struct ParamSet {
+  Arena state, work;
+  Tensor p[3], g[3];
+  ParamList list;
+  explicit ParamSet(Device dev) : state(dev, "state"), work(dev, "work") {
+    const int64_t sizes[3] = {70000, 37, 1000};
+    for (int i = 0; i < 3; ++i) {
+      state.add(&p[i], Shape{sizes[i]}, DType::f32);
+      work.add(&g[i], Shape{sizes[i]}, DType::f32);
+      list.push_back(ParamRef{"t" + std::to_string(i), &p[i], &g[i], i != 1});
+    }
+  }
+};
+
+// Runs `steps` optimizer steps on cpu and cuda with the same gradients; returns the worst share.
+template <class Opt, class Cfg>
+double run_optimizer(const Cfg& cfg, float clip, int steps, uint64_t seed) {
+  Ctx cpu(Device::cpu, 2), gpu(Device::cuda);
+  ParamSet a(Device::cpu), b(Device::cuda);
+  Opt oa(cfg), ob(cfg);
+  oa.declare_state(a.state, a.list);
+  ob.declare_state(b.state, b.list);
+  std::unique_ptr<GradClip> ca, cb;
+  if (clip > 0) {
+    ca = std::make_unique<GradClip>(clip), cb = std::make_unique<GradClip>(clip);
+    ca->declare_workspace(a.work), cb->declare_workspace(b.work);
+  }
+  a.state.commit(cpu), a.work.commit(cpu), b.state.commit(gpu), b.work.commit(gpu);
+  for (int i = 0; i < 3; ++i) {
+    const auto init = randoms(size_t(a.p[i].numel()), seed + i, 1.0f);
+    put(cpu, a.p[i], init), put(gpu, b.p[i], init);
+  }
+  double worst = 0;
+  for (int s = 0; s < steps; ++s) {
+    for (int i = 0; i < 3; ++i) {
+      const auto g = randoms(size_t(a.g[i].numel()), seed + 100 * (s + 1) + i, 0.05f);
+      put(cpu, a.g[i], g), put(gpu, b.g[i], g);
+    }
+    if (clip > 0) {
+      ca->compute(cpu, a.list), cb->compute(gpu, b.list);
+      const float na = ca->norm(cpu), nb = cb->norm(gpu);
+      INFO("step ", s, " clip norm cpu ", na, " cuda ", nb);
+      CHECK(na == nb);  // same summation order on both backends
+    }
+    const float lr = 0.1f / float(s + 1);
+    oa.step(cpu, lr, ca ? &ca->scale() : nullptr);
+    ob.step(gpu, lr, cb ? &cb->scale() : nullptr);
+    for (int i = 0; i < 3; ++i) worst = std::max(worst, budget_share(fetch(cpu, a.p[i]), fetch(gpu, b.p[i]), 1e-7, 1e-6));
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("cuda optimizers: SGD (momentum, nesterov, decay exclusion), Adam and clipping equal the cpu") {
+  const uint64_t seed = test_seed(71);
+  INFO("seed ", seed);
+  SgdConfig sgd{0.9f, true, 5e-4f};
+  double s1 = run_optimizer<Sgd>(sgd, 0.f, 4, seed);
+  double s2 = run_optimizer<Sgd>(sgd, 1.0f, 4, seed + 1);  // clipping active: grad norm ≈ 8.4 > 1
+  SgdConfig plain{0.9f, false, 0.f};
+  double s3 = run_optimizer<Sgd>(plain, 0.f, 3, seed + 2);
+  AdamConfig adam;
+  adam.weight_decay = 1e-2;
+  double s4 = run_optimizer<Adam>(adam, 0.f, 4, seed + 3);
+  double s5 = run_optimizer<Adam>(adam, 1.0f, 4, seed + 4);
+  std::printf("gpu-vs-cpu optim: share of budget (atol 1e-7, rtol 1e-6): sgd-nesterov-wd %.3g, +clip %.3g, "
+              "sgd %.3g, adam-wd %.3g, +clip %.3g\n", s1, s2, s3, s4, s5);
+  CHECK(s1 <= 1.0);
+  CHECK(s2 <= 1.0);
+  CHECK(s3 <= 1.0);
+  CHECK(s4 <= 1.0);
+  CHECK(s5 <= 1.0);
+}
+
+TEST_CASE("cuda train step: three ResNet-20 steps (clip + nesterov SGD) follow the cpu") {
+  const uint64_t seed = test_seed(72);
+  INFO("seed ", seed);
+  const int64_t batch = 16;
+  ModelSpec spec;
+  spec.name = "resnet20", spec.h = 28, spec.w = 28, spec.c = 1;
+  Ctx cpu(Device::cpu, 0), gpu(Device::cuda);
+  auto ma = create_model(spec, batch, Device::cpu), mb = create_model(spec, batch, Device::cuda);
+  SgdConfig cfg{0.9f, true, 5e-4f};
+  Sgd oa(cfg), ob(cfg);
+  oa.declare_state(ma->state, ma->params), ob.declare_state(mb->state, mb->params);
+  GradClip ca(5.0f), cb(5.0f);
+  ca.declare_workspace(ma->work), cb.declare_workspace(mb->work);
+  ma->commit(cpu), mb->commit(gpu);
+  ma->init_params(cpu, seed), mb->init_params(gpu, seed);
+  std::vector<int32_t> labels(static_cast<size_t>(batch));
+  SoftmaxCEParams ce{0.1f};
+  double worst = 0;
+  for (int s = 0; s < 3; ++s) {
+    const auto x = randoms(size_t(ma->input.numel()), seed + 7 * s, 1.5f);
+    for (int64_t i = 0; i < batch; ++i) labels[size_t(i)] = int32_t(rand_below(philox4x32(seed, uint32_t(i), 40 + s).v[0], 10));
+    put(cpu, ma->input, x), put(gpu, mb->input, x);
+    mem_copy(cpu, ma->labels.data, labels.data(), labels.size() * 4, CopyKind::host_to_dev);
+    mem_copy(gpu, mb->labels.data, labels.data(), labels.size() * 4, CopyKind::host_to_dev);
+    float loss[2];
+    Model* m[2] = {ma.get(), mb.get()};
+    Ctx* c[2] = {&cpu, &gpu};
+    Sgd* o[2] = {&oa, &ob};
+    GradClip* cl[2] = {&ca, &cb};
+    for (int k = 0; k < 2; ++k) {
+      m[k]->forward(*c[k], batch, true);
+      softmax_ce_forward_backward(*c[k], ce, m[k]->head.logits, m[k]->labels, m[k]->loss, m[k]->head.dlogits,
+                                  m[k]->correct);
+      m[k]->backward(*c[k], batch);
+      cl[k]->compute(*c[k], m[k]->params);
+      o[k]->step(*c[k], 0.05f, &cl[k]->scale());
+      mem_copy(*c[k], &loss[k], m[k]->loss.data, 4, CopyKind::dev_to_host);
+    }
+    INFO("step ", s, " loss cpu ", loss[0], " cuda ", loss[1]);
+    CHECK(std::fabs(loss[0] - loss[1]) <= 1e-4 * (1 + std::fabs(loss[0])));
+  }
+  for (size_t i = 0; i < ma->params.size(); ++i) {
+    const double share = budget_share(fetch(cpu, *ma->params[i].param), fetch(gpu, *mb->params[i].param), 1e-4, 1e-3);
+    INFO(ma->params[i].name, " share ", share);
+    CHECK(share <= 1.0);
+    worst = std::max(worst, share);
+  }
+  std::printf("gpu-vs-cpu train-step resnet20 28x28x1 batch %lld, 3 steps: worst parameter share of budget "
+              "(atol 1e-4, rtol 1e-3) %.3g over %zu tensors\n", (long long)batch, worst, ma->params.size());
+}
+
+}  // namespace aws::test
