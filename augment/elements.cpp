@@ -1,11 +1,13 @@
 // The official element table (names in sorted order, SPEC.md §2) and the host loop that applies
-// one element: exact histograms → per-image parameters → the shared per-pixel bodies.
+// one element: validation, then the fast host route (augment/elements_fast.cpp). The reference
+// route here runs exact histograms → per-image parameters → the shared per-pixel bodies.
 #include "augment/elements.h"
 
 #include <array>
 #include <string>
 #include <vector>
 
+#include "augment/elements_fast.h"
 #include "engine/core/error.h"
 
 namespace aws {
@@ -60,6 +62,10 @@ void apply_element(int elem, int sign, const uint8_t* src, uint8_t* dst, int h, 
     throw UserError("augmentation element " + std::string(kNames[elem]) + ": image " + std::to_string(h) + "x" +
                     std::to_string(w) + " is larger than " + std::to_string(kMaxSide) + " pixels per side");
 
+  apply_element_fast(elem, sign, src, dst, h, w, c);
+}
+
+void apply_element_reference(int elem, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const size_t npix = (size_t)h * w;
   const int nh = element_histogram_count(elem, c);
   std::vector<uint32_t> hist((size_t)nh * 256, 0);

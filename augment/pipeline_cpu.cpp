@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "augment/elements.h"
 #include "augment/pipeline.h"
@@ -44,6 +45,36 @@ void write_out(const uint8_t* img, const AugmentParams& p, const ImageDraws& d, 
   }
 }
 
+// Host version of crop_flip_row (pipeline_image.h) for the whole image: per row one memset of the
+// zero padding and one copy (reversed pixel order when flipped) of the valid source span.
+void crop_flip_image(const uint8_t* src, uint8_t* dst, const AugmentParams& p, const ImageDraws& d) {
+  const int c = p.c, w = p.w;
+  const size_t stride = size_t(w) * c;
+  const int shift = d.crop_x - p.crop_pad;  // unflipped output x reads source x + shift
+  const int x0 = std::max(0, -shift), x1 = std::min(w, w - shift);  // unflipped valid outputs [x0, x1)
+  for (int y = 0; y < p.h; ++y) {
+    const int sy = y + d.crop_y - p.crop_pad;
+    uint8_t* o = dst + size_t(y) * stride;
+    if (sy < 0 || sy >= p.h || x0 >= x1) {
+      std::memset(o, 0, stride);
+      continue;
+    }
+    const uint8_t* r = src + size_t(sy) * stride;
+    if (!d.flip) {
+      std::memset(o, 0, size_t(x0) * c);
+      std::memcpy(o + size_t(x0) * c, r + size_t(x0 + shift) * c, size_t(x1 - x0) * c);
+      std::memset(o + size_t(x1) * c, 0, size_t(w - x1) * c);
+    } else {  // output x reads unflipped position w − 1 − x
+      std::memset(o, 0, stride);
+      for (int u = x0; u < x1; ++u) {
+        const uint8_t* s = r + size_t(u + shift) * c;
+        uint8_t* t = o + size_t(w - 1 - u) * c;
+        for (int ch = 0; ch < c; ++ch) t[ch] = s[ch];
+      }
+    }
+  }
+}
+
 int worker_count(const Ctx& ctx, int n) {
   int t = ctx.threads > 0 ? ctx.threads : omp_get_max_threads();
   return std::max(1, std::min(t, n));
@@ -74,7 +105,7 @@ void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u
     const uint8_t* cur = images + size_t(index) * img;
     int next = 0;  // the scratch buffer the next step writes
     if (p.crop_pad > 0 || d.flip) {
-      for (int y = 0; y < p.h; ++y) crop_flip_row(cur, buf[next], p, d, y);
+      crop_flip_image(cur, buf[next], p, d);
       cur = buf[next];
       next ^= 1;
     }

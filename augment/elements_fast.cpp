@@ -1,0 +1,316 @@
+// The fast host route of the 36 elements (see elements_fast.h). Every loop evaluates the same
+// float/double expressions as the per-pixel bodies of kernels/augment_ops.h in the same order; it
+// only hoists what does not depend on the channel or the column, and drops arithmetic that is
+// provably the identity: a shear along one axis has an exact zero fraction along the other, where
+// Pillow's cubic p1 + 0·(…) returns p1, so one 1-D cubic per sample replaces five.
+#include "augment/elements_fast.h"
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "kernels/augment_ops.h"
+
+namespace aws {
+namespace {
+
+using Lut = std::array<uint8_t, 256>;
+
+// 256-entry table of a position-free op, from the per-pixel body itself.
+Lut pointwise_lut(int e, int sign, int c, const ElementParams& p) {
+  Lut lut;
+  for (int v = 0; v < 256; ++v) {
+    const uint8_t px[3] = {(uint8_t)v, (uint8_t)v, (uint8_t)v};
+    lut[v] = element_pixel(e, sign, px, 1, 1, c, 0, 0, 0, p);
+  }
+  return lut;
+}
+
+// Tables of the ops whose table depends only on (element, sign): Brightness, Invert, Posterize,
+// Solarize. Built once on first use, read-only afterwards.
+struct FixedLuts {
+  Lut lut[kNumElements][2];
+  FixedLuts() {
+    ElementParams p{};
+    for (int e = 0; e < kNumElements; ++e)
+      for (int s = 0; s < 2; ++s) lut[e][s] = pointwise_lut(e, s ? 1 : -1, 3, p);
+  }
+};
+
+const Lut& fixed_lut(int e, int sign) {
+  static const FixedLuts tables;
+  return tables.lut[e][sign > 0 ? 1 : 0];
+}
+
+void apply_lut(const uint8_t* lut, const uint8_t* src, uint8_t* dst, size_t n) {
+  for (size_t i = 0; i < n; ++i) dst[i] = lut[src[i]];
+}
+
+// ImagingBlend with the per-image branch on alpha hoisted: `inside` ⇔ 0 ≤ a ≤ 1 (a ≠ 0, 1).
+inline uint8_t blend_inside(int deg, int img, float a) {
+  return (uint8_t)aws_aug_fadd((float)deg, aws_aug_fmul(a, (float)(img - deg)));
+}
+inline uint8_t blend_outside(int deg, int img, float a) {
+  return aug_clip8f(aws_aug_fadd((float)deg, aws_aug_fmul(a, (float)(img - deg))));
+}
+
+void per_channel_lut_op(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const size_t npix = (size_t)h * w;
+  uint32_t hist[3][256];
+  std::memset(hist, 0, sizeof hist);
+  if (c == 1) {
+    for (size_t i = 0; i < npix; ++i) ++hist[0][src[i]];
+  } else {
+    for (size_t i = 0; i < npix; ++i) {
+      ++hist[0][src[3 * i]];
+      ++hist[1][src[3 * i + 1]];
+      ++hist[2][src[3 * i + 2]];
+    }
+  }
+  ElementParams p;
+  element_params_from_histograms(e, sign, &hist[0][0], h, w, c, &p);
+  if (c == 1) {
+    apply_lut(p.lut[0], src, dst, npix);
+  } else {
+    for (size_t i = 0; i < npix; ++i) {
+      dst[3 * i] = p.lut[0][src[3 * i]];
+      dst[3 * i + 1] = p.lut[1][src[3 * i + 1]];
+      dst[3 * i + 2] = p.lut[2][src[3 * i + 2]];
+    }
+  }
+}
+
+void contrast(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const size_t npix = (size_t)h * w;
+  uint32_t hist[256];
+  std::memset(hist, 0, sizeof hist);
+  if (c == 1) {
+    for (size_t i = 0; i < npix; ++i) ++hist[src[i]];
+  } else {
+    for (size_t i = 0; i < npix; ++i) ++hist[aug_gray_l24(src + 3 * i)];
+  }
+  ElementParams p;
+  element_params_from_histograms(e, sign, hist, h, w, c, &p);
+  const Lut lut = pointwise_lut(e, sign, c, p);
+  apply_lut(lut.data(), src, dst, npix * c);
+}
+
+void color(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const size_t npix = (size_t)h * w;
+  if (c == 1) {
+    std::memcpy(dst, src, npix);
+    return;
+  }
+  const float a = aug_enhance_alpha(e, sign);
+  if (a == 0.f || a == 1.f) {
+    for (size_t i = 0; i < npix; ++i) {
+      const uint8_t g = aug_gray_l24(src + 3 * i);
+      for (int ch = 0; ch < 3; ++ch) dst[3 * i + ch] = aug_blend(g, src[3 * i + ch], a);
+    }
+  } else if (a >= 0.f && a <= 1.f) {
+    for (size_t i = 0; i < npix; ++i) {
+      const uint8_t g = aug_gray_l24(src + 3 * i);
+      for (int ch = 0; ch < 3; ++ch) dst[3 * i + ch] = blend_inside(g, src[3 * i + ch], a);
+    }
+  } else {
+    for (size_t i = 0; i < npix; ++i) {
+      const uint8_t g = aug_gray_l24(src + 3 * i);
+      for (int ch = 0; ch < 3; ++ch) dst[3 * i + ch] = blend_outside(g, src[3 * i + ch], a);
+    }
+  }
+}
+
+// Row sums of aug_smooth for one source row over the interior samples i ∈ [c, (w−1)·c):
+// r1 with the centre weight 1/13 (rows y ± 1), r5 with 5/13 (row y). Same order as aug_smooth.
+void smooth_row(const uint8_t* row, int n, int c, float* r1, float* r5) {
+  const float k1 = 1.f / 13.f, k5 = 5.f / 13.f;
+  for (int i = c; i < n - c; ++i) {
+    const float l = aws_aug_fmul((float)row[i - c], k1), r = aws_aug_fmul((float)row[i + c], k1);
+    if (r1) r1[i] = aws_aug_fadd(aws_aug_fadd(l, aws_aug_fmul((float)row[i], k1)), r);
+    if (r5) r5[i] = aws_aug_fadd(aws_aug_fadd(l, aws_aug_fmul((float)row[i], k5)), r);
+  }
+}
+
+void sharpness(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const size_t rowlen = (size_t)w * c;
+  std::memcpy(dst, src, rowlen * h);  // borders (and everything when w < 3 or h < 3) stay
+  if (w < 3 || h < 3) return;
+  const float a = aug_enhance_alpha(e, sign);
+  const int n = (int)rowlen;
+  std::vector<float> buf(4 * rowlen);
+  float* r1[3] = {buf.data(), buf.data() + rowlen, buf.data() + 2 * rowlen};  // rows y−1, y, y+1
+  float* r5 = buf.data() + 3 * rowlen;
+  smooth_row(src, n, c, r1[0], nullptr);
+  smooth_row(src + rowlen, n, c, r1[1], nullptr);
+  const int mode = (a == 0.f || a == 1.f) ? 0 : (a >= 0.f && a <= 1.f) ? 1 : 2;
+  for (int y = 1; y < h - 1; ++y) {
+    const uint8_t* row = src + y * rowlen;
+    smooth_row(row + rowlen, n, c, r1[2], nullptr);
+    smooth_row(row, n, c, nullptr, r5);
+    uint8_t* o = dst + y * rowlen;
+    const float *up = r1[2], *dn = r1[0];
+    for (int i = c; i < n - c; ++i) {
+      const float ss = aws_aug_fadd(aws_aug_fadd(aws_aug_fadd(0.5f, up[i]), r5[i]), dn[i]);
+      const uint8_t s = aug_clip8f(ss);
+      o[i] = mode == 1 ? blend_inside(s, row[i], a) : mode == 2 ? blend_outside(s, row[i], a) : aug_blend(s, row[i], a);
+    }
+    float* t = r1[0];
+    r1[0] = r1[1];
+    r1[1] = r1[2];
+    r1[2] = t;
+  }
+}
+
+inline uint8_t clamp_cubic(double v) {
+  if (v <= 0.0) return 0;
+  if (v >= 255.0) return 255;
+  return (uint8_t)v;
+}
+
+// ShearX: ys = y + 0.5 exactly, so dy = 0 and the vertical cubic returns the row-y horizontal one.
+void shear_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const double mx = aws_aug_dmul(element_magnitude(e), (double)sign);
+  auto xclip = [w](int v) { return v < 0 ? 0 : v < w ? v : w - 1; };
+  for (int y = 0; y < h; ++y) {
+    const double yi = (double)y + 0.5;
+    const double sy = aws_aug_dmul(mx, yi);
+    const uint8_t* r = src + (size_t)y * w * c;
+    uint8_t* o = dst + (size_t)y * w * c;
+    for (int x = 0; x < w; ++x, o += c) {
+      const double xi = (double)x + 0.5;
+      double xs = aws_aug_dadd(aws_aug_dadd(aws_aug_dmul(1.0, xi), sy), 0.0);
+      if (xs < 0.0 || xs >= (double)w) {
+        for (int ch = 0; ch < c; ++ch) o[ch] = 128;
+        continue;
+      }
+      xs = aws_aug_dsub(xs, 0.5);
+      const int ix = aug_floor_to_int(xs);
+      const double dx = aws_aug_dsub(xs, (double)ix);
+      const uint8_t* p0 = r + xclip(ix - 1) * c;
+      const uint8_t* p1 = r + xclip(ix) * c;
+      const uint8_t* p2 = r + xclip(ix + 1) * c;
+      const uint8_t* p3 = r + xclip(ix + 2) * c;
+      for (int ch = 0; ch < c; ++ch) o[ch] = clamp_cubic(aug_cubic(p0[ch], p1[ch], p2[ch], p3[ch], dx));
+    }
+  }
+}
+
+// ShearY: xs = x + 0.5 exactly, so dx = 0 and each horizontal cubic returns the sample at x.
+void shear_y(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const double my = aws_aug_dmul(element_magnitude(e), (double)sign);
+  std::vector<double> tx((size_t)w);
+  for (int x = 0; x < w; ++x) tx[x] = aws_aug_dmul(my, (double)x + 0.5);
+  const size_t stride = (size_t)w * c;
+  for (int y = 0; y < h; ++y) {
+    const double yi = aws_aug_dmul(1.0, (double)y + 0.5);
+    uint8_t* o = dst + (size_t)y * stride;
+    for (int x = 0; x < w; ++x, o += c) {
+      double ys = aws_aug_dadd(aws_aug_dadd(tx[x], yi), 0.0);
+      if (ys < 0.0 || ys >= (double)h) {
+        for (int ch = 0; ch < c; ++ch) o[ch] = 128;
+        continue;
+      }
+      ys = aws_aug_dsub(ys, 0.5);
+      int iy = aug_floor_to_int(ys);
+      const double dy = aws_aug_dsub(ys, (double)iy);
+      --iy;
+      // Rows as the reference picks them: v1 clipped, each later one falls back to its predecessor.
+      const int y1 = iy < 0 ? 0 : iy < h ? iy : h - 1;
+      const int y2 = (iy + 1 >= 0 && iy + 1 < h) ? iy + 1 : y1;
+      const int y3 = (iy + 2 >= 0 && iy + 2 < h) ? iy + 2 : y2;
+      const int y4 = (iy + 3 >= 0 && iy + 3 < h) ? iy + 3 : y3;
+      const uint8_t* col = src + (size_t)x * c;
+      const uint8_t *q1 = col + y1 * stride, *q2 = col + y2 * stride, *q3 = col + y3 * stride,
+                    *q4 = col + y4 * stride;
+      for (int ch = 0; ch < c; ++ch) o[ch] = clamp_cubic(aug_cubic(q1[ch], q2[ch], q3[ch], q4[ch], dy));
+    }
+  }
+}
+
+// Rotate: the 16.16 coordinates advance by a0 / a3 per column (uint32 arithmetic, as the body).
+void rotate(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  ElementParams p;
+  element_params_from_histograms(e, sign, nullptr, h, w, c, &p);
+  const int32_t* a = p.rot;
+  for (int y = 0; y < h; ++y) {
+    uint32_t xx = (uint32_t)a[2] + (uint32_t)y * (uint32_t)a[1];
+    uint32_t yy = (uint32_t)a[5] + (uint32_t)y * (uint32_t)a[4];
+    uint8_t* o = dst + (size_t)y * w * c;
+    for (int x = 0; x < w; ++x, o += c, xx += (uint32_t)a[0], yy += (uint32_t)a[3]) {
+      const int sx = (int32_t)xx >> 16, sy = (int32_t)yy >> 16;
+      if (sx < 0 || sx >= w || sy < 0 || sy >= h) {
+        for (int ch = 0; ch < c; ++ch) o[ch] = 0;
+      } else {
+        const uint8_t* s = src + ((size_t)sy * w + sx) * c;
+        for (int ch = 0; ch < c; ++ch) o[ch] = s[ch];
+      }
+    }
+  }
+}
+
+// TranslateX: the source column of each output column once; a contiguous run copies per row.
+void translate_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const double t = aug_translate_shift(e, sign, h, w);
+  std::vector<int> sx((size_t)w);
+  int lo = w, hi = 0;  // valid output columns [lo, hi)
+  bool run = true;
+  for (int x = 0; x < w; ++x) {
+    sx[x] = aug_translate_coord(t, x);
+    if (sx[x] < 0 || sx[x] >= w) { sx[x] = -1; continue; }
+    if (lo == w) lo = x;
+    else if (x != hi || sx[x] != sx[lo] + (x - lo)) run = false;
+    hi = x + 1;
+  }
+  const size_t stride = (size_t)w * c;
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* r = src + y * stride;
+    uint8_t* o = dst + y * stride;
+    if (run) {
+      if (lo >= hi) {
+        std::memset(o, 128, stride);
+        continue;
+      }
+      std::memset(o, 128, (size_t)lo * c);
+      std::memcpy(o + (size_t)lo * c, r + (size_t)sx[lo] * c, (size_t)(hi - lo) * c);
+      std::memset(o + (size_t)hi * c, 128, (size_t)(w - hi) * c);
+    } else {
+      for (int x = 0; x < w; ++x)
+        for (int ch = 0; ch < c; ++ch) o[x * c + ch] = sx[x] < 0 ? 128 : r[sx[x] * c + ch];
+    }
+  }
+}
+
+void translate_y(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const double t = aug_translate_shift(e, sign, h, w);
+  const size_t stride = (size_t)w * c;
+  for (int y = 0; y < h; ++y) {
+    const int sy = aug_translate_coord(t, y);
+    if (sy < 0 || sy >= h) std::memset(dst + y * stride, 128, stride);
+    else std::memcpy(dst + y * stride, src + sy * stride, stride);
+  }
+}
+
+}  // namespace
+
+void apply_element_fast(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  const size_t n = (size_t)h * w * c;
+  switch (element_op(e)) {
+    case ElementOp::AutoContrast:
+    case ElementOp::Equalize: return per_channel_lut_op(e, sign, src, dst, h, w, c);
+    case ElementOp::Brightness:
+    case ElementOp::Invert:
+    case ElementOp::Posterize:
+    case ElementOp::Solarize: return apply_lut(fixed_lut(e, sign).data(), src, dst, n);
+    case ElementOp::Contrast: return contrast(e, sign, src, dst, h, w, c);
+    case ElementOp::Color: return color(e, sign, src, dst, h, w, c);
+    case ElementOp::Sharpness: return sharpness(e, sign, src, dst, h, w, c);
+    case ElementOp::ShearX: return shear_x(e, sign, src, dst, h, w, c);
+    case ElementOp::ShearY: return shear_y(e, sign, src, dst, h, w, c);
+    case ElementOp::Rotate: return rotate(e, sign, src, dst, h, w, c);
+    case ElementOp::TranslateX: return translate_x(e, sign, src, dst, h, w, c);
+    case ElementOp::TranslateY: return translate_y(e, sign, src, dst, h, w, c);
+  }
+  apply_element_reference(e, sign, src, dst, h, w, c);
+}
+
+}  // namespace aws
