@@ -120,14 +120,29 @@ void color(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int 
   }
 }
 
-// Row sums of aug_smooth for one source row over the interior samples i ∈ [c, (w−1)·c):
-// r1 with the centre weight 1/13 (rows y ± 1), r5 with 5/13 (row y). Same order as aug_smooth.
-void smooth_row(const uint8_t* row, int n, int c, float* r1, float* r5) {
-  const float k1 = 1.f / 13.f, k5 = 5.f / 13.f;
+// Row sums of aug_smooth for one source row over the interior samples i ∈ [c, n − c), with centre
+// weight kc: 1/13 for rows y ± 1, 5/13 for row y. Same order as aug_smooth: (l + centre) + r.
+void smooth_row(const uint8_t* __restrict row, int n, int c, float kc, float* __restrict out) {
+  const float k1 = 1.f / 13.f;
+  for (int i = c; i < n - c; ++i)
+    out[i] = aws_aug_fadd(aws_aug_fadd(aws_aug_fmul((float)row[i - c], k1), aws_aug_fmul((float)row[i], kc)),
+                          aws_aug_fmul((float)row[i + c], k1));
+}
+
+// One output row of Sharpness: smooth = clip((((0.5 + up) + mid) + dn)), blended towards the source.
+template <int Mode>  // 0: aug_blend as is (a = 0 or 1), 1: 0 < a < 1 (truncate), 2: clip
+void sharpen_row(const float* __restrict up, const float* __restrict mid, const float* __restrict dn,
+                 const uint8_t* __restrict row, uint8_t* __restrict o, int n, int c, float a) {
   for (int i = c; i < n - c; ++i) {
-    const float l = aws_aug_fmul((float)row[i - c], k1), r = aws_aug_fmul((float)row[i + c], k1);
-    if (r1) r1[i] = aws_aug_fadd(aws_aug_fadd(l, aws_aug_fmul((float)row[i], k1)), r);
-    if (r5) r5[i] = aws_aug_fadd(aws_aug_fadd(l, aws_aug_fmul((float)row[i], k5)), r);
+    const float ss = aws_aug_fadd(aws_aug_fadd(aws_aug_fadd(0.5f, up[i]), mid[i]), dn[i]);
+    if (Mode == 0) {
+      o[i] = aug_blend(aug_clip8f(ss), row[i], a);
+      continue;
+    }
+    // aug_clip8f and the blend written without branches (same values), so the loop vectorizes.
+    const int32_t s = (int32_t)(ss <= 0.f ? 0.f : ss >= 255.f ? 255.f : ss);
+    const float t = aws_aug_fadd((float)s, aws_aug_fmul(a, (float)((int32_t)row[i] - s)));
+    o[i] = Mode == 1 ? (uint8_t)(int32_t)t : (uint8_t)(int32_t)(t <= 0.f ? 0.f : t >= 255.f ? 255.f : t);
   }
 }
 
@@ -136,24 +151,22 @@ void sharpness(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, 
   std::memcpy(dst, src, rowlen * h);  // borders (and everything when w < 3 or h < 3) stay
   if (w < 3 || h < 3) return;
   const float a = aug_enhance_alpha(e, sign);
+  const float k1 = 1.f / 13.f, k5 = 5.f / 13.f;
   const int n = (int)rowlen;
   std::vector<float> buf(4 * rowlen);
   float* r1[3] = {buf.data(), buf.data() + rowlen, buf.data() + 2 * rowlen};  // rows y−1, y, y+1
   float* r5 = buf.data() + 3 * rowlen;
-  smooth_row(src, n, c, r1[0], nullptr);
-  smooth_row(src + rowlen, n, c, r1[1], nullptr);
+  smooth_row(src, n, c, k1, r1[0]);
+  smooth_row(src + rowlen, n, c, k1, r1[1]);
   const int mode = (a == 0.f || a == 1.f) ? 0 : (a >= 0.f && a <= 1.f) ? 1 : 2;
   for (int y = 1; y < h - 1; ++y) {
     const uint8_t* row = src + y * rowlen;
-    smooth_row(row + rowlen, n, c, r1[2], nullptr);
-    smooth_row(row, n, c, nullptr, r5);
+    smooth_row(row + rowlen, n, c, k1, r1[2]);
+    smooth_row(row, n, c, k5, r5);
     uint8_t* o = dst + y * rowlen;
-    const float *up = r1[2], *dn = r1[0];
-    for (int i = c; i < n - c; ++i) {
-      const float ss = aws_aug_fadd(aws_aug_fadd(aws_aug_fadd(0.5f, up[i]), r5[i]), dn[i]);
-      const uint8_t s = aug_clip8f(ss);
-      o[i] = mode == 1 ? blend_inside(s, row[i], a) : mode == 2 ? blend_outside(s, row[i], a) : aug_blend(s, row[i], a);
-    }
+    if (mode == 1) sharpen_row<1>(r1[2], r5, r1[0], row, o, n, c, a);
+    else if (mode == 2) sharpen_row<2>(r1[2], r5, r1[0], row, o, n, c, a);
+    else sharpen_row<0>(r1[2], r5, r1[0], row, o, n, c, a);
     float* t = r1[0];
     r1[0] = r1[1];
     r1[1] = r1[2];
@@ -161,26 +174,53 @@ void sharpness(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, 
   }
 }
 
-inline uint8_t clamp_cubic(double v) {
-  if (v <= 0.0) return 0;
-  if (v >= 255.0) return 255;
-  return (uint8_t)v;
+// aug_cubic on four integer samples: p2, p3, p4 are exact small integers, so forming them in int
+// and converting gives the same doubles; the Horner part is the reference's, in its order.
+inline double cubic_u8(int v1, int v2, int v3, int v4, double d) {
+  const double p2 = (double)(v3 - v1), p3 = (double)(2 * (v1 - v2) + v3 - v4), p4 = (double)(v4 - v3 + v2 - v1);
+  return aws_aug_dadd((double)v2, aws_aug_dmul(d, aws_aug_dadd(p2, aws_aug_dmul(d, aws_aug_dadd(p3, aws_aug_dmul(d, p4))))));
 }
+
+// One row of shear output in two passes: the callers gather the four samples and the fraction of
+// every output sample into arrays, then this loop (vectorizable: no gathers, no branches) runs the
+// cubic and the clamp of aug_shear_pixel. A fill sample is gathered as (128, 128, 128, 128, d = 0),
+// whose cubic is exactly 128.
+struct CubicRow {
+  std::vector<int32_t> v1, v2, v3, v4;
+  std::vector<double> d;
+  explicit CubicRow(size_t n) : v1(n), v2(n), v3(n), v4(n), d(n) {}
+  void fill(size_t i) {
+    v1[i] = v2[i] = v3[i] = v4[i] = 128;
+    d[i] = 0.0;
+  }
+  void run(uint8_t* __restrict out, size_t n) const {
+    const int32_t *__restrict a = v1.data(), *__restrict b = v2.data(), *__restrict c = v3.data(),
+                  *__restrict e = v4.data();
+    const double* __restrict dd = d.data();
+    for (size_t i = 0; i < n; ++i) {
+      const double v = cubic_u8(a[i], b[i], c[i], e[i], dd[i]);
+      const double cl = v <= 0.0 ? 0.0 : v >= 255.0 ? 255.0 : v;  // then truncation, as aug_shear_pixel
+      out[i] = (uint8_t)(int32_t)cl;
+    }
+  }
+};
 
 // ShearX: ys = y + 0.5 exactly, so dy = 0 and the vertical cubic returns the row-y horizontal one.
 void shear_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const double mx = aws_aug_dmul(element_magnitude(e), (double)sign);
   auto xclip = [w](int v) { return v < 0 ? 0 : v < w ? v : w - 1; };
+  const size_t stride = (size_t)w * c;
+  CubicRow row(stride);
   for (int y = 0; y < h; ++y) {
     const double yi = (double)y + 0.5;
     const double sy = aws_aug_dmul(mx, yi);
-    const uint8_t* r = src + (size_t)y * w * c;
-    uint8_t* o = dst + (size_t)y * w * c;
-    for (int x = 0; x < w; ++x, o += c) {
+    const uint8_t* r = src + (size_t)y * stride;
+    for (int x = 0; x < w; ++x) {
+      const size_t i0 = (size_t)x * c;
       const double xi = (double)x + 0.5;
       double xs = aws_aug_dadd(aws_aug_dadd(aws_aug_dmul(1.0, xi), sy), 0.0);
       if (xs < 0.0 || xs >= (double)w) {
-        for (int ch = 0; ch < c; ++ch) o[ch] = 128;
+        for (int ch = 0; ch < c; ++ch) row.fill(i0 + ch);
         continue;
       }
       xs = aws_aug_dsub(xs, 0.5);
@@ -190,8 +230,12 @@ void shear_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, in
       const uint8_t* p1 = r + xclip(ix) * c;
       const uint8_t* p2 = r + xclip(ix + 1) * c;
       const uint8_t* p3 = r + xclip(ix + 2) * c;
-      for (int ch = 0; ch < c; ++ch) o[ch] = clamp_cubic(aug_cubic(p0[ch], p1[ch], p2[ch], p3[ch], dx));
+      for (int ch = 0; ch < c; ++ch) {
+        row.v1[i0 + ch] = p0[ch], row.v2[i0 + ch] = p1[ch], row.v3[i0 + ch] = p2[ch], row.v4[i0 + ch] = p3[ch];
+        row.d[i0 + ch] = dx;
+      }
     }
+    row.run(dst + (size_t)y * stride, stride);
   }
 }
 
@@ -201,13 +245,14 @@ void shear_y(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, in
   std::vector<double> tx((size_t)w);
   for (int x = 0; x < w; ++x) tx[x] = aws_aug_dmul(my, (double)x + 0.5);
   const size_t stride = (size_t)w * c;
+  CubicRow row(stride);
   for (int y = 0; y < h; ++y) {
     const double yi = aws_aug_dmul(1.0, (double)y + 0.5);
-    uint8_t* o = dst + (size_t)y * stride;
-    for (int x = 0; x < w; ++x, o += c) {
+    for (int x = 0; x < w; ++x) {
+      const size_t i0 = (size_t)x * c;
       double ys = aws_aug_dadd(aws_aug_dadd(tx[x], yi), 0.0);
       if (ys < 0.0 || ys >= (double)h) {
-        for (int ch = 0; ch < c; ++ch) o[ch] = 128;
+        for (int ch = 0; ch < c; ++ch) row.fill(i0 + ch);
         continue;
       }
       ys = aws_aug_dsub(ys, 0.5);
@@ -219,11 +264,15 @@ void shear_y(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, in
       const int y2 = (iy + 1 >= 0 && iy + 1 < h) ? iy + 1 : y1;
       const int y3 = (iy + 2 >= 0 && iy + 2 < h) ? iy + 2 : y2;
       const int y4 = (iy + 3 >= 0 && iy + 3 < h) ? iy + 3 : y3;
-      const uint8_t* col = src + (size_t)x * c;
+      const uint8_t* col = src + i0;
       const uint8_t *q1 = col + y1 * stride, *q2 = col + y2 * stride, *q3 = col + y3 * stride,
                     *q4 = col + y4 * stride;
-      for (int ch = 0; ch < c; ++ch) o[ch] = clamp_cubic(aug_cubic(q1[ch], q2[ch], q3[ch], q4[ch], dy));
+      for (int ch = 0; ch < c; ++ch) {
+        row.v1[i0 + ch] = q1[ch], row.v2[i0 + ch] = q2[ch], row.v3[i0 + ch] = q3[ch], row.v4[i0 + ch] = q4[ch];
+        row.d[i0 + ch] = dy;
+      }
     }
+    row.run(dst + (size_t)y * stride, stride);
   }
 }
 
