@@ -9,5 +9,6 @@ void add_train_commands(CLI::App& app);    // cmd_train.cpp: train, eval
 void add_bench_command(CLI::App& app);     // cmd_bench.cpp: bench train-step (+ add_bench_* below)
 void add_augment_command(CLI::App& app);   // cmd_augment.cpp: augment apply | preview
 void add_bench_augment(CLI::App& bench);   // bench_augment.cpp: bench augment
+void add_search_commands(CLI::App& app);   // cmd_search.cpp: search, report, correlate
 
 }  // namespace aws::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     aws::cli::add_train_commands(app);
     aws::cli::add_augment_command(app);
     aws::cli::add_bench_command(app);
+    aws::cli::add_search_commands(app);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);

@@ -1,0 +1,100 @@
+// `aws search` (the two-stage AWS search, resumable from its run directory) and `aws report RUN`
+// (the HTML report of a run). Flags override the named preset's values.
+#include <cstdio>
+#include <memory>
+
+#include "apps/commands.h"
+#include "apps/progress.h"
+#include "search/report.h"
+#include "search/search_config.h"
+#include "search/search_driver.h"
+
+namespace aws::cli {
+
+namespace {
+
+// Progress bars on a terminal (plain lines otherwise) for each stage.
+struct CliObserver : SearchObserver {
+  std::unique_ptr<Progress> bar;
+  void message(const std::string& line) override { std::fprintf(stderr, "%s\n", line.c_str()); }
+  void stage_begin(const std::string& label, int64_t total) override { bar = std::make_unique<Progress>(label, total); }
+  void stage_step(int64_t i, const std::string& status) override {
+    if (bar) bar->update(i, status);
+  }
+  void stage_end(const std::string& status) override {
+    if (bar) bar->finish(status);
+    bar.reset();
+  }
+};
+
+struct SearchArgs {
+  std::string preset = "demo", run, data = "fashion-mnist", data_dir, model = "resnet20", proxy = "af",
+              device = "cpu";
+  uint64_t seed = 0;
+  int threads = 0;
+  // Overrides of the preset (applied only when given).
+  int t_max = 0, k = 0, stage1_epochs = 0, finetune_epochs = 0;
+  int64_t subset = 0, val = 0, batch = 0;
+  double lr = 0, finetune_lr = 0;
+};
+
+}  // namespace
+
+void add_search_commands(CLI::App& app) {
+  auto a = std::make_shared<SearchArgs>();
+  CLI::App* s = app.add_subcommand("search", "run (or resume) the AWS augmentation search into a run directory");
+  s->add_option("--preset", a->preset, "demo | paper (flags below override it)")->capture_default_str();
+  s->add_option("--run", a->run, "run directory (created, or resumed when it exists)")->required();
+  s->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100")->capture_default_str();
+  s->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
+  s->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
+  s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();
+  s->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
+  s->add_option("--seed", a->seed)->capture_default_str();
+  s->add_option("--threads", a->threads, "cpu threads (0: all)");
+  auto* o_tmax = s->add_option("--t-max", a->t_max, "stage-2 loops (T_max)");
+  auto* o_k = s->add_option("--k", a->k, "trajectories per PPO update");
+  auto* o_s1 = s->add_option("--stage1-epochs", a->stage1_epochs, "stage-1 epochs");
+  auto* o_ft = s->add_option("--finetune-epochs", a->finetune_epochs, "fine-tune epochs per trajectory");
+  auto* o_sub = s->add_option("--subset", a->subset, "D_tr: a stratified subset of this many images (0: all)");
+  auto* o_val = s->add_option("--val", a->val, "D_val size");
+  auto* o_batch = s->add_option("--batch", a->batch, "batch size");
+  auto* o_lr = s->add_option("--lr", a->lr, "stage-1 peak LR (warm-up 0.05 -> it, cosine to 0.001)");
+  auto* o_flr = s->add_option("--finetune-lr", a->finetune_lr, "stage-2 constant LR");
+  s->callback([=] {
+    SearchConfig c = search_preset(a->preset);
+    c.data = a->data;
+    c.data_dir = a->data_dir;
+    c.model = a->model;
+    c.proxy = a->proxy;
+    c.device = a->device;
+    c.seed = a->seed;
+    c.threads = a->threads;
+    if (o_tmax->count()) c.t_max = a->t_max;
+    if (o_k->count()) c.k = a->k;
+    if (o_s1->count()) c.stage1_epochs = a->stage1_epochs;
+    if (o_ft->count()) c.finetune_epochs = a->finetune_epochs;
+    if (o_sub->count()) c.subset = a->subset;
+    if (o_val->count()) c.val = a->val;
+    if (o_batch->count()) c.batch = a->batch;
+    if (o_lr->count()) c.lr = a->lr;
+    if (o_flr->count()) c.finetune_lr = a->finetune_lr;
+    CliObserver obs;
+    SearchResult r = run_search(c, a->run, obs);
+    std::string report = write_search_report(a->run);
+    std::printf("search done: stage 1 %.1f s%s, stage 2 %.1f s (%lld loops run, %lld resumed); best reward %.2f "
+                "at loop %lld\npolicy: %s/policy.json (last θ: %s/policy-last.json)\nreport: %s\n",
+                r.stage1_seconds, r.stage1_loaded ? " (loaded)" : "", r.stage2_seconds, (long long)r.loops_run,
+                (long long)r.loops_resumed, r.best_reward, (long long)r.best_loop, a->run.c_str(), a->run.c_str(),
+                report.c_str());
+  });
+
+  auto dir = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  CLI::App* r = app.add_subcommand("report", "write the HTML report of a search run directory");
+  r->add_option("RUN", *dir, "run directory of `aws search`")->required();
+  r->add_option("--out", *out, "output file (default RUN/report.html)");
+  r->callback([=] { std::printf("%s\n", write_search_report(*dir, *out).c_str()); });
+}
+
+}  // namespace aws::cli

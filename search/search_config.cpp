@@ -1,0 +1,180 @@
+// Search configuration: presets, validation (messages name the CLI flag), JSON round trip, the
+// semantic digest and the field-by-field diff used to refuse a run directory made by another config.
+#include "search/search_config.h"
+
+#include <cstdio>
+
+#include <xxhash.h>
+
+#include "engine/core/error.h"
+
+namespace aws {
+
+using nlohmann::json;
+
+Proxy parse_proxy(const std::string& s) {
+  if (s == "af") return Proxy::af;
+  if (s == "nf") return Proxy::nf;
+  if (s == "it") return Proxy::it;
+  if (s == "av") return Proxy::av;
+  throw UserError("--proxy " + s + ": unknown proxy (af | nf | it | av)");
+}
+
+const char* proxy_name(Proxy p) {
+  switch (p) {
+    case Proxy::af: return "af";
+    case Proxy::nf: return "nf";
+    case Proxy::it: return "it";
+    case Proxy::av: return "av";
+  }
+  return "?";
+}
+
+std::vector<std::string> search_preset_names() { return {"demo", "paper"}; }
+
+SearchConfig search_preset(const std::string& name) {
+  SearchConfig c;
+  c.preset = name;
+  if (name == "paper") return c;  // the defaults are SPEC §5–7 at full size
+  if (name == "demo") {
+    // Measured on the 2-core development machine: see docs/SEARCH.md.
+    c.val = 1000;
+    c.subset = 3000;
+    c.stage1_epochs = 4;
+    c.batch = 128;
+    c.t_max = 16;
+    c.finetune_epochs = 1;
+    return c;
+  }
+  throw UserError("--preset " + name + ": unknown preset (demo | paper)");
+}
+
+static void need(bool ok, const std::string& msg) {
+  if (!ok) throw UserError(msg);
+}
+
+void SearchConfig::validate() const {
+  const Proxy p = parse_proxy(proxy);
+  need(t_max > 0, "--t-max must be > 0 (got " + std::to_string(t_max) + ")");
+  need(k > 0, "--k must be > 0 (got " + std::to_string(k) + ")");
+  need(k <= 64, "--k must be <= 64 (got " + std::to_string(k) + ")");
+  need(val > 0, "--val must be > 0 (got " + std::to_string(val) + ")");
+  need(subset >= 0, "--subset must be >= 0 (got " + std::to_string(subset) + ")");
+  need(batch > 0, "--batch must be > 0 (got " + std::to_string(batch) + ")");
+  need(p == Proxy::it || stage1_epochs > 0, "--stage1-epochs must be > 0 (got " + std::to_string(stage1_epochs) + ")");
+  need(p == Proxy::av || finetune_epochs > 0,
+       "--finetune-epochs must be > 0 (got " + std::to_string(finetune_epochs) + ")");
+  need(lr > 0 && warmup_from >= 0 && lr_floor >= 0 && lr_floor <= lr, "--lr: need lr > 0 and 0 <= floor <= lr");
+  need(warmup_epochs >= 0, "--warmup-epochs must be >= 0");
+  need(finetune_lr > 0, "--finetune-lr must be > 0");
+  need(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1)");
+  need(weight_decay >= 0, "--wd must be >= 0");
+  need(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
+  need(clip >= 0, "--clip must be >= 0");
+  need(bn_momentum >= 0 && bn_momentum <= 1, "--bn-momentum must be in [0, 1]");
+  need(threads >= 0, "--threads must be >= 0");
+  need(device == "cpu" || device == "cuda", "--device " + device + ": expected cpu or cuda");
+}
+
+json SearchConfig::semantic_json() const {
+  return json{{"data", data},
+              {"model", model},
+              {"preset", preset},
+              {"proxy", proxy},
+              {"device", device},
+              {"seed", seed},
+              {"val", val},
+              {"subset", subset},
+              {"stage1_epochs", stage1_epochs},
+              {"batch", batch},
+              {"lr", lr},
+              {"warmup_from", warmup_from},
+              {"warmup_epochs", warmup_epochs},
+              {"lr_floor", lr_floor},
+              {"momentum", momentum},
+              {"weight_decay", weight_decay},
+              {"label_smoothing", label_smoothing},
+              {"clip", clip},
+              {"bn_momentum", bn_momentum},
+              {"t_max", t_max},
+              {"k", k},
+              {"finetune_epochs", finetune_epochs},
+              {"finetune_lr", finetune_lr}};
+}
+
+json SearchConfig::to_json() const {
+  json j = semantic_json();
+  j["format"] = kSearchConfigFormat;
+  j["version"] = kSearchConfigVersion;
+  j["data_dir"] = data_dir;
+  j["threads"] = threads;
+  return j;
+}
+
+template <class T>
+static void take(const json& j, const char* key, T& out, const std::string& file) {
+  if (!j.contains(key)) throw UserError(file + ": missing field \"" + key + "\"");
+  try {
+    out = j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw UserError(file + ": field \"" + key + "\" has the wrong type (" + j.at(key).dump() + ")");
+  }
+}
+
+SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
+  if (!j.is_object()) throw UserError(file + ": not a JSON object");
+  std::string format;
+  int version = 0;
+  take(j, "format", format, file);
+  take(j, "version", version, file);
+  if (format != kSearchConfigFormat) throw UserError(file + ": format \"" + format + "\", expected \"" + kSearchConfigFormat + "\"");
+  if (version != kSearchConfigVersion)
+    throw UserError(file + ": version " + std::to_string(version) + ", this build reads version " +
+                    std::to_string(kSearchConfigVersion));
+  SearchConfig c;
+  take(j, "data", c.data, file);
+  take(j, "data_dir", c.data_dir, file);
+  take(j, "model", c.model, file);
+  take(j, "preset", c.preset, file);
+  take(j, "proxy", c.proxy, file);
+  take(j, "device", c.device, file);
+  take(j, "seed", c.seed, file);
+  take(j, "threads", c.threads, file);
+  take(j, "val", c.val, file);
+  take(j, "subset", c.subset, file);
+  take(j, "stage1_epochs", c.stage1_epochs, file);
+  take(j, "batch", c.batch, file);
+  take(j, "lr", c.lr, file);
+  take(j, "warmup_from", c.warmup_from, file);
+  take(j, "warmup_epochs", c.warmup_epochs, file);
+  take(j, "lr_floor", c.lr_floor, file);
+  take(j, "momentum", c.momentum, file);
+  take(j, "weight_decay", c.weight_decay, file);
+  take(j, "label_smoothing", c.label_smoothing, file);
+  take(j, "clip", c.clip, file);
+  take(j, "bn_momentum", c.bn_momentum, file);
+  take(j, "t_max", c.t_max, file);
+  take(j, "k", c.k, file);
+  take(j, "finetune_epochs", c.finetune_epochs, file);
+  take(j, "finetune_lr", c.finetune_lr, file);
+  return c;
+}
+
+std::string SearchConfig::digest() const {
+  const std::string s = semantic_json().dump();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)XXH3_64bits(s.data(), s.size()));
+  return buf;
+}
+
+std::vector<std::string> config_diff(const SearchConfig& stored, const SearchConfig& wanted) {
+  const json a = stored.semantic_json(), b = wanted.semantic_json();
+  std::vector<std::string> out;
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    const json& other = b.at(it.key());
+    if (it.value() != other) out.push_back(it.key() + ": " + it.value().dump() + " -> " + other.dump());
+  }
+  return out;
+}
+
+}  // namespace aws

@@ -1,0 +1,69 @@
+// The resolved configuration of one search (SPEC.md §5–10): dataset, model, proxy, presets and every
+// number of the stage-1 recipe and the stage-2 loop. It is stored as config.json in the run
+// directory; a run directory only resumes under the same *semantic* fields (config_diff), and the
+// digest of those fields goes into the exported policy's "source".
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace aws {
+
+enum class Proxy { af, nf, it, av };  // SPEC §10
+Proxy parse_proxy(const std::string& s);   // UserError naming --proxy
+const char* proxy_name(Proxy p);
+
+struct SearchConfig {
+  // What is searched.
+  std::string data = "fashion-mnist";
+  std::string data_dir;            // not semantic (the same data may move)
+  std::string model = "resnet20";
+  std::string preset = "demo";
+  std::string proxy = "af";
+  std::string device = "cpu";
+  uint64_t seed = 0;
+  int threads = 0;                 // not semantic
+
+  // Splits (SPEC §5): D_val of `val` images, D_tr = the rest, or a stratified subset of `subset` of it.
+  int64_t val = 10000;
+  int64_t subset = 0;              // 0: all of D_tr
+
+  // Stage 1 (SPEC §6).
+  int stage1_epochs = 200;
+  int64_t batch = 256;
+  double lr = 0.2, warmup_from = 0.05, warmup_epochs = 1.0, lr_floor = 0.001;
+  double momentum = 0.9, weight_decay = 1e-4, label_smoothing = 0.05, clip = 3.0, bn_momentum = 0.5;
+
+  // Stage 2 (SPEC §7).
+  int t_max = 500;
+  int k = 1;
+  int finetune_epochs = 10;
+  double finetune_lr = 0.001;
+
+  // UserError naming the flag of the first invalid field.
+  void validate() const;
+  // Every field, including the non-semantic ones, with "format"/"version".
+  nlohmann::json to_json() const;
+  // Strict: unknown format/version or a missing/ill-typed field → UserError naming `file` and the field.
+  static SearchConfig from_json(const nlohmann::json& j, const std::string& file);
+  // Only the fields that change what is computed (no data_dir, threads).
+  nlohmann::json semantic_json() const;
+  // 16 hex digits of XXH3-64 over semantic_json().dump().
+  std::string digest() const;
+};
+
+constexpr const char* kSearchConfigFormat = "aws-search-config";
+constexpr int kSearchConfigVersion = 1;
+
+// Named presets for Fashion-MNIST (SPEC §11): "demo" (≤ 10 min on 2 cores) and "paper" (the paper's
+// epochs: 200 stage-1, 10 fine-tune, T_max 500, batch 256, full 50k/10k split). UserError naming
+// --preset for another name.
+SearchConfig search_preset(const std::string& name);
+std::vector<std::string> search_preset_names();
+
+// "field: old -> new" for every semantic field that differs (empty when the two can share a run).
+std::vector<std::string> config_diff(const SearchConfig& stored, const SearchConfig& wanted);
+
+}  // namespace aws

@@ -1,0 +1,382 @@
+// The search driver: split, stage 1, the stage-2 loop, export. See search_driver.h.
+// One TrajectoryRunner owns a model, its optimizer and trainer; a trajectory is restore → fine-tune →
+// evaluate → reward. The K trajectories of a loop run one after another on the cpu; on one GPU they
+// could run concurrently with K runners sharing the resident data and the ω_share snapshot.
+#include "search/search_driver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "augment/builtin_policies.h"
+#include "augment/elements.h"
+#include "augment/pipeline.h"
+#include "augment/policy_json.h"
+#include "engine/core/arena.h"
+#include "engine/core/error.h"
+#include "engine/core/memory.h"
+#include "engine/data/normalize.h"
+#include "engine/data/registry.h"
+#include "engine/data/split.h"
+#include "engine/io/atomic_file.h"
+#include "engine/io/jsonl.h"
+#include "engine/optim/sgd.h"
+#include "models/layers.h"
+#include "search/controller.h"
+#include "search/model_file.h"
+#include "search/run_dir.h"
+#include "search/trainer.h"
+
+namespace aws {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string fmt(const char* f, double a, double b = 0, double c = 0) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, f, a, b, c);
+  return buf;
+}
+
+// D_tr / D_val (SPEC §5), then an optional stratified subset of D_tr; stored in the run directory.
+Split make_search_split(const Dataset& train, const SearchConfig& cfg) {
+  if (cfg.val >= train.n) throw UserError("--val: " + std::to_string(cfg.val) + " is not smaller than the " +
+                                          std::to_string(train.n) + " training images");
+  Split s = stratified_split(train, cfg.val, cfg.seed);
+  if (cfg.subset > 0 && cfg.subset < int64_t(s.train.size())) {
+    Dataset view;  // stratify the subset by the labels of D_tr
+    view.n = int64_t(s.train.size());
+    view.num_classes = train.num_classes;
+    view.labels.resize(s.train.size());
+    for (size_t i = 0; i < s.train.size(); ++i) view.labels[i] = train.labels[size_t(s.train[i])];
+    Split sub = stratified_split(view, cfg.subset, cfg.seed + 1);
+    std::vector<int32_t> t;
+    for (int32_t k : sub.val) t.push_back(s.train[size_t(k)]);
+    std::sort(t.begin(), t.end());
+    s.train = std::move(t);
+  } else if (cfg.subset > int64_t(s.train.size())) {
+    throw UserError("--subset: " + std::to_string(cfg.subset) + " is larger than D_tr (" +
+                    std::to_string(s.train.size()) + " images)");
+  }
+  return s;
+}
+
+// A policy of the search: the uniform policy's base augmentation around p_θ.
+Policy searched_policy(const std::vector<double>& probs) {
+  Policy p = builtin_policy("uniform");
+  p.name = "search";
+  p.probs = probs;
+  return p;
+}
+
+json top_pairs_json(const std::vector<double>& probs, int k) {
+  json out = json::array();
+  for (auto [pair, p] : policy_top(probs, k))
+    out.push_back(json{{"pair", {pair / kElements, pair % kElements}},
+                       {"names", {element_info(pair / kElements).name, element_info(pair % kElements).name}},
+                       {"p", p}});
+  return out;
+}
+
+struct TrajectoryTimes {
+  double restore = 0, augment = 0, train = 0, eval = 0;
+};
+
+struct TrajectoryOutcome {
+  Trajectory traj;
+  std::vector<double> accs;  // per fine-tune epoch (one entry for P_AV)
+  TrajectoryTimes times;
+};
+
+// One model + optimizer + trainer that runs trajectories from the shared ω_share snapshot.
+class TrajectoryRunner {
+ public:
+  TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec)
+      : ctx_(ctx), cfg_(cfg), model_(create_model(spec, cfg.batch, ctx.device)),
+        sgd_(SgdConfig{float(cfg.momentum), true, float(cfg.weight_decay)}),
+        trainer_(ctx, *model_, sgd_, TrainOptions{float(cfg.label_smoothing), float(cfg.clip), 1}, cfg.batch),
+        draws_(size_t(cfg.batch)) {}
+
+  Model& model() { return *model_; }
+  Trainer& trainer() { return trainer_; }
+
+  // restore ω_share → fine-tune E epochs under `plan` (or, for P_AV, evaluate on D_val augmented by
+  // `plan`) → per-epoch D_val accuracy → reward, with the pairs drawn counted.
+  TrajectoryOutcome run(const Snapshot& omega, const ResidentImages& res, const Split& split, const Normalization& norm,
+                        const AugmentPlan& plan, Proxy proxy, uint32_t loop, int slot) {
+    TrajectoryOutcome o;
+    o.traj.slot = slot;
+    o.traj.counts.assign(kPairs, 0);
+    auto t0 = Clock::now();
+    omega.restore(ctx_, model_->state);
+    ctx_.sync();
+    o.times.restore = since(t0);
+    if (proxy == Proxy::av) {
+      RngKey key{cfg_.seed, 2, loop, uint32_t(slot), 0, 0};
+      auto ta = Clock::now();
+      count_av_pairs(res, split.val, plan, key, o.traj.counts.data());
+      o.times.augment = since(ta);
+      auto te = Clock::now();
+      o.accs.push_back(trainer_.evaluate_augmented(res, split.val, plan, key));
+      o.times.eval = since(te);
+    } else {
+      LrSchedule lr;
+      lr.kind = LrKind::constant;
+      lr.base = cfg_.finetune_lr;
+      lr.total = int64_t(split.train.size()) / cfg_.batch * cfg_.finetune_epochs;
+      int64_t iter = 0;
+      for (int e = 0; e < cfg_.finetune_epochs; ++e) {
+        RngKey key{cfg_.seed, 2, loop, uint32_t(slot), uint32_t(e), 0};
+        EpochStats st = trainer_.train_epoch(res, split.train, plan, key, lr, iter, o.traj.counts.data());
+        o.times.augment += st.augment_seconds;
+        o.times.train += st.seconds - st.augment_seconds;
+        auto te = Clock::now();
+        o.accs.push_back(trainer_.evaluate(res, split.val, norm));
+        o.times.eval += since(te);
+      }
+    }
+    o.traj.reward = reward_of(o.accs);
+    return o;
+  }
+
+ private:
+  // The pairs P_AV's evaluation draws: the same keys as evaluate_augmented, so the same draws.
+  void count_av_pairs(const ResidentImages& res, const std::vector<int32_t>& idx, const AugmentPlan& plan,
+                      const RngKey& key, int64_t* counts) {
+    const int64_t cap = model_->batch;
+    for (int64_t s = 0; s < int64_t(idx.size()); s += cap) {
+      int64_t n = std::min<int64_t>(cap, int64_t(idx.size()) - s);
+      Tensor in = rows(model_->input, n);
+      augment_batch(ctx_, plan, res.images(), idx.data() + s, int(n), key, in, draws_.data());
+      count_pairs(draws_.data(), int(n), counts);
+    }
+  }
+
+  Ctx& ctx_;
+  const SearchConfig& cfg_;
+  std::unique_ptr<Model> model_;
+  Sgd sgd_;
+  Trainer trainer_;
+  std::vector<ImageDraws> draws_;
+};
+
+// Stage 1 (SPEC §6): train from the seed's initialization under `uniform` (P_NF: crop-flip).
+void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy proxy, const ResidentImages& res,
+                const Split& split, const Normalization& norm, SearchObserver& obs) {
+  const Dataset& d = res.dataset();
+  Policy pol = builtin_policy(proxy == Proxy::nf ? "crop-flip" : "uniform");
+  AugmentPlan plan = make_augment_plan(pol, d.h, d.w, d.c, norm);
+  const int64_t steps = int64_t(split.train.size()) / cfg.batch;
+  LrSchedule lr;
+  lr.kind = LrKind::cosine;
+  lr.base = cfg.lr;
+  lr.floor = cfg.lr_floor;
+  lr.total = steps * cfg.stage1_epochs;
+  lr.warmup = std::min<int64_t>(lr.total - 1, int64_t(cfg.warmup_epochs * double(steps) + 0.5));
+  lr.warmup_from = cfg.warmup_from;
+  lr.validate("--lr");
+  obs.message("stage 1: " + pol.name + " policy, " + std::to_string(cfg.stage1_epochs) + " epochs of " +
+              std::to_string(split.train.size()) + " images, lr " + lr.str());
+  int64_t iter = 0;
+  for (int e = 0; e < cfg.stage1_epochs; ++e) {
+    obs.stage_begin("stage 1 epoch " + std::to_string(e + 1) + "/" + std::to_string(cfg.stage1_epochs), steps);
+    RngKey key{cfg.seed, 1, 0, 0, uint32_t(e), 0};
+    EpochStats st = r.trainer().train_epoch(res, split.train, plan, key, lr, iter, nullptr,
+                                            [&](int64_t s, int64_t, double loss, double acc) {
+                                              obs.stage_step(s, fmt("loss %.4f acc %.2f%%", loss, acc));
+                                            });
+    double val = r.trainer().evaluate(res, split.val, norm);
+    obs.stage_end(fmt("loss %.4f train %.2f%% val %.2f%%", st.loss, st.acc, val));
+  }
+  (void)ctx;
+}
+
+void export_policies(const RunDir& rd, const SearchConfig& cfg, const ControllerState& cs) {
+  const Controller& c = cs.controller;
+  Policy best = searched_policy(c.best_probs());
+  best.source_json = json{{"config_digest", cfg.digest()}, {"seed", cfg.seed}, {"theta", "best"},
+                          {"loop", c.best_update()}, {"reward", c.best_reward()}, {"proxy", cfg.proxy},
+                          {"model", cfg.model}, {"data", cfg.data}}.dump();
+  write_policy_json(rd.policy(), best);
+  Policy last = searched_policy(c.probs());
+  last.source_json = json{{"config_digest", cfg.digest()}, {"seed", cfg.seed}, {"theta", "last"},
+                          {"loop", cs.loops_done - 1}, {"reward", cs.last_reward}, {"proxy", cfg.proxy},
+                          {"model", cfg.model}, {"data", cfg.data}}.dump();
+  write_policy_json(rd.policy_last(), last);
+}
+
+}  // namespace
+
+double reward_of(const std::vector<double>& accs) {
+  if (accs.empty()) return 0;
+  std::vector<double> s = accs;
+  std::sort(s.begin(), s.end(), std::greater<double>());
+  const size_t n = std::min<size_t>(2, s.size());
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) sum += s[i];
+  return sum / double(n);
+}
+
+SearchResult run_search(const SearchConfig& cfg, const std::string& dir, SearchObserver& obs) {
+  cfg.validate();
+  Dataset train = load_dataset(cfg.data, cfg.data_dir, true);
+  return run_search_on(cfg, train, dir, obs);
+}
+
+SearchResult run_search_on(const SearchConfig& cfg, const Dataset& train, const std::string& dir, SearchObserver& obs) {
+  cfg.validate();
+  const Proxy proxy = parse_proxy(cfg.proxy);
+  const RunDir rd{dir};
+  run_dir_open(rd, cfg);
+  SearchResult result;
+
+  // Split (stored; a stored one is checked against the seed's).
+  Split split = make_search_split(train, cfg);
+  if (file_exists(rd.split())) {
+    Split stored = split_load(rd.split(), train.n);
+    if (stored.train != split.train || stored.val != split.val)
+      throw UserError(rd.split() + ": the stored split differs from the one of --seed " + std::to_string(cfg.seed) +
+                      " (another dataset or a damaged run directory)");
+  } else {
+    split_save(rd.split(), split, json{{"data", cfg.data}, {"seed", cfg.seed}, {"subset", cfg.subset}}.dump());
+  }
+  if (int64_t(split.train.size()) < cfg.batch)
+    throw UserError("--batch: " + std::to_string(cfg.batch) + " is larger than D_tr (" +
+                    std::to_string(split.train.size()) + " images)");
+  const Normalization norm = compute_normalization(train, split.train);
+
+  Ctx ctx(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads);
+  const ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, float(cfg.bn_momentum)};
+  TrajectoryRunner runner(ctx, cfg, spec);
+  ResidentImages res(ctx, train);
+  obs.message("search " + cfg.digest() + ": " + cfg.model + " on " + cfg.data + ", D_tr " +
+              std::to_string(split.train.size()) + ", D_val " + std::to_string(split.val.size()) + ", proxy " +
+              cfg.proxy + ", T_max " + std::to_string(cfg.t_max) + ", K " + std::to_string(cfg.k) + ", " +
+              std::to_string(ctx.threads) + " threads, run " + dir);
+
+  // Stage 1 → ω_share (P_IT: the initialization itself).
+  auto t1 = Clock::now();
+  Model& model = runner.model();
+  if (proxy == Proxy::it) {
+    model.init_params(ctx, cfg.seed);
+  } else if (file_exists(rd.omega_share())) {
+    ModelFileInfo info = read_model_file_info(rd.omega_share());
+    if (info.extra.value("config_digest", std::string()) != cfg.digest())
+      throw UserError(rd.omega_share() + ": written by another configuration (digest " +
+                      info.extra.value("config_digest", std::string("none")) + ", this run " + cfg.digest() + ")");
+    load_model_file(ctx, rd.omega_share(), model);
+    result.stage1_loaded = true;
+    obs.message("stage 1: omega_share loaded from " + rd.omega_share());
+  } else {
+    model.init_params(ctx, cfg.seed);
+    run_stage1(ctx, runner, cfg, proxy, res, split, norm, obs);
+    ModelFileInfo info;
+    info.dataset = cfg.data;
+    info.norm = norm;
+    info.extra = {{"config_digest", cfg.digest()}, {"stage", 1}, {"epochs", cfg.stage1_epochs}, {"seconds", since(t1)}};
+    save_model_file(ctx, rd.omega_share(), model, info, true);
+    crash_point("search.stage1_saved");
+  }
+  Snapshot omega;
+  omega.take(ctx, model.state);
+  ctx.sync();
+  result.stage1_seconds = since(t1);
+
+  // Stage 2: controller state from the run directory, or fresh.
+  PpoConfig pc;
+  pc.slots = cfg.k;
+  ControllerState cs{Controller(pc), 0, 0.0, cfg.digest()};
+  if (file_exists(rd.controller())) {
+    cs = read_controller_state(rd.controller());
+    if (cs.digest != cfg.digest())
+      throw UserError(rd.controller() + ": written by another configuration (digest " + cs.digest + ")");
+    if (!(cs.controller.config() == pc))
+      throw UserError(rd.controller() + ": controller configuration does not match --k " + std::to_string(cfg.k));
+    if (cs.loops_done > cfg.t_max)
+      throw UserError(rd.controller() + ": " + std::to_string(cs.loops_done) + " loops done, more than --t-max " +
+                      std::to_string(cfg.t_max));
+  }
+  truncate_log(rd.log(), cs.loops_done);
+  result.loops_resumed = cs.loops_done;
+  if (cs.loops_done > 0)
+    obs.message("stage 2: resuming after loop " + std::to_string(cs.loops_done) + "/" + std::to_string(cfg.t_max));
+
+  JsonlWriter log(rd.log(), true);
+  auto t2 = Clock::now();
+  obs.stage_begin("stage 2 loops", cfg.t_max);
+  for (int64_t loop = cs.loops_done; loop < cfg.t_max; ++loop) {
+    const uint64_t allocs0 = mem_alloc_count(ctx.device);
+    auto tl = Clock::now();
+    const std::vector<double> probs = cs.controller.probs();
+    const double entropy_before = policy_entropy(probs);
+    AugmentPlan plan = make_augment_plan(searched_policy(probs), train.h, train.w, train.c, norm,
+                                         PlanOptions{proxy == Proxy::av});
+    std::vector<TrajectoryOutcome> outs;
+    std::vector<Trajectory> trajs;
+    TrajectoryTimes sum;
+    for (int t = 0; t < cfg.k; ++t) {
+      outs.push_back(runner.run(omega, res, split, norm, plan, proxy, uint32_t(loop), t));
+      trajs.push_back(outs.back().traj);
+      sum.restore += outs.back().times.restore;
+      sum.augment += outs.back().times.augment;
+      sum.train += outs.back().times.train;
+      sum.eval += outs.back().times.eval;
+    }
+    auto tp = Clock::now();
+    PpoUpdateStats st = cs.controller.update(trajs);
+    const double ppo_s = since(tp);
+    double mean_reward = 0;
+    for (const auto& tr : trajs) mean_reward += tr.reward / double(trajs.size());
+    cs.loops_done = loop + 1;
+    cs.last_reward = mean_reward;
+    const std::vector<double> after = cs.controller.probs();
+    json rewards = json::array(), accs = json::array();
+    for (const auto& o : outs) rewards.push_back(o.traj.reward), accs.push_back(o.accs);
+    const double loop_s = since(tl);
+    json rec{{"loop", loop},
+             {"reward", mean_reward},
+             {"rewards", rewards},
+             {"val_accs", accs},
+             {"baseline", st.baselines},
+             {"advantage", st.advantages},
+             {"kl", st.kl},
+             {"ppo_steps", st.steps},
+             {"ppo_lr", st.lr},
+             {"objective", st.objective},
+             {"new_best", st.new_best},
+             {"best_reward", cs.controller.best_reward()},
+             {"best_loop", cs.controller.best_update()},
+             {"entropy_sampled", entropy_before},
+             {"entropy", policy_entropy(after)},
+             {"top", top_pairs_json(after, 5)},
+             {"mem_allocs", mem_alloc_count(ctx.device) - allocs0},
+             {"seconds", json{{"restore", sum.restore},
+                              {"augment", sum.augment},
+                              {"train", sum.train},
+                              {"eval", sum.eval},
+                              {"ppo", ppo_s},
+                              {"loop", loop_s}}}};
+    log.write(rec);
+    crash_point("search.loop_logged");
+    write_controller_state(rd.controller(), cs);
+    crash_point("search.loop_end");
+    ++result.loops_run;
+    obs.loop_done(rec);
+    obs.stage_step(loop + 1, fmt("R %.2f b %.2f H %.3f", mean_reward, st.baselines.empty() ? 0.0 : st.baselines[0],
+                                 policy_entropy(after)));
+  }
+  obs.stage_end(fmt("best R %.2f at loop %.0f", cs.controller.best_reward(), double(cs.controller.best_update())));
+  result.stage2_seconds = since(t2);
+  export_policies(rd, cfg, cs);
+  crash_point("search.exported");
+  result.best_reward = cs.controller.best_reward();
+  result.best_loop = cs.controller.best_update();
+  return result;
+}
+
+}  // namespace aws
