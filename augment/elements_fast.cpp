@@ -54,6 +54,30 @@ inline uint8_t blend_outside(int deg, int img, float a) {
   return aug_clip8f(aws_aug_fadd((float)deg, aws_aug_fmul(a, (float)(img - deg))));
 }
 
+// aug_equalize_lut without a division per entry: q = n / step is tracked as quotient + remainder
+// while n grows by h[v] (exact integer arithmetic); once q passes 255 the rest of the table is 255.
+void equalize_lut(const uint32_t* h, uint8_t* lut) {
+  int nonzero = 0;
+  uint64_t total = 0, last = 0;
+  for (int v = 0; v < 256; ++v)
+    if (h[v] != 0) ++nonzero, total += h[v], last = h[v];
+  const uint64_t step = nonzero <= 1 ? 0 : (total - last) / 255;
+  if (step == 0) {
+    for (int v = 0; v < 256; ++v) lut[v] = (uint8_t)v;
+    return;
+  }
+  uint64_t q = 0, r = step / 2;  // n = q·step + r, r < step
+  for (int v = 0; v < 256; ++v) {
+    while (r >= step && q <= 255) r -= step, ++q;
+    if (q > 255) {
+      for (; v < 256; ++v) lut[v] = 255;
+      return;
+    }
+    lut[v] = (uint8_t)q;
+    r += h[v];
+  }
+}
+
 void per_channel_lut_op(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const size_t npix = (size_t)h * w;
   uint32_t hist[3][256];
@@ -68,7 +92,11 @@ void per_channel_lut_op(int e, int sign, const uint8_t* src, uint8_t* dst, int h
     }
   }
   ElementParams p;
-  element_params_from_histograms(e, sign, &hist[0][0], h, w, c, &p);
+  if (element_op(e) == ElementOp::Equalize) {
+    for (int ch = 0; ch < c; ++ch) equalize_lut(hist[ch], p.lut[ch]);
+  } else {
+    element_params_from_histograms(e, sign, &hist[0][0], h, w, c, &p);
+  }
   if (c == 1) {
     apply_lut(p.lut[0], src, dst, npix);
   } else {

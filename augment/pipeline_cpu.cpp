@@ -66,10 +66,14 @@ void crop_flip_image(const uint8_t* src, uint8_t* dst, const AugmentParams& p, c
       std::memset(o + size_t(x1) * c, 0, size_t(w - x1) * c);
     } else {  // output x reads unflipped position w − 1 − x
       std::memset(o, 0, stride);
-      for (int u = x0; u < x1; ++u) {
-        const uint8_t* s = r + size_t(u + shift) * c;
-        uint8_t* t = o + size_t(w - 1 - u) * c;
-        for (int ch = 0; ch < c; ++ch) t[ch] = s[ch];
+      if (c == 3) {
+        for (int u = x0; u < x1; ++u) {
+          const uint8_t* s = r + size_t(u + shift) * 3;
+          uint8_t* t = o + size_t(w - 1 - u) * 3;
+          t[0] = s[0], t[1] = s[1], t[2] = s[2];
+        }
+      } else {
+        for (int u = x0; u < x1; ++u) o[w - 1 - u] = r[u + shift];
       }
     }
   }
