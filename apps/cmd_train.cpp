@@ -25,6 +25,7 @@ namespace {
 struct TrainArgs {
   std::string model = "resnet20", data = "fashion-mnist", data_dir, policy = "crop-flip", out = "runs/train";
   std::string device = "cpu", schedule = "cosine";
+  std::string math = "auto";  // cuda matmul/conv precision: auto (= tf32 on cuda) | strict | tf32
   int epochs = 15, eb = 1, threads = 0;
   int64_t batch = 128, subset = 0, val = 0;
   double lr = 0.1, warmup_epochs = 0, warmup_from = 0, momentum = 0.9, weight_decay = 5e-4;
@@ -74,6 +75,7 @@ void run_train(const TrainArgs& a) {
   Normalization norm = compute_normalization(train, train_idx);
 
   Ctx ctx(dev, a.threads);
+  if (a.math == "tf32" || (a.math == "auto" && ctx.is_cuda())) ctx.math = Ctx::MathMode::tf32;
   ModelSpec spec{a.model, train.h, train.w, train.c, train.num_classes, float(a.bn_momentum)};
   auto model = create_model(spec, a.batch * a.eb, dev);
   Sgd sgd(SgdConfig{float(a.momentum), a.nesterov, float(a.weight_decay)});
@@ -191,6 +193,8 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--seed", a->seed)->capture_default_str();
   t->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   t->add_option("--threads", a->threads, "cpu threads (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
+  t->add_option("--math", a->math, "cuda convolution/matmul math: auto (tf32 on cuda) | strict (fp32 FMA) | tf32")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "strict", "tf32"}));
   t->add_option("--out", a->out, "output folder (metrics.jsonl, model.ckpt, result.json)")->capture_default_str();
   t->callback([a] { run_train(*a); });
 

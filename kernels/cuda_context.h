@@ -20,7 +20,7 @@ namespace aws {
 
 // A convolution shape; the key of its cached cuDNN plan (descriptors + chosen algorithms).
 struct ConvKey {
-  std::array<int, 10> v{};  // n, h, w, c, k, r, s, stride, pad, dtype
+  std::array<int, 11> v{};  // n, h, w, c, k, r, s, stride, pad, dtype, math mode
   bool operator<(const ConvKey& o) const { return v < o.v; }
 };
 
@@ -31,12 +31,14 @@ struct ConvPlan {
   // Chosen once per direction, by timing (cudnnFind*Ex) on first use; -1 = not chosen yet.
   int fwd = -1, bwd_data = -1, bwd_filter = -1;
   size_t fwd_ws = 0, bwd_data_ws = 0, bwd_filter_ws = 0;
+  // The math type each chosen algorithm was timed with (set on `conv` before each call).
+  cudnnMathType_t fwd_math = CUDNN_FMA_MATH, bwd_data_math = CUDNN_FMA_MATH, bwd_filter_math = CUDNN_FMA_MATH;
   ~ConvPlan();
 };
 
-// A linear-layer GEMM; key: (m, n, k, transa, transb, bias epilogue).
+// A linear-layer GEMM; key: (m, n, k, transa, transb, bias epilogue, math mode).
 struct GemmKey {
-  std::array<int, 6> v{};
+  std::array<int, 7> v{};
   bool operator<(const GemmKey& o) const { return v < o.v; }
 };
 

@@ -1,4 +1,5 @@
-// Linear layers through cuBLASLt, fp32 compute (no TF32). Row-major y[N,out] = x[N,in]·w[out,in]ᵀ + b
+// Linear layers through cuBLASLt: fp32 compute (CUBLAS_COMPUTE_32F, no TF32) in strict math, and
+// CUBLAS_COMPUTE_32F_FAST_TF32 (tensor cores on TF32-rounded inputs) when Ctx::math is tf32. Row-major y[N,out] = x[N,in]·w[out,in]ᵀ + b
 // is the column-major product yᵀ = w'ᵀ·x' with the bias added in the epilogue. Plans (descriptors and
 // the heuristic's algorithm) are cached per GEMM shape. db is a column sum of dy (our kernel, double
 // accumulation, deterministic).
@@ -12,11 +13,12 @@ namespace {
 // Column-major D[m,n] = op(A)·op(B); ta/tb: operand stored transposed. bias: length-m epilogue vector.
 GemmPlan& gemm_plan(Ctx& ctx, int m, int n, int k, bool ta, bool tb, bool bias) {
   GemmKey key;
-  key.v = {m, n, k, ta, tb, bias};
+  const bool tf32 = ctx.math == Ctx::MathMode::tf32;
+  key.v = {m, n, k, ta, tb, bias, int(ctx.math)};
   auto& slot = ctx.cuda->gemm_plans[key];
   if (slot) return *slot;
   auto pl = std::make_unique<GemmPlan>();
-  CUBLAS_CHECK(cublasLtMatmulDescCreate(&pl->op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+  CUBLAS_CHECK(cublasLtMatmulDescCreate(&pl->op, tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F));
   cublasOperation_t opa = ta ? CUBLAS_OP_T : CUBLAS_OP_N, opb = tb ? CUBLAS_OP_T : CUBLAS_OP_N;
   CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(pl->op, CUBLASLT_MATMUL_DESC_TRANSA, &opa, sizeof(opa)));
   CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(pl->op, CUBLASLT_MATMUL_DESC_TRANSB, &opb, sizeof(opb)));

@@ -17,6 +17,9 @@ struct Ctx {
   CudaState* cuda = nullptr;       // owned; set when device == cuda
   DnnlState* dnnl = nullptr;       // owned; lazily created by the oneDNN convolution path
   void (*dnnl_free)(DnnlState*) = nullptr;  // set by whoever creates `dnnl`
+  // cuda matmul/convolution precision: strict = fp32 FMA math (the default; what the gpu op tests
+  // check); tf32 = tensor cores with TF32 inputs (10-bit mantissa), fp32 accumulation. cpu ignores it.
+  enum class MathMode { strict, tf32 } math = MathMode::strict;
 
   // Creates the context; for cuda, fails with a clear message when the backend is not built or no
   // usable GPU/driver is present. threads <= 0 means all hardware threads.

@@ -1,8 +1,8 @@
 // Training on the GPU against the cpu backend: the optimizers of kernels/optim.cu (SGD with Nesterov and
 // weight decay excluded per tensor, Adam with decay, gradient-norm clipping as a device scalar) over
 // several steps from the same parameters and gradients, and three full ResNet-20 train steps
-// (forward, softmax CE, backward, clip, SGD) from the same initialization. Differences are printed as
-// the share of the fp32 budget used.
+// (forward, softmax CE, backward, clip, SGD) from the same initialization, in strict fp32 math and in
+// tf32 math (budget derived from TF32's 10-bit mantissa). Differences are printed as share of budget.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -127,13 +127,21 @@ TEST_CASE("cuda optimizers: SGD (momentum, nesterov, decay exclusion), Adam and 
   CHECK(s5 <= 1.0);
 }
 
-TEST_CASE("cuda train step: three ResNet-20 steps (clip + nesterov SGD) follow the cpu") {
-  const uint64_t seed = test_seed(72);
-  INFO("seed ", seed);
-  const int64_t batch = 16;
+namespace {
+
+// Three ResNet-20 train steps (28×28×1, label smoothing, clip 5, Nesterov SGD) on cpu and on cuda with the
+// given math mode, from the same initialization: initial parameters, final parameters of both, losses.
+struct ThreeSteps {
+  std::vector<std::string> names;
+  std::vector<std::vector<float>> init, cpu, gpu;
+  float loss[3][2] = {};
+};
+
+ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math) {
   ModelSpec spec;
   spec.name = "resnet20", spec.h = 28, spec.w = 28, spec.c = 1;
   Ctx cpu(Device::cpu, 0), gpu(Device::cuda);
+  gpu.math = math;
   auto ma = create_model(spec, batch, Device::cpu), mb = create_model(spec, batch, Device::cuda);
   SgdConfig cfg{0.9f, true, 5e-4f};
   Sgd oa(cfg), ob(cfg);
@@ -142,16 +150,16 @@ TEST_CASE("cuda train step: three ResNet-20 steps (clip + nesterov SGD) follow t
   ca.declare_workspace(ma->work), cb.declare_workspace(mb->work);
   ma->commit(cpu), mb->commit(gpu);
   ma->init_params(cpu, seed), mb->init_params(gpu, seed);
+  ThreeSteps r;
+  for (auto& p : ma->params) r.names.push_back(p.name), r.init.push_back(fetch(cpu, *p.param));
   std::vector<int32_t> labels(static_cast<size_t>(batch));
   SoftmaxCEParams ce{0.1f};
-  double worst = 0;
   for (int s = 0; s < 3; ++s) {
     const auto x = randoms(size_t(ma->input.numel()), seed + 7 * s, 1.5f);
     for (int64_t i = 0; i < batch; ++i) labels[size_t(i)] = int32_t(rand_below(philox4x32(seed, uint32_t(i), 40 + s).v[0], 10));
     put(cpu, ma->input, x), put(gpu, mb->input, x);
     mem_copy(cpu, ma->labels.data, labels.data(), labels.size() * 4, CopyKind::host_to_dev);
     mem_copy(gpu, mb->labels.data, labels.data(), labels.size() * 4, CopyKind::host_to_dev);
-    float loss[2];
     Model* m[2] = {ma.get(), mb.get()};
     Ctx* c[2] = {&cpu, &gpu};
     Sgd* o[2] = {&oa, &ob};
@@ -163,19 +171,80 @@ TEST_CASE("cuda train step: three ResNet-20 steps (clip + nesterov SGD) follow t
       m[k]->backward(*c[k], batch);
       cl[k]->compute(*c[k], m[k]->params);
       o[k]->step(*c[k], 0.05f, &cl[k]->scale());
-      mem_copy(*c[k], &loss[k], m[k]->loss.data, 4, CopyKind::dev_to_host);
+      mem_copy(*c[k], &r.loss[s][k], m[k]->loss.data, 4, CopyKind::dev_to_host);
     }
-    INFO("step ", s, " loss cpu ", loss[0], " cuda ", loss[1]);
-    CHECK(std::fabs(loss[0] - loss[1]) <= 1e-4 * (1 + std::fabs(loss[0])));
   }
-  for (size_t i = 0; i < ma->params.size(); ++i) {
-    const double share = budget_share(fetch(cpu, *ma->params[i].param), fetch(gpu, *mb->params[i].param), 1e-4, 1e-3);
-    INFO(ma->params[i].name, " share ", share);
+  for (size_t i = 0; i < ma->params.size(); ++i)
+    r.cpu.push_back(fetch(cpu, *ma->params[i].param)), r.gpu.push_back(fetch(gpu, *mb->params[i].param));
+  return r;
+}
+
+// Normwise share of budget for one tensor's update Δ = p_final − p_init: max|Δgpu − Δcpu| over
+// (tau·max|Δcpu| + atol).
+double update_share(const std::vector<float>& init, const std::vector<float>& a, const std::vector<float>& b,
+                    double tau, double atol) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, std::fabs(double(a[i]) - double(b[i])));
+    scale = std::max(scale, std::fabs(double(a[i]) - double(init[i])));
+  }
+  return diff / (tau * scale + atol);
+}
+
+}  // namespace
+
+TEST_CASE("cuda train step: three ResNet-20 steps (clip + nesterov SGD) follow the cpu") {
+  const uint64_t seed = test_seed(72);
+  INFO("seed ", seed);
+  const int64_t batch = 16;
+  ThreeSteps r = resnet20_three_steps(seed, batch, Ctx::MathMode::strict);
+  for (int s = 0; s < 3; ++s) {
+    INFO("step ", s, " loss cpu ", r.loss[s][0], " cuda ", r.loss[s][1]);
+    CHECK(std::fabs(r.loss[s][0] - r.loss[s][1]) <= 1e-4 * (1 + std::fabs(r.loss[s][0])));
+  }
+  double worst = 0;
+  for (size_t i = 0; i < r.names.size(); ++i) {
+    const double share = budget_share(r.cpu[i], r.gpu[i], 1e-4, 1e-3);
+    INFO(r.names[i], " share ", share);
     CHECK(share <= 1.0);
     worst = std::max(worst, share);
   }
   std::printf("gpu-vs-cpu train-step resnet20 28x28x1 batch %lld, 3 steps: worst parameter share of budget "
-              "(atol 1e-4, rtol 1e-3) %.3g over %zu tensors\n", (long long)batch, worst, ma->params.size());
+              "(atol 1e-4, rtol 1e-3) %.3g over %zu tensors\n", (long long)batch, worst, r.names.size());
+}
+
+// TF32 keeps 10 mantissa bits: each input of a convolution/matmul product is off by at most u = 2^-10
+// relative (truncation; 2^-11 if rounded), so a product by 2u, and a dot product by 2u·Σ|a·b|. Along
+// ResNet-20's 20 weight layers the relative errors add (forward and backward alike), so the update of
+// every parameter tensor after three steps must agree with the cpu within tau = 2u·20 ≈ 3.9% of its
+// largest entry (normwise), and each loss within tau relative. A wrong algorithm, layout or math mode
+// gives O(1) differences. The strict run's distance is printed for comparison.
+TEST_CASE("cuda train step in tf32 math: three ResNet-20 steps follow the cpu within the TF32 budget") {
+  const uint64_t seed = test_seed(73);
+  INFO("seed ", seed);
+  const int64_t batch = 16;
+  const double u = std::ldexp(1.0, -10), tau = 2 * u * 20, atol = 1e-6;
+  ThreeSteps r = resnet20_three_steps(seed, batch, Ctx::MathMode::tf32);
+  for (int s = 0; s < 3; ++s) {
+    INFO("step ", s, " loss cpu ", r.loss[s][0], " cuda tf32 ", r.loss[s][1]);
+    CHECK(std::isfinite(r.loss[s][1]));
+    CHECK(std::fabs(r.loss[s][0] - r.loss[s][1]) <= tau * std::fabs(r.loss[s][0]));
+  }
+  double worst = 0;
+  for (size_t i = 0; i < r.names.size(); ++i) {
+    const double share = update_share(r.init[i], r.cpu[i], r.gpu[i], tau, atol);
+    INFO(r.names[i], " share ", share);
+    CHECK(share <= 1.0);
+    worst = std::max(worst, share);
+  }
+  ThreeSteps strict = resnet20_three_steps(seed, batch, Ctx::MathMode::strict);
+  double worst_strict = 0;
+  for (size_t i = 0; i < strict.names.size(); ++i)
+    worst_strict = std::max(worst_strict, update_share(strict.init[i], strict.cpu[i], strict.gpu[i], tau, atol));
+  std::printf("gpu-vs-cpu train-step tf32 resnet20 28x28x1 batch %lld, 3 steps: worst update share of budget "
+              "(normwise, tau 2*2^-10*20 = %.3g) %.3g over %zu tensors (strict fp32 run: %.3g); losses cpu %.6f "
+              "tf32 %.6f\n",
+              (long long)batch, tau, worst, r.names.size(), worst_strict, r.loss[2][0], r.loss[2][1]);
 }
 
 }  // namespace aws::test
