@@ -215,36 +215,36 @@ TEST_CASE("cuda train step: three ResNet-20 steps (clip + nesterov SGD) follow t
 
 // TF32 keeps 10 mantissa bits: each input of a convolution/matmul product is off by at most u = 2^-10
 // relative (truncation; 2^-11 if rounded), so a product by 2u, and a dot product by 2u·Σ|a·b|. Along
-// ResNet-20's 20 weight layers the relative errors add (forward and backward alike), so the update of
-// every parameter tensor after three steps must agree with the cpu within tau = 2u·20 ≈ 3.9% of its
-// largest entry (normwise), and each loss within tau relative. A wrong algorithm, layout or math mode
-// gives O(1) differences. The strict run's distance is printed for comparison.
+// ResNet-20's 20 weight layers the relative errors add, so each step's loss (forward of steps 2 and 3
+// runs on parameters updated with tf32 gradients) must agree with the cpu within tau = 2u·20 ≈ 3.9%
+// relative; a wrong algorithm, layout or math mode gives O(1) differences. The normwise parameter-update
+// distance is printed only: on the H100 (2026-11-25) it was 8.5·tau for tf32 but also 7.1·tau for the
+// strict fp32 run on the same seed, so that metric does not isolate TF32 error (tensors whose
+// three-step update is tiny dominate) and is not asserted yet.
 TEST_CASE("cuda train step in tf32 math: three ResNet-20 steps follow the cpu within the TF32 budget") {
   const uint64_t seed = test_seed(73);
   INFO("seed ", seed);
   const int64_t batch = 16;
   const double u = std::ldexp(1.0, -10), tau = 2 * u * 20, atol = 1e-6;
   ThreeSteps r = resnet20_three_steps(seed, batch, Ctx::MathMode::tf32);
+  double loss_share = 0;
   for (int s = 0; s < 3; ++s) {
     INFO("step ", s, " loss cpu ", r.loss[s][0], " cuda tf32 ", r.loss[s][1]);
     CHECK(std::isfinite(r.loss[s][1]));
-    CHECK(std::fabs(r.loss[s][0] - r.loss[s][1]) <= tau * std::fabs(r.loss[s][0]));
+    const double share = std::fabs(r.loss[s][0] - r.loss[s][1]) / (tau * std::fabs(r.loss[s][0]));
+    CHECK(share <= 1.0);
+    loss_share = std::max(loss_share, share);
   }
   double worst = 0;
-  for (size_t i = 0; i < r.names.size(); ++i) {
-    const double share = update_share(r.init[i], r.cpu[i], r.gpu[i], tau, atol);
-    INFO(r.names[i], " share ", share);
-    CHECK(share <= 1.0);
-    worst = std::max(worst, share);
-  }
+  for (size_t i = 0; i < r.names.size(); ++i) worst = std::max(worst, update_share(r.init[i], r.cpu[i], r.gpu[i], tau, atol));
   ThreeSteps strict = resnet20_three_steps(seed, batch, Ctx::MathMode::strict);
   double worst_strict = 0;
   for (size_t i = 0; i < strict.names.size(); ++i)
     worst_strict = std::max(worst_strict, update_share(strict.init[i], strict.cpu[i], strict.gpu[i], tau, atol));
-  std::printf("gpu-vs-cpu train-step tf32 resnet20 28x28x1 batch %lld, 3 steps: worst update share of budget "
-              "(normwise, tau 2*2^-10*20 = %.3g) %.3g over %zu tensors (strict fp32 run: %.3g); losses cpu %.6f "
-              "tf32 %.6f\n",
-              (long long)batch, tau, worst, r.names.size(), worst_strict, r.loss[2][0], r.loss[2][1]);
+  std::printf("gpu-vs-cpu train-step tf32 resnet20 28x28x1 batch %lld, 3 steps: worst loss share of budget "
+              "(tau 2*2^-10*20 = %.3g relative) %.3g; normwise update distance / tau (not asserted) tf32 %.3g, "
+              "strict fp32 %.3g over %zu tensors; step-3 losses cpu %.6f tf32 %.6f\n",
+              (long long)batch, tau, loss_share, worst, worst_strict, r.names.size(), r.loss[2][0], r.loss[2][1]);
 }
 
 }  // namespace aws::test
