@@ -119,8 +119,10 @@ void contrast(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, i
   }
   ElementParams p;
   element_params_from_histograms(e, sign, hist, h, w, c, &p);
-  const Lut lut = pointwise_lut(e, sign, c, p);
-  apply_lut(lut.data(), src, dst, npix * c);
+  const float a = aug_enhance_alpha(e, sign);  // element_pixel's Contrast body, alpha hoisted
+  uint8_t lut[256];
+  for (int v = 0; v < 256; ++v) lut[v] = aug_blend(p.contrast_mean, v, a);
+  apply_lut(lut, src, dst, npix * c);
 }
 
 void color(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
