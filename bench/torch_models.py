@@ -60,7 +60,74 @@ class ResNet(nn.Module):
         return self.fc(x)
 
 
+class Conv(nn.Module):
+    def __init__(self, cin, cout, k, stride):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=False)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class BNAct(nn.Module):
+    def __init__(self, c, momentum):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(c, momentum=momentum)
+
+    def forward(self, x):
+        return F.relu(self.bn(x))
+
+
+class WideBlock(nn.Module):
+    """Pre-activation block of models/wrn.cpp: bn1-relu → conv 1 → bn2-relu → conv 2, plus the input or,
+    when the shape changes, a 1×1 conv + BN shortcut of the pre-activated input."""
+
+    def __init__(self, cin, cout, stride, momentum):
+        super().__init__()
+        self.bn1 = BNAct(cin, momentum)
+        self.add_module("1", Conv(cin, cout, 3, stride))
+        self.bn2 = BNAct(cout, momentum)
+        self.add_module("2", Conv(cout, cout, 3, 1))
+        self.proj = stride != 1 or cin != cout
+        if self.proj:
+            self.shortcut = ConvBN(cin, cout, 1, stride, False, momentum)
+
+    def forward(self, x):
+        a1 = self.bn1(x)
+        y = getattr(self, "2")(self.bn2(getattr(self, "1")(a1)))
+        return y + (self.shortcut(a1) if self.proj else x)
+
+
+class WideResNet(nn.Module):
+    def __init__(self, depth, k, in_c, classes, momentum=0.1):
+        super().__init__()
+        per_stage = (depth - 4) // 6
+        self.stem = Conv(in_c, 16, 3, 1)
+        c = 16
+        for s, w in enumerate([16 * k, 32 * k, 64 * k]):
+            stage = nn.Module()
+            for j in range(per_stage):
+                stage.add_module(str(j), WideBlock(c, w, 2 if (s > 0 and j == 0) else 1, momentum))
+                c = w
+            self.add_module("block%d" % (s + 1), stage)
+        self.per_stage = per_stage
+        self.final = BNAct(c, momentum)
+        self.fc = nn.Linear(c, classes)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for s in range(3):
+            stage = getattr(self, "block%d" % (s + 1))
+            for j in range(self.per_stage):
+                x = getattr(stage, str(j))(x)
+        x = F.adaptive_avg_pool2d(self.final(x), 1).flatten(1)
+        return self.fc(x)
+
+
 def make(name, in_c, classes, momentum=0.1):
+    if name.startswith("wrn-"):
+        depth, k = (int(v) for v in name.split("-")[1:])
+        return WideResNet(depth, k, in_c, classes, momentum)
     if name == "resnet18":
         return ResNet([64, 128, 256, 512], 2, in_c, classes, momentum)
     depth = int(name[len("resnet"):])
