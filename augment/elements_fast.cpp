@@ -161,17 +161,21 @@ void smooth_row(const uint8_t* __restrict row, int n, int c, float kc, float* __
 
 // One output row of Sharpness: smooth = clip((((0.5 + up) + mid) + dn)), blended towards the source.
 template <int Mode>  // 0: aug_blend as is (a = 0 or 1), 1: 0 < a < 1 (truncate), 2: clip
-void sharpen_row(const float* __restrict up, const float* __restrict mid, const float* __restrict dn,
+void sharpen_row(const float* __restrict up, float* __restrict mid, const float* __restrict dn,
                  const uint8_t* __restrict row, uint8_t* __restrict o, int n, int c, float a) {
+  if (Mode == 0) {
+    for (int i = c; i < n - c; ++i)
+      o[i] = aug_blend(aug_clip8f(aws_aug_fadd(aws_aug_fadd(aws_aug_fadd(0.5f, up[i]), mid[i]), dn[i])), row[i], a);
+    return;
+  }
+  // Two branch-free loops (same values as aug_clip8f and aug_blend), so both vectorize: the
+  // smoothed sample s as an exact float in place of mid, then s + a·(v − s) (v − s is exact).
   for (int i = c; i < n - c; ++i) {
     const float ss = aws_aug_fadd(aws_aug_fadd(aws_aug_fadd(0.5f, up[i]), mid[i]), dn[i]);
-    if (Mode == 0) {
-      o[i] = aug_blend(aug_clip8f(ss), row[i], a);
-      continue;
-    }
-    // aug_clip8f and the blend written without branches (same values), so the loop vectorizes.
-    const int32_t s = (int32_t)(ss <= 0.f ? 0.f : ss >= 255.f ? 255.f : ss);
-    const float t = aws_aug_fadd((float)s, aws_aug_fmul(a, (float)((int32_t)row[i] - s)));
+    mid[i] = (float)(int32_t)(ss <= 0.f ? 0.f : ss >= 255.f ? 255.f : ss);
+  }
+  for (int i = c; i < n - c; ++i) {
+    const float t = aws_aug_fadd(mid[i], aws_aug_fmul(a, aws_aug_fadd((float)row[i], -mid[i])));
     o[i] = Mode == 1 ? (uint8_t)(int32_t)t : (uint8_t)(int32_t)(t <= 0.f ? 0.f : t >= 255.f ? 255.f : t);
   }
 }
