@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine/core/memory.h"
+#include "engine/ops/add.h"
 
 namespace aws {
 
@@ -39,6 +40,8 @@ Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, 
   if (o.eb < 1) throw UserError("--eb must be >= 1");
   AWS_ASSERT(model.batch == batch * o.eb, "model planned for another batch size");
   opt_.declare_state(model_.state, model_.params);
+  model_.work.add(&loss_sum_, Shape{1}, DType::f32);
+  model_.work.add(&correct_sum_, Shape{1}, DType::i32);
   if (o.clip_norm > 0) {
     clip_ = std::make_unique<GradClip>(o.clip_norm);
     clip_->declare_workspace(model_.work);
@@ -75,6 +78,20 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   SoftmaxCEParams ce{opt_cfg_.label_smoothing};
   Tensor logits = rows(model_.head.logits, rows_per_step), dlogits = rows(model_.head.dlogits, rows_per_step);
   Tensor labels = rows(model_.labels, rows_per_step);
+  // Loss and accuracy accumulate on the device and are read back only for progress reports (every
+  // step on the cpu, where it costs nothing; every 50 steps on cuda) and at the end of the epoch.
+  const int64_t report_every = ctx_.is_cuda() ? 50 : 1;
+  mem_zero(ctx_, loss_sum_.data, 4);
+  mem_zero(ctx_, correct_sum_.data, 4);
+  auto read_sums = [&](double& loss_sum, int64_t& correct_sum) {
+    float l = 0;
+    int32_t c = 0;
+    mem_copy(ctx_, &l, loss_sum_.data, 4, CopyKind::dev_to_host);
+    mem_copy(ctx_, &c, correct_sum_.data, 4, CopyKind::dev_to_host);
+    ctx_.sync();
+    loss_sum = l;
+    correct_sum = c;
+  };
   double loss_sum = 0;
   int64_t correct_sum = 0;
   const size_t image_floats = size_t(d.h) * d.w * d.c;
@@ -100,16 +117,15 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
     if (clip_) clip_->compute(ctx_, model_.params);
     opt_.step(ctx_, float(lr.at(iter)), clip_ ? &clip_->scale() : nullptr);
     ++iter;
-    float loss = 0;
-    int32_t correct = 0;
-    mem_copy(ctx_, &loss, model_.loss.data, 4, CopyKind::dev_to_host);
-    mem_copy(ctx_, &correct, model_.correct.data, 4, CopyKind::dev_to_host);
-    ctx_.sync();
-    loss_sum += loss;
-    correct_sum += correct;
+    add_forward(ctx_, loss_sum_, model_.loss, loss_sum_);
+    count_correct(ctx_, logits, labels, correct_sum_);
     st.images += rows_per_step;
-    if (cb) cb(s + 1, steps, loss_sum / double(s + 1), 100.0 * double(correct_sum) / double(st.images));
+    if (cb && ((s + 1) % report_every == 0 || s + 1 == steps)) {
+      read_sums(loss_sum, correct_sum);
+      cb(s + 1, steps, loss_sum / double(s + 1), 100.0 * double(correct_sum) / double(st.images));
+    }
   }
+  read_sums(loss_sum, correct_sum);
   st.loss = steps ? loss_sum / double(steps) : 0;
   st.acc = st.images ? 100.0 * double(correct_sum) / double(st.images) : 0;
   st.seconds = seconds_since(t0);

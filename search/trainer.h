@@ -89,6 +89,7 @@ class Trainer {
   TrainOptions opt_cfg_;
   int64_t batch_;
   std::unique_ptr<GradClip> clip_;
+  Tensor loss_sum_, correct_sum_;  // per-epoch accumulators on the device: no host sync per step
   std::vector<int32_t> order_, gathered_, host_labels_;
   std::vector<ImageDraws> draws_;
 };
