@@ -180,6 +180,24 @@ void sharpen_row(const float* __restrict up, float* __restrict mid, const float*
   }
 }
 
+// Scratch on the stack for training-size images, so a call allocates nothing (a train step must not);
+// only images wider than N/4 pixels per row fall back to the heap.
+template <class T, size_t N>
+class SmallBuf {
+ public:
+  explicit SmallBuf(size_t n) {
+    if (n > N) heap_.resize(n);
+    p_ = n > N ? heap_.data() : stack_;
+  }
+  T* data() { return p_; }
+  T& operator[](size_t i) { return p_[i]; }
+
+ private:
+  T stack_[N];
+  std::vector<T> heap_;
+  T* p_;
+};
+
 void sharpness(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const size_t rowlen = (size_t)w * c;
   std::memcpy(dst, src, rowlen * h);  // borders (and everything when w < 3 or h < 3) stay
@@ -187,7 +205,7 @@ void sharpness(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, 
   const float a = aug_enhance_alpha(e, sign);
   const float k1 = 1.f / 13.f, k5 = 5.f / 13.f;
   const int n = (int)rowlen;
-  std::vector<float> buf(4 * rowlen);
+  SmallBuf<float, 4 * 256 * 3> buf(4 * rowlen);
   float* r1[3] = {buf.data(), buf.data() + rowlen, buf.data() + 2 * rowlen};  // rows y−1, y, y+1
   float* r5 = buf.data() + 3 * rowlen;
   smooth_row(src, n, c, k1, r1[0]);
@@ -215,24 +233,23 @@ inline double cubic_u8(int v1, int v2, int v3, int v4, double d) {
   return aws_aug_dadd((double)v2, aws_aug_dmul(d, aws_aug_dadd(p2, aws_aug_dmul(d, aws_aug_dadd(p3, aws_aug_dmul(d, p4))))));
 }
 
-// One row of shear output in two passes: the callers gather the four samples and the fraction of
-// every output sample into arrays, then this loop (vectorizable: no gathers, no branches) runs the
-// cubic and the clamp of aug_shear_pixel. A fill sample is gathered as (128, 128, 128, 128, d = 0),
-// whose cubic is exactly 128.
-struct CubicRow {
-  std::vector<int32_t> v1, v2, v3, v4;
-  std::vector<double> d;
-  explicit CubicRow(size_t n) : v1(n), v2(n), v3(n), v4(n), d(n) {}
-  void fill(size_t i) {
+// Shear output in two passes over tiles of kShearTile pixels: the callers gather the four samples and
+// the fraction of every output sample into fixed arrays, then this loop (vectorizable: no gathers, no
+// branches) runs the cubic and the clamp of aug_shear_pixel. A fill sample is gathered as
+// (128, 128, 128, 128, d = 0), whose cubic is exactly 128. The arrays live on the stack: a call
+// allocates nothing (a train step must not).
+constexpr int kShearTile = 64;
+struct CubicTile {
+  static constexpr int kCap = kShearTile * 3;
+  int32_t v1[kCap], v2[kCap], v3[kCap], v4[kCap];
+  double d[kCap];
+  void fill(int i) {
     v1[i] = v2[i] = v3[i] = v4[i] = 128;
     d[i] = 0.0;
   }
-  void run(uint8_t* __restrict out, size_t n) const {
-    const int32_t *__restrict a = v1.data(), *__restrict b = v2.data(), *__restrict c = v3.data(),
-                  *__restrict e = v4.data();
-    const double* __restrict dd = d.data();
-    for (size_t i = 0; i < n; ++i) {
-      const double v = cubic_u8(a[i], b[i], c[i], e[i], dd[i]);
+  void run(uint8_t* __restrict out, int n) const {
+    for (int i = 0; i < n; ++i) {
+      const double v = cubic_u8(v1[i], v2[i], v3[i], v4[i], d[i]);
       const double cl = v <= 0.0 ? 0.0 : v >= 255.0 ? 255.0 : v;  // then truncation, as aug_shear_pixel
       out[i] = (uint8_t)(int32_t)cl;
     }
@@ -244,69 +261,75 @@ void shear_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, in
   const double mx = aws_aug_dmul(element_magnitude(e), (double)sign);
   auto xclip = [w](int v) { return v < 0 ? 0 : v < w ? v : w - 1; };
   const size_t stride = (size_t)w * c;
-  CubicRow row(stride);
+  CubicTile t;
   for (int y = 0; y < h; ++y) {
     const double yi = (double)y + 0.5;
     const double sy = aws_aug_dmul(mx, yi);
     const uint8_t* r = src + (size_t)y * stride;
-    for (int x = 0; x < w; ++x) {
-      const size_t i0 = (size_t)x * c;
-      const double xi = (double)x + 0.5;
-      double xs = aws_aug_dadd(aws_aug_dadd(aws_aug_dmul(1.0, xi), sy), 0.0);
-      if (xs < 0.0 || xs >= (double)w) {
-        for (int ch = 0; ch < c; ++ch) row.fill(i0 + ch);
-        continue;
+    for (int x0 = 0; x0 < w; x0 += kShearTile) {
+      const int xn = std::min(kShearTile, w - x0);
+      for (int x = x0; x < x0 + xn; ++x) {
+        const int i0 = (x - x0) * c;
+        const double xi = (double)x + 0.5;
+        double xs = aws_aug_dadd(aws_aug_dadd(aws_aug_dmul(1.0, xi), sy), 0.0);
+        if (xs < 0.0 || xs >= (double)w) {
+          for (int ch = 0; ch < c; ++ch) t.fill(i0 + ch);
+          continue;
+        }
+        xs = aws_aug_dsub(xs, 0.5);
+        const int ix = aug_floor_to_int(xs);
+        const double dx = aws_aug_dsub(xs, (double)ix);
+        const uint8_t* p0 = r + xclip(ix - 1) * c;
+        const uint8_t* p1 = r + xclip(ix) * c;
+        const uint8_t* p2 = r + xclip(ix + 1) * c;
+        const uint8_t* p3 = r + xclip(ix + 2) * c;
+        for (int ch = 0; ch < c; ++ch) {
+          t.v1[i0 + ch] = p0[ch], t.v2[i0 + ch] = p1[ch], t.v3[i0 + ch] = p2[ch], t.v4[i0 + ch] = p3[ch];
+          t.d[i0 + ch] = dx;
+        }
       }
-      xs = aws_aug_dsub(xs, 0.5);
-      const int ix = aug_floor_to_int(xs);
-      const double dx = aws_aug_dsub(xs, (double)ix);
-      const uint8_t* p0 = r + xclip(ix - 1) * c;
-      const uint8_t* p1 = r + xclip(ix) * c;
-      const uint8_t* p2 = r + xclip(ix + 1) * c;
-      const uint8_t* p3 = r + xclip(ix + 2) * c;
-      for (int ch = 0; ch < c; ++ch) {
-        row.v1[i0 + ch] = p0[ch], row.v2[i0 + ch] = p1[ch], row.v3[i0 + ch] = p2[ch], row.v4[i0 + ch] = p3[ch];
-        row.d[i0 + ch] = dx;
-      }
+      t.run(dst + (size_t)y * stride + (size_t)x0 * c, xn * c);
     }
-    row.run(dst + (size_t)y * stride, stride);
   }
 }
 
 // ShearY: xs = x + 0.5 exactly, so dx = 0 and each horizontal cubic returns the sample at x.
 void shear_y(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const double my = aws_aug_dmul(element_magnitude(e), (double)sign);
-  std::vector<double> tx((size_t)w);
-  for (int x = 0; x < w; ++x) tx[x] = aws_aug_dmul(my, (double)x + 0.5);
   const size_t stride = (size_t)w * c;
-  CubicRow row(stride);
-  for (int y = 0; y < h; ++y) {
-    const double yi = aws_aug_dmul(1.0, (double)y + 0.5);
-    for (int x = 0; x < w; ++x) {
-      const size_t i0 = (size_t)x * c;
-      double ys = aws_aug_dadd(aws_aug_dadd(tx[x], yi), 0.0);
-      if (ys < 0.0 || ys >= (double)h) {
-        for (int ch = 0; ch < c; ++ch) row.fill(i0 + ch);
-        continue;
+  CubicTile t;
+  double tx[kShearTile];
+  for (int x0 = 0; x0 < w; x0 += kShearTile) {
+    const int xn = std::min(kShearTile, w - x0);
+    for (int x = x0; x < x0 + xn; ++x) tx[x - x0] = aws_aug_dmul(my, (double)x + 0.5);
+    for (int y = 0; y < h; ++y) {
+      const double yi = aws_aug_dmul(1.0, (double)y + 0.5);
+      for (int x = x0; x < x0 + xn; ++x) {
+        const int i0 = (x - x0) * c;
+        double ys = aws_aug_dadd(aws_aug_dadd(tx[x - x0], yi), 0.0);
+        if (ys < 0.0 || ys >= (double)h) {
+          for (int ch = 0; ch < c; ++ch) t.fill(i0 + ch);
+          continue;
+        }
+        ys = aws_aug_dsub(ys, 0.5);
+        int iy = aug_floor_to_int(ys);
+        const double dy = aws_aug_dsub(ys, (double)iy);
+        --iy;
+        // Rows as the reference picks them: v1 clipped, each later one falls back to its predecessor.
+        const int y1 = iy < 0 ? 0 : iy < h ? iy : h - 1;
+        const int y2 = (iy + 1 >= 0 && iy + 1 < h) ? iy + 1 : y1;
+        const int y3 = (iy + 2 >= 0 && iy + 2 < h) ? iy + 2 : y2;
+        const int y4 = (iy + 3 >= 0 && iy + 3 < h) ? iy + 3 : y3;
+        const uint8_t* col = src + (size_t)x * c;
+        const uint8_t *q1 = col + y1 * stride, *q2 = col + y2 * stride, *q3 = col + y3 * stride,
+                      *q4 = col + y4 * stride;
+        for (int ch = 0; ch < c; ++ch) {
+          t.v1[i0 + ch] = q1[ch], t.v2[i0 + ch] = q2[ch], t.v3[i0 + ch] = q3[ch], t.v4[i0 + ch] = q4[ch];
+          t.d[i0 + ch] = dy;
+        }
       }
-      ys = aws_aug_dsub(ys, 0.5);
-      int iy = aug_floor_to_int(ys);
-      const double dy = aws_aug_dsub(ys, (double)iy);
-      --iy;
-      // Rows as the reference picks them: v1 clipped, each later one falls back to its predecessor.
-      const int y1 = iy < 0 ? 0 : iy < h ? iy : h - 1;
-      const int y2 = (iy + 1 >= 0 && iy + 1 < h) ? iy + 1 : y1;
-      const int y3 = (iy + 2 >= 0 && iy + 2 < h) ? iy + 2 : y2;
-      const int y4 = (iy + 3 >= 0 && iy + 3 < h) ? iy + 3 : y3;
-      const uint8_t* col = src + i0;
-      const uint8_t *q1 = col + y1 * stride, *q2 = col + y2 * stride, *q3 = col + y3 * stride,
-                    *q4 = col + y4 * stride;
-      for (int ch = 0; ch < c; ++ch) {
-        row.v1[i0 + ch] = q1[ch], row.v2[i0 + ch] = q2[ch], row.v3[i0 + ch] = q3[ch], row.v4[i0 + ch] = q4[ch];
-        row.d[i0 + ch] = dy;
-      }
+      t.run(dst + (size_t)y * stride + (size_t)x0 * c, xn * c);
     }
-    row.run(dst + (size_t)y * stride, stride);
   }
 }
 
@@ -334,7 +357,7 @@ void rotate(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int
 // TranslateX: the source column of each output column once; a contiguous run copies per row.
 void translate_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const double t = aug_translate_shift(e, sign, h, w);
-  std::vector<int> sx((size_t)w);
+  SmallBuf<int, 1024> sx((size_t)w);
   int lo = w, hi = 0;  // valid output columns [lo, hi)
   bool run = true;
   for (int x = 0; x < w; ++x) {

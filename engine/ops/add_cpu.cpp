@@ -10,7 +10,7 @@ static void add_cpu(const Tensor& a, const Tensor& b, Tensor& y) {
   const T* pb = b.as<T>();
   T* py = y.as<T>();
   const int64_t n = a.numel();
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) py[i] = add_fwd(pa[i], pb[i]);
 }
 

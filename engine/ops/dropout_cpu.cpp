@@ -11,7 +11,7 @@ static void dropout_fwd_cpu(const DropoutParams& p, uint64_t key, const Tensor& 
   uint8_t* pm = mask.u8();
   const T scale = dropout_scale<T>(p.p);
   const int64_t n = x.numel();
-#pragma omp parallel for schedule(static) if (n > 16384)
+#pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     const bool keep = dropout_keep(key, i, p.p);
     pm[i] = keep ? 1 : 0;
@@ -26,7 +26,7 @@ static void dropout_bwd_cpu(const DropoutParams& p, const Tensor& dy, const Tens
   T* pd = dx.as<T>();
   const T scale = dropout_scale<T>(p.p);
   const int64_t n = dy.numel();
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) pd[i] = pm[i] ? pg[i] * scale : T(0);
 }
 

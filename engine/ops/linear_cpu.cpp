@@ -9,7 +9,7 @@ namespace {
 // y[n,o] = b[o] + Σ_i x[n,i] · w[o,i]
 template <class T>
 void forward(int64_t N, int64_t I, int64_t O, const T* x, const T* w, const T* b, T* y) {
-#pragma omp parallel for collapse(2) schedule(static) if (N * I * O > 32768)
+#pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < N; ++n)
     for (int64_t o = 0; o < O; ++o) {
       const T* xr = x + n * I;
@@ -23,9 +23,8 @@ void forward(int64_t N, int64_t I, int64_t O, const T* x, const T* w, const T* b
 // dx[n,i] = Σ_o dy[n,o] · w[o,i];  dw[o,i] = Σ_n dy[n,o] · x[n,i];  db[o] = Σ_n dy[n,o]
 template <class T>
 void backward(int64_t N, int64_t I, int64_t O, const T* x, const T* w, const T* dy, T* dx, T* dw, T* db) {
-  const bool big = N * I * O > 32768;
   if (dx) {
-#pragma omp parallel for schedule(static) if (big)
+#pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; ++n) {
       const T* g = dy + n * O;
       for (int64_t i = 0; i < I; ++i) {
@@ -35,7 +34,7 @@ void backward(int64_t N, int64_t I, int64_t O, const T* x, const T* w, const T* 
       }
     }
   }
-#pragma omp parallel for schedule(static) if (big)
+#pragma omp parallel for schedule(static)
   for (int64_t o = 0; o < O; ++o) {
     for (int64_t i = 0; i < I; ++i) {
       double acc = 0;

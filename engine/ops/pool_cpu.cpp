@@ -12,7 +12,7 @@ static void gap_fwd(const Tensor& x, Tensor& y) {
   const T* px = x.as<T>();
   T* py = y.as<T>();
   const double inv = 1.0 / double(HW);
-#pragma omp parallel for schedule(static) if (N * HW * C > 65536)
+#pragma omp parallel for schedule(static)
   for (int64_t n = 0; n < N; ++n) {
     T* yr = py + n * C;
     for (int64_t c = 0; c < C; ++c) yr[c] = T(0);
@@ -30,7 +30,7 @@ static void gap_bwd(const Tensor& dy, Tensor& dx) {
   const T* pg = dy.as<T>();
   T* pd = dx.as<T>();
   const T inv = T(1) / T(HW);
-#pragma omp parallel for schedule(static) if (N * HW * C > 65536)
+#pragma omp parallel for schedule(static)
   for (int64_t n = 0; n < N; ++n)
     for (int64_t i = 0; i < HW; ++i)
       for (int64_t c = 0; c < C; ++c) pd[(n * HW + i) * C + c] = pg[n * C + c] * inv;
@@ -42,7 +42,7 @@ static void maxpool_fwd(const MaxPoolParams& p, const Tensor& x, Tensor& y, Tens
   const T* px = x.as<T>();
   T* py = y.as<T>();
   int32_t* pa = argmax.i32();
-#pragma omp parallel for collapse(2) schedule(static) if (N * P * Q * C > 16384)
+#pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < N; ++n)
     for (int64_t oh = 0; oh < P; ++oh)
       for (int64_t ow = 0; ow < Q; ++ow) {
@@ -60,7 +60,7 @@ static void maxpool_bwd(const Tensor& dy, const Tensor& argmax, Tensor& dx) {
   const int32_t* pa = argmax.i32();
   T* pd = dx.as<T>();
   // Each image's plane is written by one thread only, so overlapping windows need no atomics.
-#pragma omp parallel for schedule(static) if (N * HW * C > 16384)
+#pragma omp parallel for schedule(static)
   for (int64_t n = 0; n < N; ++n) {
     T* d = pd + n * HW * C;
     std::memset(static_cast<void*>(d), 0, size_t(HW * C) * sizeof(T));

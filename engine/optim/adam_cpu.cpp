@@ -16,7 +16,7 @@ void adam_step_cpu(Ctx&, const AdamConfig& cfg, const ParamList& params, const T
     float* mk = m[k].f32();
     float* vk = v[k].f32();
     const int64_t n = r.param->numel();
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < n; ++i) adam_update(p[i], mk[i], vk[i], g[i], scale, c);
   }
 }

@@ -12,7 +12,7 @@ static double sum_squares(const float* g, int64_t n) {
   const int64_t chunk = std::max<int64_t>(16384, (n + kMaxChunks - 1) / kMaxChunks);
   const int64_t chunks = (n + chunk - 1) / chunk;
   double part[kMaxChunks];
-#pragma omp parallel for schedule(static) if (chunks > 1)
+#pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < chunks; ++c) {
     double s = 0.0;
     const int64_t end = std::min(n, (c + 1) * chunk);

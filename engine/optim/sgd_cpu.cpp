@@ -13,7 +13,7 @@ void sgd_step_cpu(Ctx&, const SgdConfig& cfg, const ParamList& params, const Ten
     const float* g = r.grad->f32();
     float* b = bufs[t].f32();  // null when momentum is 0: sgd_update then never touches buf
     const int64_t n = r.param->numel();
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       float none = 0.f;
       sgd_update(p[i], b ? b[i] : none, g[i], scale, c);
