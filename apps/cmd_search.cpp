@@ -5,6 +5,7 @@
 
 #include "apps/commands.h"
 #include "apps/progress.h"
+#include "search/correlate.h"
 #include "search/report.h"
 #include "search/search_config.h"
 #include "search/search_driver.h"
@@ -95,6 +96,24 @@ void add_search_commands(CLI::App& app) {
   r->add_option("RUN", *dir, "run directory of `aws search`")->required();
   r->add_option("--out", *out, "output file (default RUN/report.html)");
   r->callback([=] { std::printf("%s\n", write_search_report(*dir, *out).c_str()); });
+
+  auto c = std::make_shared<CorrelateConfig>();
+  CLI::App* k = app.add_subcommand("correlate", "proxy correlation study: full training vs P_AF/P_NF/P_IT/P_AV");
+  k->add_option("--out", c->out, "output folder")->capture_default_str();
+  k->add_option("--data", c->data)->capture_default_str();
+  k->add_option("--data-dir", c->data_dir);
+  k->add_option("--model", c->model)->capture_default_str();
+  k->add_option("--device", c->device)->capture_default_str();
+  k->add_option("--seed", c->seed)->capture_default_str();
+  k->add_option("--threads", c->threads);
+  k->add_option("--policies", c->policies, "number of sampled policies (>= 16)")->capture_default_str();
+  k->add_option("--subset", c->subset, "D_tr size")->capture_default_str();
+  k->add_option("--val", c->val, "D_val size")->capture_default_str();
+  k->add_option("--batch", c->batch)->capture_default_str();
+  k->add_option("--stage1-epochs", c->stage1_epochs)->capture_default_str();
+  k->add_option("--finetune-epochs", c->finetune_epochs)->capture_default_str();
+  k->add_option("--full-epochs", c->full_epochs, "epochs of the full training per policy")->capture_default_str();
+  k->callback([=] { run_correlate(*c, [](const std::string& l) { std::fprintf(stderr, "%s\n", l.c_str()); }); });
 }
 
 }  // namespace aws::cli

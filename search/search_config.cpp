@@ -39,8 +39,8 @@ SearchConfig search_preset(const std::string& name) {
   if (name == "demo") {
     // Measured on the 2-core development machine: see docs/SEARCH.md.
     c.val = 1000;
-    c.subset = 3000;
-    c.stage1_epochs = 4;
+    c.subset = 2000;
+    c.stage1_epochs = 5;
     c.batch = 128;
     c.t_max = 16;
     c.finetune_epochs = 1;
