@@ -132,17 +132,19 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   return st;
 }
 
-double Trainer::evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm) {
+// Eval-mode accuracy over `indices` (all images when empty): `make_input(idx, n, in)` writes the
+// network input of n images.
+template <class MakeInput>
+double Trainer::evaluate_with(const ResidentImages& data, const std::vector<int32_t>& indices, MakeInput&& make_input) {
   const Dataset& d = data.dataset();
   const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
   const int64_t cap = model_.batch;
-  int32_t zero = 0;
-  mem_copy(ctx_, model_.correct.data, &zero, 4, CopyKind::host_to_dev);
+  mem_zero(ctx_, model_.correct.data, 4);
   for (int64_t start = 0; start < total; start += cap) {
     int64_t n = std::min(cap, total - start);
     for (int64_t i = 0; i < n; ++i) gathered_[size_t(i)] = indices.empty() ? int32_t(start + i) : indices[size_t(start + i)];
     Tensor in = rows(model_.input, n);
-    normalize_batch(ctx_, data.images(), gathered_.data(), int(n), norm, in);
+    make_input(gathered_.data(), n, in);
     upload_labels(d, gathered_.data(), n);
     model_.forward(ctx_, n, false);
     Tensor logits = rows(model_.head.logits, n), labels = rows(model_.labels, n);
@@ -151,24 +153,17 @@ double Trainer::evaluate(const ResidentImages& data, const std::vector<int32_t>&
   return total ? 100.0 * double(count_correct_now()) / double(total) : 0.0;
 }
 
+double Trainer::evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm) {
+  return evaluate_with(data, indices, [&](const int32_t* idx, int64_t n, Tensor& in) {
+    normalize_batch(ctx_, data.images(), idx, int(n), norm, in);
+  });
+}
+
 double Trainer::evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices,
                                    const AugmentPlan& plan, const RngKey& key) {
-  const Dataset& d = data.dataset();
-  const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
-  const int64_t cap = model_.batch;
-  int32_t zero = 0;
-  mem_copy(ctx_, model_.correct.data, &zero, 4, CopyKind::host_to_dev);
-  for (int64_t start = 0; start < total; start += cap) {
-    int64_t n = std::min(cap, total - start);
-    for (int64_t i = 0; i < n; ++i) gathered_[size_t(i)] = indices.empty() ? int32_t(start + i) : indices[size_t(start + i)];
-    Tensor in = rows(model_.input, n);
-    augment_batch(ctx_, plan, data.images(), gathered_.data(), int(n), key, in, nullptr);
-    upload_labels(d, gathered_.data(), n);
-    model_.forward(ctx_, n, false);
-    Tensor logits = rows(model_.head.logits, n), labels = rows(model_.labels, n);
-    count_correct(ctx_, logits, labels, model_.correct);
-  }
-  return total ? 100.0 * double(count_correct_now()) / double(total) : 0.0;
+  return evaluate_with(data, indices, [&](const int32_t* idx, int64_t n, Tensor& in) {
+    augment_batch(ctx_, plan, data.images(), idx, int(n), key, in, nullptr);
+  });
 }
 
 }  // namespace aws

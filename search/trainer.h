@@ -82,6 +82,8 @@ class Trainer {
  private:
   void upload_labels(const Dataset& d, const int32_t* idx, int64_t n);
   int64_t count_correct_now();
+  template <class MakeInput>
+  double evaluate_with(const ResidentImages& data, const std::vector<int32_t>& indices, MakeInput&& make_input);
 
   Ctx& ctx_;
   Model& model_;
