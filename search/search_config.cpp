@@ -38,11 +38,11 @@ SearchConfig search_preset(const std::string& name) {
   if (name == "paper") return c;  // the defaults are SPEC §5–7 at full size
   if (name == "demo") {
     // Measured on the 2-core development machine: see docs/SEARCH.md.
-    c.val = 1000;
-    c.subset = 2000;
-    c.stage1_epochs = 5;
+    c.val = 2000;
+    c.subset = 8000;
+    c.stage1_epochs = 8;
     c.batch = 128;
-    c.t_max = 16;
+    c.t_max = 24;
     c.finetune_epochs = 1;
     return c;
   }

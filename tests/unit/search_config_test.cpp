@@ -89,7 +89,7 @@ TEST_CASE("search config: JSON round trip, digest and diff") {
   auto d = config_diff(a, c);
   REQUIRE(d.size() == 2);
   CHECK(d[0] == "seed: 42 -> 43");
-  CHECK(d[1] == "t_max: 16 -> 99");
+  CHECK(d[1] == "t_max: 24 -> 99");
 }
 
 TEST_CASE("search config: strict reader names the file and field") {
