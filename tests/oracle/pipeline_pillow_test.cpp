@@ -4,47 +4,26 @@
 // v/255 is injective in v) and the normalized output within 1e-6.
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include <random>
 #include <vector>
 
 #include "augment/builtin_policies.h"
 #include "augment/pipeline.h"
 #include "tests/support/oracle.h"
+#include "tests/support/pillow_space.h"
 
 using namespace aws;
 using namespace aws::test;
 
 namespace {
 
-const char* kRecompose = R"PY(
+const std::string kRecompose = std::string(R"PY(
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
-def space():
-    r = {'ShearX': np.linspace(0, 0.3, 10), 'ShearY': np.linspace(0, 0.3, 10),
-         'TranslateX': np.linspace(0, 150 / 331, 10), 'TranslateY': np.linspace(0, 150 / 331, 10),
-         'Rotate': np.linspace(0, 30, 10), 'Color': np.linspace(0.0, 0.9, 10),
-         'Posterize': np.round(np.linspace(8, 4, 10), 0).astype(int), 'Solarize': np.linspace(256, 0, 10),
-         'Contrast': np.linspace(0.0, 0.9, 10), 'Sharpness': np.linspace(0.0, 0.9, 10),
-         'Brightness': np.linspace(0.0, 0.9, 10)}
-    els = [('AutoContrast', 'AutoContrast', 0.0), ('Equalize', 'Equalize', 0.0), ('Invert', 'Invert', 0.0)]
-    for op, v in r.items():
-        for i in (3, 6, 9):
-            els.append((f'{op}_mag{v[i]:.3g}', op, v[i].item()))
-    els.sort(key=lambda t: t[0])
-    return els
-ELS = space()
+)PY") + kPillowSpace + R"PY(
 SIGNED = {'ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate', 'Color', 'Contrast', 'Sharpness', 'Brightness'}
-def apply(img, op, m, s):
-    fill = (128, 128, 128) if img.mode == 'RGB' else 128
-    if op == 'ShearX': return img.transform(img.size, Image.AFFINE, (1, m * s, 0, 0, 1, 0), Image.BICUBIC, fillcolor=fill)
-    if op == 'ShearY': return img.transform(img.size, Image.AFFINE, (1, 0, 0, m * s, 1, 0), Image.BICUBIC, fillcolor=fill)
-    if op == 'TranslateX': return img.transform(img.size, Image.AFFINE, (1, 0, m * s * img.size[0], 0, 1, 0), fillcolor=fill)
-    if op == 'TranslateY': return img.transform(img.size, Image.AFFINE, (1, 0, 0, 0, 1, m * s * img.size[1]), fillcolor=fill)
-    if op == 'Rotate': return img.rotate(m * s)
-    if op in ('Color', 'Contrast', 'Sharpness', 'Brightness'): return getattr(ImageEnhance, op)(img).enhance(1 + m * s)
-    if op == 'Posterize': return ImageOps.posterize(img, int(m))
-    if op == 'Solarize': return ImageOps.solarize(img, m)
-    return {'AutoContrast': ImageOps.autocontrast, 'Equalize': ImageOps.equalize, 'Invert': ImageOps.invert}[op](img)
 imgs, idx, D, P = I['images'], I['indices'], I['draws'], I['params']
 pad, cut = int(P[0]), int(P[1])
 mean, std = I['mean'], I['std']
