@@ -79,16 +79,20 @@ void* alloc_tmp(DnnlState& s, const memory::desc& md) {
   return mem_alloc(Device::cpu, md.get_size());
 }
 
+// The slot the primitive reads the weights from: the user's OHWI tensor, or a buffer that a reorder
+// into oneDNN's preferred layout fills first (cached per shape with the plan).
+int weights_slot(DnnlState& s, DnnlPlan& plan, const ConvDescs& d, const memory::desc& wei) {
+  if (wei == d.wei_user) return kSlotIn1;
+  plan.tmp = alloc_tmp(s, wei);
+  add_reorder(s, plan, d.wei_user, kSlotIn1, wei, kSlotTmp);
+  return kSlotTmp;
+}
+
 // Slots: in0 = x, in1 = w, out = y.
 void build_forward(DnnlState& s, DnnlPlan& plan, const ConvDescs& d) {
   auto pd = forward_pd(s, d);
   const memory::desc wei = pd.weights_desc();
-  int wslot = kSlotIn1;
-  if (wei != d.wei_user) {
-    plan.tmp = alloc_tmp(s, wei);
-    add_reorder(s, plan, d.wei_user, kSlotIn1, wei, kSlotTmp);
-    wslot = kSlotTmp;
-  }
+  const int wslot = weights_slot(s, plan, d, wei);
   std::vector<std::tuple<int, memory::desc, int>> args{
       {DNNL_ARG_SRC, d.src, kSlotIn0}, {DNNL_ARG_WEIGHTS, wei, wslot}, {DNNL_ARG_DST, d.dst, kSlotOut}};
   add_scratch(s, pd.scratchpad_desc(), args);
@@ -102,12 +106,7 @@ void build_backward_data(DnnlState& s, DnnlPlan& plan, const ConvDescs& d) {
                                            d.strides, d.pad_l, d.pad_r);
   dnnl::convolution_backward_data::primitive_desc pd(bd, user_scratchpad(), s.eng, hint);
   const memory::desc wei = pd.weights_desc();
-  int wslot = kSlotIn1;
-  if (wei != d.wei_user) {
-    plan.tmp = alloc_tmp(s, wei);
-    add_reorder(s, plan, d.wei_user, kSlotIn1, wei, kSlotTmp);
-    wslot = kSlotTmp;
-  }
+  const int wslot = weights_slot(s, plan, d, wei);
   std::vector<std::tuple<int, memory::desc, int>> args{
       {DNNL_ARG_DIFF_DST, d.dst, kSlotIn0}, {DNNL_ARG_WEIGHTS, wei, wslot}, {DNNL_ARG_DIFF_SRC, d.src, kSlotOut}};
   add_scratch(s, pd.scratchpad_desc(), args);
