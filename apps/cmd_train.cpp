@@ -143,26 +143,9 @@ void run_eval(const std::string& ckpt, const std::string& data_dir, const std::s
   model->commit(ctx);
   load_model_file(ctx, ckpt, *model);
   ResidentImages res(ctx, test);
-  // Evaluation needs no optimizer, so no Trainer: the forward pass runs directly.
-  std::vector<int32_t> idx(static_cast<size_t>(batch));
-  int32_t zero = 0;
-  mem_copy(ctx, model->correct.data, &zero, 4, CopyKind::host_to_dev);
-  std::vector<int32_t> labels(static_cast<size_t>(batch));
-  for (int64_t s = 0; s < test.n; s += batch) {
-    int64_t n = std::min(batch, test.n - s);
-    for (int64_t i = 0; i < n; ++i) idx[size_t(i)] = int32_t(s + i), labels[size_t(i)] = test.labels[size_t(s + i)];
-    Tensor in = rows(model->input, n);
-    normalize_batch(ctx, res.images(), idx.data(), int(n), info.norm, in);
-    mem_copy(ctx, model->labels.data, labels.data(), size_t(n) * 4, CopyKind::host_to_dev);
-    model->forward(ctx, n, false);
-    Tensor lg = rows(model->head.logits, n), lb = rows(model->labels, n);
-    count_correct(ctx, lg, lb, model->correct);
-  }
-  int32_t correct = 0;
-  mem_copy(ctx, &correct, model->correct.data, 4, CopyKind::dev_to_host);
-  ctx.sync();
-  double acc = 100.0 * correct / double(test.n);
-  std::printf("%s: test accuracy %.2f%% (%d/%lld) on %s\n", ckpt.c_str(), acc, correct, (long long)test.n,
+  // Evaluation needs no optimizer, so no Trainer.
+  const double acc = evaluate_model(ctx, *model, res, {}, info.norm);
+  std::printf("%s: test accuracy %.2f%% on %lld %s test images\n", ckpt.c_str(), acc, (long long)test.n,
               info.dataset.c_str());
 }
 

@@ -54,18 +54,6 @@ Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, 
 
 Trainer::~Trainer() = default;
 
-void Trainer::upload_labels(const Dataset& d, const int32_t* idx, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) host_labels_[size_t(i)] = d.labels[size_t(idx[i])];
-  mem_copy(ctx_, model_.labels.data, host_labels_.data(), size_t(n) * 4, CopyKind::host_to_dev);
-}
-
-int64_t Trainer::count_correct_now() {
-  int32_t c = 0;
-  mem_copy(ctx_, &c, model_.correct.data, 4, CopyKind::dev_to_host);
-  ctx_.sync();
-  return c;
-}
-
 EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<int32_t>& indices,
                                 const AugmentPlan& plan, const RngKey& key, const LrSchedule& lr, int64_t& iter,
                                 int64_t* pair_counts, const StepCallback& cb) {
@@ -132,36 +120,52 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   return st;
 }
 
-// Eval-mode accuracy over `indices` (all images when empty): `make_input(idx, n, in)` writes the
-// network input of n images.
+// Eval-mode accuracy (%) over `indices` (all images when empty): `make_input(idx, n, in)` writes the
+// network input of n images. idx and labels are caller-owned scratch of model.batch entries, so a
+// trainer's repeated evaluations allocate nothing.
 template <class MakeInput>
-double Trainer::evaluate_with(const ResidentImages& data, const std::vector<int32_t>& indices, MakeInput&& make_input) {
+static double eval_loop(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
+                        std::vector<int32_t>& idx, std::vector<int32_t>& labels, MakeInput&& make_input) {
   const Dataset& d = data.dataset();
   const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
-  const int64_t cap = model_.batch;
-  mem_zero(ctx_, model_.correct.data, 4);
+  const int64_t cap = model.batch;
+  mem_zero(ctx, model.correct.data, 4);
   for (int64_t start = 0; start < total; start += cap) {
-    int64_t n = std::min(cap, total - start);
-    for (int64_t i = 0; i < n; ++i) gathered_[size_t(i)] = indices.empty() ? int32_t(start + i) : indices[size_t(start + i)];
-    Tensor in = rows(model_.input, n);
-    make_input(gathered_.data(), n, in);
-    upload_labels(d, gathered_.data(), n);
-    model_.forward(ctx_, n, false);
-    Tensor logits = rows(model_.head.logits, n), labels = rows(model_.labels, n);
-    count_correct(ctx_, logits, labels, model_.correct);
+    const int64_t n = std::min(cap, total - start);
+    for (int64_t i = 0; i < n; ++i) {
+      idx[size_t(i)] = indices.empty() ? int32_t(start + i) : indices[size_t(start + i)];
+      labels[size_t(i)] = d.labels[size_t(idx[size_t(i)])];
+    }
+    Tensor in = rows(model.input, n);
+    make_input(idx.data(), n, in);
+    mem_copy(ctx, model.labels.data, labels.data(), size_t(n) * 4, CopyKind::host_to_dev);
+    model.forward(ctx, n, false);
+    Tensor logits = rows(model.head.logits, n), lb = rows(model.labels, n);
+    count_correct(ctx, logits, lb, model.correct);
   }
-  return total ? 100.0 * double(count_correct_now()) / double(total) : 0.0;
+  int32_t correct = 0;
+  mem_copy(ctx, &correct, model.correct.data, 4, CopyKind::dev_to_host);
+  ctx.sync();
+  return total ? 100.0 * double(correct) / double(total) : 0.0;
+}
+
+double evaluate_model(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
+                      const Normalization& norm) {
+  std::vector<int32_t> idx(static_cast<size_t>(model.batch)), labels(static_cast<size_t>(model.batch));
+  return eval_loop(ctx, model, data, indices, idx, labels, [&](const int32_t* i, int64_t n, Tensor& in) {
+    normalize_batch(ctx, data.images(), i, int(n), norm, in);
+  });
 }
 
 double Trainer::evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm) {
-  return evaluate_with(data, indices, [&](const int32_t* idx, int64_t n, Tensor& in) {
+  return eval_loop(ctx_, model_, data, indices, gathered_, host_labels_, [&](const int32_t* idx, int64_t n, Tensor& in) {
     normalize_batch(ctx_, data.images(), idx, int(n), norm, in);
   });
 }
 
 double Trainer::evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices,
                                    const AugmentPlan& plan, const RngKey& key) {
-  return evaluate_with(data, indices, [&](const int32_t* idx, int64_t n, Tensor& in) {
+  return eval_loop(ctx_, model_, data, indices, gathered_, host_labels_, [&](const int32_t* idx, int64_t n, Tensor& in) {
     augment_batch(ctx_, plan, data.images(), idx, int(n), key, in, nullptr);
   });
 }

@@ -80,10 +80,6 @@ class Trainer {
   int64_t batch() const { return batch_; }
 
  private:
-  void upload_labels(const Dataset& d, const int32_t* idx, int64_t n);
-  int64_t count_correct_now();
-  template <class MakeInput>
-  double evaluate_with(const ResidentImages& data, const std::vector<int32_t>& indices, MakeInput&& make_input);
 
   Ctx& ctx_;
   Model& model_;
@@ -95,6 +91,11 @@ class Trainer {
   std::vector<int32_t> order_, gathered_, host_labels_;
   std::vector<ImageDraws> draws_;
 };
+
+// Top-1 accuracy (%) of a committed model in eval mode on `indices` of `data` (all when empty), no
+// augmentation; for one-off evaluations (`aws eval`): it allocates its index scratch per call.
+double evaluate_model(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
+                      const Normalization& norm);
 
 // The permutation of 0..n-1 for one epoch: a Fisher–Yates shuffle from the counter-based generator
 // keyed by `key` (so a resumed run replays it). Writes into `out` (resized to n).
