@@ -1,19 +1,25 @@
-// Residual add on the GPU over the shared body of kernels/elementwise_ops.h (y may alias a or b).
+// Residual add on the GPU over the shared body of kernels/elementwise_ops.h (y may alias a or b);
+// f32 or bf16 (added in f32, rounded once).
 #include "engine/ops/add.h"
+#include "kernels/bf16_ops.h"
 #include "kernels/cuda_context.h"
 #include "kernels/elementwise_ops.h"
 
 namespace aws {
 
-static __global__ void add_kernel(const float* a, const float* b, float* y, int64_t n) {
+template <class T>
+static __global__ void add_kernel(const T* a, const T* b, T* y, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    y[i] = add_fwd(a[i], b[i]);
+    y[i] = from_f32<T>(add_fwd(to_f32(a[i]), to_f32(b[i])));
 }
 
 void add_forward_cuda(Ctx& ctx, const Tensor& a, const Tensor& b, Tensor& y) {
   const int64_t n = a.numel();
   if (n == 0) return;
-  add_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.f32(), b.f32(), y.f32(), n);
+  if (a.dtype == DType::bf16)
+    add_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.as<bf16>(), b.as<bf16>(), y.as<bf16>(), n);
+  else
+    add_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.f32(), b.f32(), y.f32(), n);
   AWS_LAUNCH_CHECK(ctx, "add_forward");
 }
 

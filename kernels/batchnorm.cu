@@ -1,11 +1,13 @@
 // Fused batch-norm (+ residual + ReLU) on the GPU, NHWC, with the per-element bodies of
 // kernels/batchnorm_ops.h. Per-channel sums are two-level and deterministic: a grid of
 // (channel tile × row slice) blocks writes double partials to the context's scratch buffer, then one
-// thread per channel adds its slices in order. No allocation, no atomics.
+// thread per channel adds its slices in order. No allocation, no atomics. Activations (x, y, residual
+// and their gradients) are f32 or bf16 (T; kernels/bf16_ops.h); parameters and statistics are f32.
 #include <algorithm>
 
 #include "engine/ops/batchnorm.h"
 #include "kernels/batchnorm_ops.h"
+#include "kernels/bf16_ops.h"
 #include "kernels/cuda_context.h"
 
 namespace aws {
@@ -53,12 +55,13 @@ __device__ void store_partials(BnLayout L, int64_t c, double a, double b) {
   }
 }
 
-__global__ void bn_sums_kernel(BnLayout L, const float* x) {
+template <class T>
+__global__ void bn_sums_kernel(BnLayout L, const T* x) {
   const int64_t c = blockIdx.x * int64_t(kTx) + threadIdx.x;
   double s = 0, ss = 0;
   if (c < L.C)
     for (int64_t r = blockIdx.y * int64_t(kTy) + threadIdx.y; r < L.M; r += int64_t(gridDim.y) * kTy) {
-      const double v = x[r * L.C + c];
+      const double v = to_f32(x[r * L.C + c]);
       s += v;
       ss += v * v;
     }
@@ -91,27 +94,29 @@ __global__ void bn_eval_stats_kernel(int64_t C, float eps, const float* running_
   invstd[c] = bn_invstd<float>(running_var[c], eps);
 }
 
-__global__ void bn_apply_kernel(int64_t n, int64_t C, bool relu, const float* x, const float* mean,
-                                const float* invstd, const float* gamma, const float* beta, const float* res,
-                                float* y) {
+template <class T>
+__global__ void bn_apply_kernel(int64_t n, int64_t C, bool relu, const T* x, const float* mean,
+                                const float* invstd, const float* gamma, const float* beta, const T* res, T* y) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = i % C;
-    y[i] = bn_apply<float>(x[i], mean[c], invstd[c], gamma[c], beta[c], res ? res[i] : 0.0f, relu);
+    y[i] = from_f32<T>(
+        bn_apply<float>(to_f32(x[i]), mean[c], invstd[c], gamma[c], beta[c], res ? to_f32(res[i]) : 0.0f, relu));
   }
 }
 
-__global__ void bn_bwd_sums_kernel(BnLayout L, bool relu, const float* x, const float* y, const float* dy,
-                                   const float* mean, const float* invstd, float* dres) {
+template <class T>
+__global__ void bn_bwd_sums_kernel(BnLayout L, bool relu, const T* x, const T* y, const T* dy, const float* mean,
+                                   const float* invstd, T* dres) {
   const int64_t c = blockIdx.x * int64_t(kTx) + threadIdx.x;
   double sg = 0, sgx = 0;
   if (c < L.C) {
     const float m = mean[c], is = invstd[c];
     for (int64_t r = blockIdx.y * int64_t(kTy) + threadIdx.y; r < L.M; r += int64_t(gridDim.y) * kTy) {
       const int64_t i = r * L.C + c;
-      const float g = bn_grad_pre<float>(y[i], dy[i], relu);
-      if (dres) dres[i] = g;
+      const float g = bn_grad_pre<float>(to_f32(y[i]), to_f32(dy[i]), relu);
+      if (dres) dres[i] = from_f32<T>(g);
       sg += double(g);
-      sgx += double(g) * double(bn_xhat<float>(x[i], m, is));
+      sgx += double(g) * double(bn_xhat<float>(to_f32(x[i]), m, is));
     }
   }
   store_partials(L, c, sg, sgx);
@@ -131,40 +136,42 @@ __global__ void bn_bwd_finish_kernel(BnLayout L, float* dgamma, float* dbeta) {
   L.coef[L.C + c] = float(sgx / double(L.M));
 }
 
-__global__ void bn_bwd_dx_kernel(BnLayout L, bool relu, const float* x, const float* y, const float* dy,
-                                 const float* gamma, const float* mean, const float* invstd, float* dx) {
+// dx may alias dy: each element is read, then written, by one thread.
+template <class T>
+__global__ void bn_bwd_dx_kernel(BnLayout L, bool relu, const T* x, const T* y, const T* dy, const float* gamma,
+                                 const float* mean, const float* invstd, T* dx) {
   const int64_t n = L.M * L.C;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = i % L.C;
-    const float g = bn_grad_pre<float>(y[i], dy[i], relu);
-    const float xh = bn_xhat<float>(x[i], mean[c], invstd[c]);
-    dx[i] = bn_backward_dx<float>(g, xh, gamma[c] * invstd[c], L.coef[c], L.coef[L.C + c]);
+    const float g = bn_grad_pre<float>(to_f32(y[i]), to_f32(dy[i]), relu);
+    const float xh = bn_xhat<float>(to_f32(x[i]), mean[c], invstd[c]);
+    dx[i] = from_f32<T>(bn_backward_dx<float>(g, xh, gamma[c] * invstd[c], L.coef[c], L.coef[L.C + c]));
   }
 }
 
 dim3 sums_grid(const BnLayout& L) { return dim3(unsigned((L.C + kTx - 1) / kTx), unsigned(L.slices)); }
 
-}  // namespace
-
-void batchnorm_forward_train_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
+template <class T>
+void forward_train(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
                                   const Tensor& beta, const Tensor* residual, Tensor& running_mean,
                                   Tensor& running_var, Tensor& save_mean, Tensor& save_invstd, Tensor& y) {
   const int64_t C = x.dim(3), M = x.numel() / C;
   if (M == 0) return;
   const BnLayout L = bn_layout(ctx, M, C);
   cudaStream_t st = stream_of(ctx);
-  bn_sums_kernel<<<sums_grid(L), dim3(kTx, kTy), 0, st>>>(L, x.f32());
+  bn_sums_kernel<<<sums_grid(L), dim3(kTx, kTy), 0, st>>>(L, x.as<T>());
   AWS_LAUNCH_CHECK(ctx, "batchnorm_forward_train (sums)");
   bn_stats_kernel<<<grid_for(C, 128), 128, 0, st>>>(L, p, running_mean.f32(), running_var.f32(), save_mean.f32(),
                                                      save_invstd.f32());
   AWS_LAUNCH_CHECK(ctx, "batchnorm_forward_train (stats)");
-  bn_apply_kernel<<<grid_for(M * C), 256, 0, st>>>(M * C, C, p.relu, x.f32(), save_mean.f32(), save_invstd.f32(),
-                                                   gamma.f32(), beta.f32(), residual ? residual->f32() : nullptr,
-                                                   y.f32());
+  bn_apply_kernel<<<grid_for(M * C), 256, 0, st>>>(M * C, C, p.relu, x.as<T>(), save_mean.f32(), save_invstd.f32(),
+                                                   gamma.f32(), beta.f32(), residual ? residual->as<T>() : nullptr,
+                                                   y.as<T>());
   AWS_LAUNCH_CHECK(ctx, "batchnorm_forward_train (apply)");
 }
 
-void batchnorm_forward_eval_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
+template <class T>
+void forward_eval(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
                                  const Tensor& beta, const Tensor* residual, const Tensor& running_mean,
                                  const Tensor& running_var, Tensor& y) {
   const int64_t C = x.dim(3), M = x.numel() / C;
@@ -174,12 +181,13 @@ void batchnorm_forward_eval_cuda(Ctx& ctx, const BatchNormParams& p, const Tenso
   bn_eval_stats_kernel<<<grid_for(C, 128), 128, 0, st>>>(C, p.eps, running_mean.f32(), running_var.f32(), L.coef,
                                                           L.coef + C);
   AWS_LAUNCH_CHECK(ctx, "batchnorm_forward_eval (stats)");
-  bn_apply_kernel<<<grid_for(M * C), 256, 0, st>>>(M * C, C, p.relu, x.f32(), L.coef, L.coef + C, gamma.f32(),
-                                                   beta.f32(), residual ? residual->f32() : nullptr, y.f32());
+  bn_apply_kernel<<<grid_for(M * C), 256, 0, st>>>(M * C, C, p.relu, x.as<T>(), L.coef, L.coef + C, gamma.f32(),
+                                                   beta.f32(), residual ? residual->as<T>() : nullptr, y.as<T>());
   AWS_LAUNCH_CHECK(ctx, "batchnorm_forward_eval (apply)");
 }
 
-void batchnorm_backward_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y,
+template <class T>
+void backward(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y,
                              const Tensor& dy, const Tensor& gamma, const Tensor& save_mean,
                              const Tensor& save_invstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
                              Tensor* dresidual) {
@@ -187,15 +195,42 @@ void batchnorm_backward_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x
   if (M == 0) return;
   const BnLayout L = bn_layout(ctx, M, C);
   cudaStream_t st = stream_of(ctx);
-  bn_bwd_sums_kernel<<<sums_grid(L), dim3(kTx, kTy), 0, st>>>(L, p.relu, x.f32(), y.f32(), dy.f32(),
+  bn_bwd_sums_kernel<<<sums_grid(L), dim3(kTx, kTy), 0, st>>>(L, p.relu, x.as<T>(), y.as<T>(), dy.as<T>(),
                                                                save_mean.f32(), save_invstd.f32(),
-                                                               dresidual ? dresidual->f32() : nullptr);
+                                                               dresidual ? dresidual->as<T>() : nullptr);
   AWS_LAUNCH_CHECK(ctx, "batchnorm_backward (sums)");
   bn_bwd_finish_kernel<<<grid_for(C, 128), 128, 0, st>>>(L, dgamma.f32(), dbeta.f32());
   AWS_LAUNCH_CHECK(ctx, "batchnorm_backward (finish)");
-  bn_bwd_dx_kernel<<<grid_for(M * C), 256, 0, st>>>(L, p.relu, x.f32(), y.f32(), dy.f32(), gamma.f32(),
-                                                    save_mean.f32(), save_invstd.f32(), dx.f32());
+  bn_bwd_dx_kernel<<<grid_for(M * C), 256, 0, st>>>(L, p.relu, x.as<T>(), y.as<T>(), dy.as<T>(), gamma.f32(),
+                                                    save_mean.f32(), save_invstd.f32(), dx.as<T>());
   AWS_LAUNCH_CHECK(ctx, "batchnorm_backward (dx)");
+}
+
+}  // namespace
+
+void batchnorm_forward_train_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
+                                  const Tensor& beta, const Tensor* residual, Tensor& running_mean,
+                                  Tensor& running_var, Tensor& save_mean, Tensor& save_invstd, Tensor& y) {
+  if (x.dtype == DType::bf16)
+    return forward_train<bf16>(ctx, p, x, gamma, beta, residual, running_mean, running_var, save_mean, save_invstd, y);
+  forward_train<float>(ctx, p, x, gamma, beta, residual, running_mean, running_var, save_mean, save_invstd, y);
+}
+
+void batchnorm_forward_eval_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
+                                 const Tensor& beta, const Tensor* residual, const Tensor& running_mean,
+                                 const Tensor& running_var, Tensor& y) {
+  if (x.dtype == DType::bf16)
+    return forward_eval<bf16>(ctx, p, x, gamma, beta, residual, running_mean, running_var, y);
+  forward_eval<float>(ctx, p, x, gamma, beta, residual, running_mean, running_var, y);
+}
+
+void batchnorm_backward_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y,
+                             const Tensor& dy, const Tensor& gamma, const Tensor& save_mean,
+                             const Tensor& save_invstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
+                             Tensor* dresidual) {
+  if (x.dtype == DType::bf16)
+    return backward<bf16>(ctx, p, x, y, dy, gamma, save_mean, save_invstd, dx, dgamma, dbeta, dresidual);
+  backward<float>(ctx, p, x, y, dy, gamma, save_mean, save_invstd, dx, dgamma, dbeta, dresidual);
 }
 
 }  // namespace aws

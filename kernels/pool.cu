@@ -1,7 +1,9 @@
 // Pooling on the GPU (NHWC). Max-pool windows use the shared body of kernels/pool_ops.h; its backward
 // gathers (each input element sums the outputs whose argmax is it, in output order) instead of
-// scattering with atomics, so the result is deterministic and sums in the cpu's order.
+// scattering with atomics, so the result is deterministic and sums in the cpu's order. The global
+// average pool also takes bf16 features (T), with f32 pooled vectors, for the half-precision mode.
 #include "engine/ops/pool.h"
+#include "kernels/bf16_ops.h"
 #include "kernels/cuda_context.h"
 #include "kernels/pool_ops.h"
 
@@ -10,21 +12,23 @@ namespace aws {
 #define AWS_GRID_LOOP(i, n) \
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < (n); i += int64_t(gridDim.x) * blockDim.x)
 
-static __global__ void gap_fwd_kernel(const float* x, float* y, int64_t N, int64_t HW, int64_t C) {
+template <class T>
+static __global__ void gap_fwd_kernel(const T* x, float* y, int64_t N, int64_t HW, int64_t C) {
   AWS_GRID_LOOP(i, N * C) {
     const int64_t n = i / C, c = i % C;
-    const float* p = x + n * HW * C + c;
+    const T* p = x + n * HW * C + c;
     double s = 0;
-    for (int64_t j = 0; j < HW; ++j) s += double(p[j * C]);
+    for (int64_t j = 0; j < HW; ++j) s += double(to_f32(p[j * C]));
     y[i] = float(s / double(HW));
   }
 }
 
-static __global__ void gap_bwd_kernel(const float* dy, float* dx, int64_t N, int64_t HW, int64_t C) {
+template <class T>
+static __global__ void gap_bwd_kernel(const float* dy, T* dx, int64_t N, int64_t HW, int64_t C) {
   const float inv = 1.0f / float(HW);
   AWS_GRID_LOOP(i, N * HW * C) {
     const int64_t c = i % C, n = i / (HW * C);
-    dx[i] = dy[n * C + c] * inv;
+    dx[i] = from_f32<T>(dy[n * C + c] * inv);
   }
 }
 
@@ -62,14 +66,20 @@ static __global__ void maxpool_bwd_kernel(MaxPoolParams p, const float* dy, cons
 void global_avgpool_forward_cuda(Ctx& ctx, const Tensor& x, Tensor& y) {
   const int64_t N = x.dim(0), HW = x.dim(1) * x.dim(2), C = x.dim(3);
   if (N * C == 0) return;
-  gap_fwd_kernel<<<grid_for(N * C), 256, 0, stream_of(ctx)>>>(x.f32(), y.f32(), N, HW, C);
+  if (x.dtype == DType::bf16)
+    gap_fwd_kernel<<<grid_for(N * C), 256, 0, stream_of(ctx)>>>(x.as<bf16>(), y.f32(), N, HW, C);
+  else
+    gap_fwd_kernel<<<grid_for(N * C), 256, 0, stream_of(ctx)>>>(x.f32(), y.f32(), N, HW, C);
   AWS_LAUNCH_CHECK(ctx, "global_avgpool_forward");
 }
 
 void global_avgpool_backward_cuda(Ctx& ctx, const Tensor& dy, Tensor& dx) {
   const int64_t N = dx.dim(0), HW = dx.dim(1) * dx.dim(2), C = dx.dim(3);
   if (dx.numel() == 0) return;
-  gap_bwd_kernel<<<grid_for(dx.numel()), 256, 0, stream_of(ctx)>>>(dy.f32(), dx.f32(), N, HW, C);
+  if (dx.dtype == DType::bf16)
+    gap_bwd_kernel<<<grid_for(dx.numel()), 256, 0, stream_of(ctx)>>>(dy.f32(), dx.as<bf16>(), N, HW, C);
+  else
+    gap_bwd_kernel<<<grid_for(dx.numel()), 256, 0, stream_of(ctx)>>>(dy.f32(), dx.f32(), N, HW, C);
   AWS_LAUNCH_CHECK(ctx, "global_avgpool_backward");
 }
 

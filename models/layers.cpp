@@ -1,6 +1,7 @@
 #include "models/layers.h"
 
 #include "engine/ops/add.h"
+#include "engine/ops/cast.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/pool.h"
 
@@ -25,6 +26,26 @@ static void declare_bn_params(NetArenas& a, const std::string& name, int64_t c, 
   a.params.push_back({name + ".bn.bias", &beta, &dbeta, false});
 }
 
+void ConvWeights::declare(NetArenas& a, const std::string& name, Shape s) {
+  half = a.act == DType::bf16;
+  a.state.add(&w, s, DType::f32);
+  a.work.add(&dw, s, DType::f32);
+  a.params.push_back({name + ".conv.weight", &w, &dw, true});
+  if (half) {
+    a.work.add(&wh, s, DType::bf16);
+    a.work.add(&dwh, s, DType::bf16);
+  }
+}
+
+const Tensor& ConvWeights::refresh(Ctx& ctx) {
+  if (half) cast(ctx, w, wh);
+  return run();
+}
+
+void ConvWeights::finish_grad(Ctx& ctx) {
+  if (half) cast(ctx, dwh, dw);
+}
+
 void ConvBN::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_ch, int64_t out_ch,
                      int64_t ksize, int stride, bool relu, float bn_momentum) {
   in_c = in_ch;
@@ -34,20 +55,18 @@ void ConvBN::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_
   bp = BatchNormParams{1e-5f, bn_momentum, relu};
   oh = conv2d_out_size(in_h, k, cp.stride, cp.pad);
   ow = conv2d_out_size(in_w, k, cp.stride, cp.pad);
-  a.state.add(&w, Shape{out_c, k, k, in_c}, DType::f32);
-  a.work.add(&dw, Shape{out_c, k, k, in_c}, DType::f32);
-  a.params.push_back({name + ".conv.weight", &w, &dw, true});
+  wt.declare(a, name, Shape{out_c, k, k, in_c});
   declare_bn_params(a, name, out_c, gamma, beta, running_mean, running_var, dgamma, dbeta);
-  a.work.add(&conv_out, Shape{a.batch, oh, ow, out_c}, DType::f32);
-  a.work.add(&out, Shape{a.batch, oh, ow, out_c}, DType::f32);
-  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, DType::f32);
+  a.work.add(&conv_out, Shape{a.batch, oh, ow, out_c}, a.act);
+  a.work.add(&out, Shape{a.batch, oh, ow, out_c}, a.act);
+  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, a.act);
   a.work.add(&save_mean, Shape{out_c}, DType::f32);
   a.work.add(&save_invstd, Shape{out_c}, DType::f32);
 }
 
 void ConvBN::forward(Ctx& ctx, const Tensor& x, const Tensor* residual, int64_t n, bool train) {
   Tensor co = rows(conv_out, n), o = rows(out, n);
-  conv2d_forward(ctx, cp, x, w, co);
+  conv2d_forward(ctx, cp, x, wt.refresh(ctx), co);
   Tensor r;
   if (residual) r = rows(*residual, n);
   if (train)
@@ -62,10 +81,11 @@ void ConvBN::backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor* dresidual, 
   Tensor dr;
   if (dresidual) dr = rows(*dresidual, n);
   batchnorm_backward(ctx, bp, co, o, d, gamma, save_mean, save_invstd, d, dgamma, dbeta, dresidual ? &dr : nullptr);
-  conv2d_backward_weights(ctx, cp, x, d, dw);
+  conv2d_backward_weights(ctx, cp, x, d, wt.grad_target());
+  wt.finish_grad(ctx);
   if (dx) {
     Tensor dxv = rows(*dx, n);
-    conv2d_backward_data(ctx, cp, d, w, dxv);
+    conv2d_backward_data(ctx, cp, d, wt.run(), dxv);
   }
 }
 
@@ -73,8 +93,8 @@ void BNAct::declare(NetArenas& a, const std::string& name, int64_t h, int64_t w,
                     float bn_momentum) {
   bp = BatchNormParams{1e-5f, bn_momentum, relu};
   declare_bn_params(a, name, c, gamma, beta, running_mean, running_var, dgamma, dbeta);
-  a.work.add(&out, Shape{a.batch, h, w, c}, DType::f32);
-  a.work.add(&dout, Shape{a.batch, h, w, c}, DType::f32);
+  a.work.add(&out, Shape{a.batch, h, w, c}, a.act);
+  a.work.add(&dout, Shape{a.batch, h, w, c}, a.act);
   a.work.add(&save_mean, Shape{c}, DType::f32);
   a.work.add(&save_invstd, Shape{c}, DType::f32);
 }
@@ -100,24 +120,23 @@ void Conv::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t 
   cp = Conv2dParams{stride, int(ksize / 2)};
   oh = conv2d_out_size(in_h, k, cp.stride, cp.pad);
   ow = conv2d_out_size(in_w, k, cp.stride, cp.pad);
-  a.state.add(&w, Shape{out_c, k, k, in_c}, DType::f32);
-  a.work.add(&dw, Shape{out_c, k, k, in_c}, DType::f32);
-  a.params.push_back({name + ".conv.weight", &w, &dw, true});
-  a.work.add(&out, Shape{a.batch, oh, ow, out_c}, DType::f32);
-  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, DType::f32);
+  wt.declare(a, name, Shape{out_c, k, k, in_c});
+  a.work.add(&out, Shape{a.batch, oh, ow, out_c}, a.act);
+  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, a.act);
 }
 
 void Conv::forward(Ctx& ctx, const Tensor& x, int64_t n) {
   Tensor o = rows(out, n);
-  conv2d_forward(ctx, cp, x, w, o);
+  conv2d_forward(ctx, cp, x, wt.refresh(ctx), o);
 }
 
 void Conv::backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n) {
   Tensor d = rows(dout, n);
-  conv2d_backward_weights(ctx, cp, x, d, dw);
+  conv2d_backward_weights(ctx, cp, x, d, wt.grad_target());
+  wt.finish_grad(ctx);
   if (dx) {
     Tensor dxv = rows(*dx, n);
-    conv2d_backward_data(ctx, cp, d, w, dxv);
+    conv2d_backward_data(ctx, cp, d, wt.run(), dxv);
   }
 }
 

@@ -1,6 +1,8 @@
 // Building blocks of the networks: each owns its parameters (declared in the state arena), its
 // gradients and activations (declared in the workspace arena), and calls the engine ops.
 // A layer's `dout` is the gradient wrt its `out`, written by whoever consumes `out`.
+// Activations and their gradients have the network's activation dtype (f32, or bf16 in the cuda
+// half-precision mode); parameters, their gradients and BN statistics are always f32.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,6 +26,21 @@ struct NetArenas {
   ParamList& params;
   std::vector<Tensor*>& running_vars;  // BN running variances (initialized to 1, not 0)
   int64_t batch;
+  DType act;  // activation dtype
+};
+
+// A convolution's weights [K,R,S,C] (f32, state arena) and their gradient (f32, workspace). In the
+// half-precision mode also bf16 copies of both (workspace): cuDNN convolves with `wh`, refreshed from
+// the f32 master at each forward, and writes `dwh`, widened into `dw` for the optimizer.
+struct ConvWeights {
+  Tensor w, dw, wh, dwh;
+  bool half = false;
+
+  void declare(NetArenas& a, const std::string& name, Shape s);
+  const Tensor& refresh(Ctx& ctx);                      // forward: the weights to convolve with
+  const Tensor& run() const { return half ? wh : w; }   // backward: as refreshed by this step's forward
+  Tensor& grad_target() { return half ? dwh : dw; }     // where the backward-weights convolution writes
+  void finish_grad(Ctx& ctx);                           // bf16: dw = f32(dwh)
 };
 
 // Convolution (no bias) followed by batch-norm, with the BN's optional residual and ReLU fused.
@@ -33,8 +50,9 @@ struct ConvBN {
   BatchNormParams bp;
   int64_t in_c = 0, out_c = 0, k = 0;
   int64_t oh = 0, ow = 0;
-  Tensor w, gamma, beta, running_mean, running_var;  // state
-  Tensor dw, dgamma, dbeta;                           // gradients (work)
+  ConvWeights wt;
+  Tensor gamma, beta, running_mean, running_var;      // state
+  Tensor dgamma, dbeta;                               // gradients (work)
   Tensor conv_out, out, save_mean, save_invstd;       // activations (work)
   Tensor dout;                                        // gradient wrt out, then wrt conv_out (in place)
 
@@ -60,7 +78,8 @@ struct BNAct {
 struct Conv {
   Conv2dParams cp;
   int64_t in_c = 0, out_c = 0, k = 0, oh = 0, ow = 0;
-  Tensor w, dw, out, dout;
+  ConvWeights wt;
+  Tensor out, dout;
 
   void declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_c, int64_t out_c,
                int64_t k, int stride);

@@ -5,19 +5,34 @@
 
 #include "engine/core/memory.h"
 #include "engine/core/rng.h"
+#include "engine/ops/cast.h"
 
 namespace aws {
 
 Model::Model(Device dev, const ModelSpec& s, int64_t b)
-    : spec(s), batch(b), state(dev, "state:" + s.name), work(dev, "workspace:" + s.name) {}
+    : spec(s), batch(b), state(dev, "state:" + s.name), work(dev, "workspace:" + s.name) {
+  if (s.act != DType::f32 && s.act != DType::bf16)
+    throw Error(std::string("model ") + s.name + ": activation dtype " + dtype_name(s.act) + " (need f32 or bf16)");
+  if (s.act == DType::bf16 && dev != Device::cuda)
+    throw UserError("model " + s.name + ": bf16 activations (the half-precision mode) run on the cuda backend only");
+}
 
 void Model::declare_io() {
   network_state_bytes_ = state.bytes();
   work.add(&input, Shape{batch, spec.h, spec.w, spec.c}, DType::f32);
+  if (spec.act == DType::bf16) work.add(&input_act, Shape{batch, spec.h, spec.w, spec.c}, DType::bf16);
   work.add(&labels, Shape{batch}, DType::i32);
   work.add(&loss, Shape{1}, DType::f32);
   work.add(&correct, Shape{1}, DType::i32);
-  work.add(&scratch, Shape{std::max<int64_t>(scratch_elems_, 1)}, DType::f32);
+  work.add(&scratch, Shape{std::max<int64_t>(scratch_elems_, 1)}, spec.act);
+}
+
+Tensor Model::stem_input(int64_t n) const { return rows(spec.act == DType::bf16 ? input_act : input, n); }
+
+Tensor Model::stem_input(Ctx& ctx, int64_t n) {
+  Tensor x = stem_input(n);
+  if (spec.act == DType::bf16) cast(ctx, rows(input, n), x);
+  return x;
 }
 
 void Model::commit(Ctx& ctx) {

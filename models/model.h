@@ -21,6 +21,10 @@ struct ModelSpec {
   int h = 28, w = 28, c = 1;      // input image size
   int classes = 10;
   float bn_momentum = 0.1f;       // PyTorch convention (SPEC §6 uses 0.5 in the search)
+  // Activation storage: f32, or bf16 = the cuda half-precision mode (convolutions on bf16 tensor
+  // cores with f32 accumulation; f32 master weights, gradients, BN statistics, optimizer state and
+  // classifier). The state arena is the same in both modes, so checkpoints load into either.
+  DType act = DType::f32;
 };
 
 class Model {
@@ -48,19 +52,23 @@ class Model {
   Arena work;
   ParamList params;
   Tensor input;    // [batch,H,W,C] f32, written by the augmentation pass
+  Tensor input_act;  // bf16 mode only: `input` cast to bf16 at the start of forward (what the stem reads)
   Tensor labels;   // [batch] i32
   Tensor loss;     // [1] f32
   Tensor correct;  // [1] i32
-  Tensor scratch;  // largest activation, reused by backward to sum gradients
+  Tensor scratch;  // largest activation (activation dtype), reused by backward to sum gradients
   Head head;
 
  protected:
-  NetArenas arenas() { return NetArenas{state, work, params, running_vars_, batch}; }
+  NetArenas arenas() { return NetArenas{state, work, params, running_vars_, batch, spec.act}; }
+  // The stem's input, n rows: `input`, or in bf16 mode `input_act`, which stem_input() first fills.
+  Tensor stem_input(Ctx& ctx, int64_t n);
+  Tensor stem_input(int64_t n) const;  // backward: as filled by this step's forward
   std::vector<Tensor*> running_vars_;
   int64_t scratch_elems_ = 0;
   size_t network_state_bytes_ = 0;
   void need_scratch(int64_t elems) { scratch_elems_ = std::max(scratch_elems_, elems); }
-  void declare_io();  // input, labels, loss, correct, scratch: call at the end of the constructor
+  void declare_io();  // input(_act), labels, loss, correct, scratch: call at the end of the constructor
 };
 
 // Throws UserError naming `flag` for an unknown model name.

@@ -37,7 +37,7 @@ struct BasicBlock {
       c2.backward(ctx, c1o, &c1.dout, dx, n);
     }
     if (!dx) return c1.backward(ctx, x, nullptr, nullptr, n);
-    Tensor s(scratch.data, dx->shape, DType::f32, dx->device);
+    Tensor s(scratch.data, dx->shape, dx->dtype, dx->device);
     c1.backward(ctx, x, &s, nullptr, n);
     Tensor dxv = rows(*dx, n), sv = rows(s, n);
     add_forward(ctx, dxv, sv, dxv);
@@ -73,8 +73,7 @@ class ResNet final : public Model {
   }
 
   void forward(Ctx& ctx, int64_t n, bool train) override {
-    Tensor x = rows(input, n);
-    stem_.forward(ctx, x, nullptr, n, train);
+    stem_.forward(ctx, stem_input(ctx, n), nullptr, n, train);
     const Tensor* prev = &stem_.out;
     for (auto& b : blocks_) {
       b.forward(ctx, rows(*prev, n), n, train);
@@ -90,7 +89,7 @@ class ResNet final : public Model {
       Tensor& din = i ? blocks_[i - 1].dout() : stem_.dout;
       blocks_[i].backward(ctx, rows(in, n), &din, scratch, n);
     }
-    stem_.backward(ctx, rows(input, n), nullptr, nullptr, n);
+    stem_.backward(ctx, stem_input(n), nullptr, nullptr, n);
   }
 
  private:

@@ -27,7 +27,7 @@ struct WideBlock {
     c2.declare(a, name + ".2", c1.oh, c1.ow, out_c, out_c, 3, 1);
     proj = stride != 1 || in_c != out_c;
     if (proj) sc.declare(a, name + ".shortcut", h, w, in_c, out_c, 1, stride, false, mom);
-    a.work.add(&out, Shape{a.batch, c2.oh, c2.ow, out_c}, DType::f32);
+    a.work.add(&out, Shape{a.batch, c2.oh, c2.ow, out_c}, a.act);
   }
   void forward(Ctx& ctx, const Tensor& x, int64_t n, bool train) {
     bn1.forward(ctx, x, n, train);
@@ -51,7 +51,7 @@ struct WideBlock {
     bn2.backward(ctx, rows(c1.out, n), c1.dout, n);
     c1.backward(ctx, a1, &bn1.dout, n);
     if (proj) {
-      Tensor s(scratch.data, bn1.dout.shape, DType::f32, dx.device);
+      Tensor s(scratch.data, bn1.dout.shape, bn1.dout.dtype, dx.device);
       sc.backward(ctx, a1, &s, nullptr, n);
       Tensor d1 = rows(bn1.dout, n), sv = rows(s, n);
       add_forward(ctx, d1, sv, d1);
@@ -91,7 +91,7 @@ class WideResNet final : public Model {
   }
 
   void forward(Ctx& ctx, int64_t n, bool train) override {
-    stem_.forward(ctx, rows(input, n), n);
+    stem_.forward(ctx, stem_input(ctx, n), n);
     const Tensor* prev = &stem_.out;
     for (auto& b : blocks_) {
       b.forward(ctx, rows(*prev, n), n, train);
@@ -109,7 +109,7 @@ class WideResNet final : public Model {
       Tensor& din = i ? blocks_[i - 1].dout() : stem_.dout;
       blocks_[i].backward(ctx, rows(in, n), din, scratch, n);
     }
-    stem_.backward(ctx, rows(input, n), nullptr, n);
+    stem_.backward(ctx, stem_input(n), nullptr, n);
   }
 
  private:

@@ -7,7 +7,7 @@
 namespace aws {
 
 void add_forward(Ctx& ctx, const Tensor& a, const Tensor& b, Tensor& y) {
-  const DType t = check_real_dtype("add_forward", ctx, "a", a);
+  const DType t = check_act_dtype("add_forward", ctx, "a", a);
   check_shape("add_forward", "b", b, a.shape);
   check_shape("add_forward", "y", y, a.shape);
   check_dtype("add_forward", "b", b, t);

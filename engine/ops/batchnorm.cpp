@@ -8,10 +8,10 @@
 
 namespace aws {
 
-// Checks x (rank 4) and every per-channel tensor; returns the dtype all real tensors share.
-static DType check_common(const char* op, Ctx& ctx, const BatchNormParams& p, const Tensor& x,
-                          std::initializer_list<std::pair<const char*, const Tensor*>> per_channel) {
-  const DType t = check_real_dtype(op, ctx, "x", x);
+// Checks x (rank 4; f32, f64 on cpu, bf16 on cuda) and every per-channel tensor (f32 next to bf16).
+static void check_common(const char* op, Ctx& ctx, const BatchNormParams& p, const Tensor& x,
+                         std::initializer_list<std::pair<const char*, const Tensor*>> per_channel) {
+  const DType t = param_dtype(check_act_dtype(op, ctx, "x", x));
   check_rank(op, "x", x, 4);
   if (!(p.eps > 0.f)) throw Error(std::string(op) + ": eps " + std::to_string(p.eps) + " must be > 0");
   const Shape c{x.dim(3)};
@@ -19,7 +19,6 @@ static DType check_common(const char* op, Ctx& ctx, const BatchNormParams& p, co
     check_shape(op, name, *tensor, c);
     check_dtype(op, name, *tensor, t);
   }
-  return t;
 }
 
 static void check_like_x(const char* op, const char* name, const Tensor& t, const Tensor& x) {

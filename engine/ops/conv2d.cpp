@@ -1,5 +1,6 @@
 // conv2d facade: validates shapes, dtypes and parameters once, then dispatches: cuda → cuDNN,
-// cpu f32 → oneDNN when built (else the direct loops), cpu f64 → the direct loops (gradient checks).
+// cpu f32 → oneDNN when built (else the direct loops), cpu f64 → the direct loops (gradient checks);
+// bf16 (x, w and y alike) is the cuda backend's half-precision mode.
 #include "engine/ops/conv2d.h"
 
 #include "engine/core/cuda_dispatch.h"
@@ -17,10 +18,12 @@ void check_conv(const char* op, const Conv2dParams& p, const Tensor& x, const ch
   if (p.stride < 1 || p.pad < 0)
     throw Error(std::string(op) + ": stride " + std::to_string(p.stride) + " / pad " + std::to_string(p.pad) +
                 " invalid (need stride >= 1, pad >= 0)");
-  if (x.dtype != DType::f32 && x.dtype != DType::f64)
-    throw Error(std::string(op) + ": " + xn + " is " + dtype_name(x.dtype) + ", expected f32 (or f64 on cpu)");
+  if (x.dtype != DType::f32 && x.dtype != DType::f64 && x.dtype != DType::bf16)
+    throw Error(std::string(op) + ": " + xn + " is " + dtype_name(x.dtype) + ", expected f32 (f64 on cpu, bf16 on cuda)");
   if (x.dtype == DType::f64 && x.device != Device::cpu)
     throw Error(std::string(op) + ": f64 runs on cpu only");
+  if (x.dtype == DType::bf16 && x.device != Device::cuda)
+    throw Error(std::string(op) + ": bf16 runs on cuda only");
   check_dtype(op, wn, w, x.dtype);
   check_dtype(op, yn, y, x.dtype);
   check_same_device(op, x, w);

@@ -8,8 +8,9 @@
 
 namespace aws {
 
+// Features may be bf16 (cuda); the pooled vectors are then f32, as the classifier that reads them.
 void global_avgpool_forward(Ctx& ctx, const Tensor& x, Tensor& y) {
-  const DType t = check_real_dtype("global_avgpool_forward", ctx, "x", x);
+  const DType t = param_dtype(check_act_dtype("global_avgpool_forward", ctx, "x", x));
   check_rank("global_avgpool_forward", "x", x, 4);
   check_shape("global_avgpool_forward", "y", y, Shape{x.dim(0), x.dim(3)});
   check_dtype("global_avgpool_forward", "y", y, t);
@@ -18,10 +19,10 @@ void global_avgpool_forward(Ctx& ctx, const Tensor& x, Tensor& y) {
 }
 
 void global_avgpool_backward(Ctx& ctx, const Tensor& dy, Tensor& dx) {
-  const DType t = check_real_dtype("global_avgpool_backward", ctx, "dy", dy);
+  const DType t = param_dtype(check_act_dtype("global_avgpool_backward", ctx, "dx", dx));
   check_rank("global_avgpool_backward", "dx", dx, 4);
   check_shape("global_avgpool_backward", "dy", dy, Shape{dx.dim(0), dx.dim(3)});
-  check_dtype("global_avgpool_backward", "dx", dx, t);
+  check_dtype("global_avgpool_backward", "dy", dy, t);
   if (ctx.is_cuda()) return AWS_CUDA_CALL(global_avgpool_backward_cuda, (ctx, dy, dx));
   global_avgpool_backward_cpu(ctx, dy, dx);
 }

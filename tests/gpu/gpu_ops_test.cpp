@@ -79,4 +79,36 @@ TEST_CASE("every op case: cuda matches cpu in f32") {
   CHECK(ran >= 10);
 }
 
+
+
+// The half-precision mode: every case with a bf16 mode runs on cuda with bf16 activations and is
+// compared with the cpu in f32 on the same inputs, rounded to bf16 first (so both sides see the same
+// numbers). All arithmetic stays f32 (cuDNN accumulates in f32); the gpu rounds each bf16 output once,
+// which moves an element by at most u = 2^-8 relative (bf16 keeps 8 significant bits), so the normwise
+// relative error is below u. Budget: 2u plus the case's f32 budget; a wrong index, layout or type
+// gives O(1).
+TEST_CASE("every half-precision op case: cuda bf16 matches cpu f32 on bf16-rounded inputs") {
+  Ctx cpu(Device::cpu), gpu(Device::cuda);
+  const uint64_t seed = test_seed(20261125);
+  const double u = std::ldexp(1.0, -8);
+  int ran = 0;
+  for (const OpCase& c : all_op_cases()) {
+    if (!case_support(c, Device::cuda, DType::bf16).ok) continue;
+    INFO("case ", c.name, " seed ", seed);
+    HostMap in = make_inputs(c, seed);
+    HostMap dys = make_output_grads(c, seed);
+    round_to_half(c.inputs, in);
+    round_to_half(c.outputs, dys);
+    const double tol = c.tol + 2 * u;
+    const CaseResult want = run_case(cpu, c, DType::f32, in, c.backward ? &dys : nullptr);
+    const CaseResult got = run_case(gpu, c, DType::bf16, in, c.backward ? &dys : nullptr);
+    double share = check_map("output", got.outputs, want.outputs, tol);
+    share = std::max(share, check_map("gradient", got.grads, want.grads, tol));
+    share = std::max(share, check_map("input after", got.inputs_after, want.inputs_after, tol));
+    std::printf("gpu-bf16-vs-cpu %-43s %5.1f%% of tolerance %.1e\n", c.name.c_str(), 100 * share, tol);
+    ++ran;
+  }
+  CHECK(ran >= 12);  // batchnorm train ×5, eval ×4, add, global avgpool, conv2d ×3
+}
+
 }  // namespace aws::test

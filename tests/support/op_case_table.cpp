@@ -26,6 +26,12 @@ TensorSpec uniform_in(std::string name, Shape s, double lo, double hi, bool diff
   return TensorSpec{std::move(name), s, Kind::real, diff, Gen::uniform, lo, hi};
 }
 
+// Per-channel parameters and statistics stay f32 next to bf16 activations.
+TensorSpec f32_in_half(TensorSpec s) {
+  s.f32_in_half = true;
+  return s;
+}
+
 void copy_grad(Env& e, const std::string& out, const std::string& in) {
   mem_copy(e.ctx, e.dx(in).data, e.dy(out).data, e.dy(out).bytes(),
            CopyKind::dev_to_dev);
@@ -55,6 +61,7 @@ OpCase add_case(Shape s) {
     copy_grad(e, "y", "a");
     copy_grad(e, "y", "b");
   };
+  c.half = true;
   return c;
 }
 
@@ -68,11 +75,13 @@ OpCase batchnorm_train_case(Shape s, bool residual, bool relu) {
   c.name = std::string("batchnorm/train") + (residual ? "/res" : "") + (relu ? "/relu" : "") + " " + shape_str(s);
   c.op = "batchnorm_train";
   c.params = {{"eps", p.eps}, {"momentum", p.momentum}, {"relu", relu}, {"residual", residual}};
-  c.inputs = {TensorSpec{"x", s, Kind::real, true, Gen::normal, 0.5, 2.0}, uniform_in("gamma", ch, 0.5, 1.5, true),
-              real_in("beta", ch), TensorSpec{"running_mean", ch, Kind::real, false, Gen::normal, 0, 0.3},
-              uniform_in("running_var", ch, 0.5, 2.0, false)};
+  c.inputs = {TensorSpec{"x", s, Kind::real, true, Gen::normal, 0.5, 2.0},
+              f32_in_half(uniform_in("gamma", ch, 0.5, 1.5, true)), f32_in_half(real_in("beta", ch)),
+              f32_in_half(TensorSpec{"running_mean", ch, Kind::real, false, Gen::normal, 0, 0.3}),
+              f32_in_half(uniform_in("running_var", ch, 0.5, 2.0, false))};
   if (residual) c.inputs.push_back(real_in("residual", s));
-  c.outputs = {real_out("y", s), real_out("save_mean", ch, false), real_out("save_invstd", ch, false)};
+  c.outputs = {real_out("y", s), f32_in_half(real_out("save_mean", ch, false)),
+               f32_in_half(real_out("save_invstd", ch, false))};
   c.forward = [p, residual](Env& e) {
     batchnorm_forward_train(e.ctx, p, e.in("x"), e.in("gamma"), e.in("beta"), residual ? &e.in("residual") : nullptr,
                             e.in("running_mean"), e.in("running_var"), e.out("save_mean"), e.out("save_invstd"),
@@ -86,6 +95,7 @@ OpCase batchnorm_train_case(Shape s, bool residual, bool relu) {
   if (relu) c.kink_outputs = {"y"};
   c.grad_eps = 1e-5;
   c.grad_tol = 1e-6;
+  c.half = true;
   return c;
 }
 
@@ -97,15 +107,17 @@ OpCase batchnorm_eval_case(Shape s, bool residual, bool relu) {
   c.name = std::string("batchnorm/eval") + (residual ? "/res" : "") + (relu ? "/relu" : "") + " " + shape_str(s);
   c.op = "batchnorm_eval";
   c.params = {{"eps", p.eps}, {"momentum", p.momentum}, {"relu", relu}, {"residual", residual}};
-  c.inputs = {real_in("x", s, false), uniform_in("gamma", ch, 0.5, 1.5, false), real_in("beta", ch, false),
-              TensorSpec{"running_mean", ch, Kind::real, false, Gen::normal, 0, 0.3},
-              uniform_in("running_var", ch, 0.5, 2.0, false)};
+  c.inputs = {real_in("x", s, false), f32_in_half(uniform_in("gamma", ch, 0.5, 1.5, false)),
+              f32_in_half(real_in("beta", ch, false)),
+              f32_in_half(TensorSpec{"running_mean", ch, Kind::real, false, Gen::normal, 0, 0.3}),
+              f32_in_half(uniform_in("running_var", ch, 0.5, 2.0, false))};
   if (residual) c.inputs.push_back(real_in("residual", s, false));
   c.outputs = {real_out("y", s, false)};
   c.forward = [p, residual](Env& e) {
     batchnorm_forward_eval(e.ctx, p, e.in("x"), e.in("gamma"), e.in("beta"), residual ? &e.in("residual") : nullptr,
                            e.in("running_mean"), e.in("running_var"), e.out("y"));
   };
+  c.half = true;
   return c;  // forward only: the fused backward is defined for batch statistics
 }
 
@@ -114,9 +126,10 @@ OpCase global_avgpool_case(Shape s) {
   c.name = "global_avgpool " + shape_str(s);
   c.op = "global_avgpool";
   c.inputs = {real_in("x", s)};
-  c.outputs = {real_out("y", Shape{s[0], s[3]})};
+  c.outputs = {f32_in_half(real_out("y", Shape{s[0], s[3]}))};  // pooled vectors feed the f32 classifier
   c.forward = [](Env& e) { global_avgpool_forward(e.ctx, e.in("x"), e.out("y")); };
   c.backward = [](Env& e) { global_avgpool_backward(e.ctx, e.dy("y"), e.dx("x")); };
+  c.half = true;
   return c;
 }
 
@@ -188,6 +201,7 @@ OpCase conv2d_case(Shape x, int64_t K, int64_t R, int stride, int pad) {
     conv2d_backward_data(e.ctx, p, e.dy("y"), e.in("w"), e.dx("x"));
     conv2d_backward_weights(e.ctx, p, e.in("x"), e.dy("y"), e.dx("w"));
   };
+  c.half = true;
   return c;
 }
 

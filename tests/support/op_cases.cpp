@@ -9,19 +9,12 @@
 
 #include "engine/core/memory.h"
 #include "engine/core/rng.h"
+#include "kernels/bf16_ops.h"
 
 namespace aws::test {
 
 namespace {
 
-DType dtype_of(Kind k, DType real) {
-  switch (k) {
-    case Kind::real: return real;
-    case Kind::i32: return DType::i32;
-    case Kind::u8: return DType::u8;
-  }
-  return real;
-}
 
 // Stable per-name stream so that adding an input never changes another input's values.
 uint64_t name_hash(const std::string& s) {
@@ -52,7 +45,30 @@ void fill(HostTensor& t, const TensorSpec& s, uint64_t seed) {
 
 }  // namespace
 
+DType spec_dtype(const TensorSpec& s, DType real) {
+  switch (s.kind) {
+    case Kind::real: return real == DType::bf16 && s.f32_in_half ? DType::f32 : real;
+    case Kind::i32: return DType::i32;
+    case Kind::u8: return DType::u8;
+  }
+  return real;
+}
+
+void round_to_half(const std::vector<TensorSpec>& specs, HostMap& m) {
+  for (auto& s : specs) {
+    auto it = m.find(s.name);
+    if (it == m.end() || spec_dtype(s, DType::bf16) != DType::bf16) continue;
+    for (double& v : it->second.v) v = bf16_to_f32(bf16_from_f32(float(v)));
+  }
+}
+
 Support case_support(const OpCase& c, Device dev, DType real) {
+  if (real == DType::bf16) {
+    if (dev != Device::cuda) return {false, "bf16 runs on the cuda backend only"};
+    if (!c.half) return {false, c.op + " has no bf16 mode"};
+    if (!cuda_built()) return {false, "this binary was built without the cuda backend"};
+    return {};
+  }
   if (real != DType::f32 && real != DType::f64) return {false, std::string("dtype ") + dtype_name(real) + " not covered"};
   if (real == DType::f64 && dev != Device::cpu) return {false, "f64 runs on the cpu backend only"};
   if (real == DType::f64 && !c.f64) return {false, c.op + " takes f32 only"};
@@ -102,7 +118,7 @@ Env::~Env() {
 }
 
 Tensor Env::make(const TensorSpec& s) {
-  const DType dt = dtype_of(s.kind, real);
+  const DType dt = spec_dtype(s, real);
   const size_t bytes = size_t(s.shape.numel()) * dtype_size(dt);
   void* p = mem_alloc(ctx.device, bytes);
   owned_.push_back(p);
@@ -132,6 +148,7 @@ std::vector<double> Env::read(const Tensor& t) {
     switch (t.dtype) {
       case DType::f32: v[i] = reinterpret_cast<const float*>(raw.data())[i]; break;
       case DType::f64: v[i] = reinterpret_cast<const double*>(raw.data())[i]; break;
+      case DType::bf16: v[i] = bf16_to_f32(reinterpret_cast<const bf16*>(raw.data())[i]); break;
       case DType::i32: v[i] = reinterpret_cast<const int32_t*>(raw.data())[i]; break;
       case DType::u8: v[i] = raw[i]; break;
       default: throw std::runtime_error("op case: cannot read dtype " + std::string(dtype_name(t.dtype)));
@@ -147,6 +164,7 @@ void Env::write(Tensor& t, const std::vector<double>& v) {
     switch (t.dtype) {
       case DType::f32: reinterpret_cast<float*>(raw.data())[i] = float(v[i]); break;
       case DType::f64: reinterpret_cast<double*>(raw.data())[i] = v[i]; break;
+      case DType::bf16: reinterpret_cast<bf16*>(raw.data())[i] = bf16_from_f32(float(v[i])); break;
       case DType::i32: reinterpret_cast<int32_t*>(raw.data())[i] = int32_t(v[i]); break;
       case DType::u8: raw[i] = uint8_t(v[i]); break;
       default: throw std::runtime_error("op case: cannot write dtype " + std::string(dtype_name(t.dtype)));

@@ -2,7 +2,9 @@
 // inputs and outputs, how to generate seeded inputs, and a forward and a backward written through the
 // op facades, so the same case runs on any Ctx (cpu or cuda) in f32, or in f64 on the cpu. It feeds
 // the finite-difference gradient checker (gradcheck.h), the PyTorch oracle tests and the gpu-vs-cpu
-// tests. "Not supported on this backend/dtype" is a status (case_support), not a failure.
+// tests. "Not supported on this backend/dtype" is a status (case_support), not a failure. A case may
+// also run in bf16 on cuda (the half-precision mode): its activations are bf16 there, while the
+// tensors marked f32_in_half (parameters, statistics, pooled vectors) stay f32.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -27,6 +29,7 @@ struct TensorSpec {
   bool diff = false;  // inputs: has a gradient; outputs: enters the loss (receives an upstream gradient)
   Gen gen = Gen::normal;
   double a = 0, b = 1;
+  bool f32_in_half = false;  // stays f32 when the case runs in bf16
 };
 
 // A host copy of a tensor; values are kept in double whatever the dtype (exact for i32 and u8).
@@ -82,6 +85,7 @@ struct OpCase {
   double grad_tol = 1e-6;   // checker tolerance, relative to max(1, |analytic|, |numeric|)
   bool f64 = true;          // the cpu implementation accepts f64
   bool uses_rng = false;    // depends on a generator key (dropout): no framework reference
+  bool half = false;        // runs with bf16 activations on cuda
 };
 
 struct Support {
@@ -97,13 +101,19 @@ std::vector<OpCase> all_op_cases();
 HostMap make_inputs(const OpCase& c, uint64_t seed);
 HostMap make_output_grads(const OpCase& c, uint64_t seed);
 
+// The dtype a tensor of `s` gets in a run of real dtype `real`.
+DType spec_dtype(const TensorSpec& s, DType real);
+// Rounds to bf16 the values of every tensor in m (named by specs) that is bf16 in a half run, so an
+// f32 reference sees exactly what a bf16 run stores.
+void round_to_half(const std::vector<TensorSpec>& specs, HostMap& m);
+
 struct CaseResult {
   HostMap outputs;       // every output
   HostMap grads;         // gradient of every diff input (when upstream gradients were given)
   HostMap inputs_after;  // every input after the run (ops update e.g. running statistics in place)
 };
 // Runs the forward, then (when dys is given and the case has a backward) the backward, on ctx's
-// device in dtype `real` (f32 or f64), and copies everything back to the host.
+// device in dtype `real` (f32, f64, or bf16 for half cases on cuda), and copies everything back to the host.
 CaseResult run_case(Ctx& ctx, const OpCase& c, DType real, const HostMap& inputs, const HostMap* dys);
 
 }  // namespace aws::test
