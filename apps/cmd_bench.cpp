@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "apps/commands.h"
+#include "apps/math_option.h"
+#include "apps/math_option.h"
 #include "augment/builtin_policies.h"
 #include "engine/core/error.h"
 #include "engine/data/normalize.h"
@@ -35,7 +37,7 @@ using Clock = std::chrono::steady_clock;
 
 struct StepArgs {
   std::string model = "resnet20", shape = "28x28x1", device = "cpu", peer_script;
-  std::string math = "auto";  // cuda matmul/conv precision: auto (= tf32 on cuda) | strict | tf32
+  std::string math = "auto";  // apps/math_option.h
   int64_t batch = 128;
   int steps = 20, warmup = 3, threads = 0;
   bool peer = true;
@@ -116,7 +118,6 @@ void run_train_step(const StepArgs& a) {
   int h = 0, w = 0, c = 0;
   parse_shape(a.shape, h, w, c);
   Ctx ctx(parse_device(a.device), a.threads);
-  if (a.math == "tf32" || (a.math == "auto" && ctx.is_cuda())) ctx.math = Ctx::MathMode::tf32;
   const int threads = ctx.threads > 0 ? ctx.threads : omp_get_max_threads();
 
   // A synthetic uint8 dataset with enough images for every step without repeats.
@@ -133,6 +134,7 @@ void run_train_step(const StepArgs& a) {
   std::iota(idx.begin(), idx.end(), 0);
 
   ModelSpec spec{a.model, h, w, c, 10, 0.1f};
+  apply_math(a.math, ctx, spec);
   auto model = create_model(spec, a.batch, ctx.device);
   Sgd sgd(SgdConfig{0.9f, true, 5e-4f});
   Trainer trainer(ctx, *model, sgd, TrainOptions{}, a.batch);
@@ -147,7 +149,7 @@ void run_train_step(const StepArgs& a) {
   std::printf("train step: %s on %s, batch %lld, device %s%s, %d threads, %d steps after %d warm-up "
               "(crop+flip, SGD Nesterov 0.9, wd 5e-4)\n",
               a.model.c_str(), a.shape.c_str(), (long long)a.batch, a.device.c_str(),
-              !ctx.is_cuda() ? "" : ctx.math == Ctx::MathMode::tf32 ? " (tf32 math)" : " (strict fp32 math)", threads,
+              math_label(ctx, spec).c_str(), threads,
               a.steps, a.warmup);
   std::vector<double> ms;
   int64_t iter = 0;
@@ -187,8 +189,7 @@ void add_bench_command(CLI::App& app) {
   t->add_option("--steps", a->steps, "timed steps")->capture_default_str()->check(CLI::Range(1, 1000000));
   t->add_option("--warmup", a->warmup, "untimed steps first")->capture_default_str()->check(CLI::Range(0, 1000000));
   t->add_option("--threads", a->threads, "cpu threads for both (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
-  t->add_option("--math", a->math, "cuda convolution/matmul math: auto (tf32 on cuda) | strict (fp32 FMA) | tf32")
-      ->capture_default_str()->check(CLI::IsMember({"auto", "strict", "tf32"}));
+  add_math_option(t, a->math);
   t->add_flag("--peer,!--no-peer", a->peer, "run the PyTorch peer (default on)");
   t->add_option("--peer-script", a->peer_script, "peer script (default: bench/train_step_peer.py of the source tree)");
   t->callback([a] { run_train_step(*a); });

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
+#include "apps/math_option.h"
 #include "apps/progress.h"
 #include "augment/builtin_policies.h"
 #include "engine/core/memory.h"
@@ -25,7 +26,7 @@ namespace {
 struct TrainArgs {
   std::string model = "resnet20", data = "fashion-mnist", data_dir, policy = "crop-flip", out = "runs/train";
   std::string device = "cpu", schedule = "cosine";
-  std::string math = "auto";  // cuda matmul/conv precision: auto (= tf32 on cuda) | strict | tf32
+  std::string math = "auto";  // apps/math_option.h
   int epochs = 15, eb = 1, threads = 0;
   int64_t batch = 128, subset = 0, val = 0;
   double lr = 0.1, warmup_epochs = 0, warmup_from = 0, momentum = 0.9, weight_decay = 5e-4;
@@ -75,8 +76,8 @@ void run_train(const TrainArgs& a) {
   Normalization norm = compute_normalization(train, train_idx);
 
   Ctx ctx(dev, a.threads);
-  if (a.math == "tf32" || (a.math == "auto" && ctx.is_cuda())) ctx.math = Ctx::MathMode::tf32;
   ModelSpec spec{a.model, train.h, train.w, train.c, train.num_classes, float(a.bn_momentum)};
+  apply_math(a.math, ctx, spec);
   auto model = create_model(spec, a.batch * a.eb, dev);
   Sgd sgd(SgdConfig{float(a.momentum), a.nesterov, float(a.weight_decay)});
   Trainer trainer(ctx, *model, sgd, TrainOptions{float(a.label_smoothing), float(a.clip), a.eb}, a.batch);
@@ -176,8 +177,7 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--seed", a->seed)->capture_default_str();
   t->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   t->add_option("--threads", a->threads, "cpu threads (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
-  t->add_option("--math", a->math, "cuda convolution/matmul math: auto (tf32 on cuda) | strict (fp32 FMA) | tf32")
-      ->capture_default_str()->check(CLI::IsMember({"auto", "strict", "tf32"}));
+  add_math_option(t, a->math);
   t->add_option("--out", a->out, "output folder (metrics.jsonl, model.ckpt, result.json)")->capture_default_str();
   t->callback([a] { run_train(*a); });
 

@@ -42,6 +42,8 @@ expect "unknown --policy" '--policy.*no-such-policy' -- train --policy no-such-p
 printf '{"name": "broken", "pairs": [' >"$TMP/bad_policy.json"
 expect "malformed policy JSON" 'bad_policy\.json' -- train --policy "$TMP/bad_policy.json" $OUT
 expect "unknown schedule" '--schedule' -- train --schedule wiggly $OUT
+expect "bf16 on the cpu" '--math bf16.*cuda' -- train --math bf16 --device cpu $OUT
+expect "bf16 on the cpu (bench)" '--math bf16.*cuda' -- bench train-step --math bf16 --device cpu --no-peer
 
 # A truncated IDX file (the gzip stream cut in half) in a copy of the dataset folder.
 mkdir -p "$TMP/fm"
