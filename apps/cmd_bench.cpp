@@ -26,6 +26,7 @@
 #include "engine/core/error.h"
 #include "engine/data/normalize.h"
 #include "engine/optim/sgd.h"
+#include "models/memory_plan.h"
 #include "search/trainer.h"
 
 namespace aws::cli {
@@ -151,6 +152,9 @@ void run_train_step(const StepArgs& a) {
               a.model.c_str(), a.shape.c_str(), (long long)a.batch, a.device.c_str(),
               math_label(ctx, spec).c_str(), threads,
               a.steps, a.warmup);
+  // The synthetic set holds (steps + warm-up) batches; the line also gives the arenas alone.
+  std::printf("memory plan: %s (dataset of %lld images)\n",
+              plan_memory(*model, ctx.device, d.images.size()).str().c_str(), (long long)d.n);
   std::vector<double> ms;
   int64_t iter = 0;
   auto last = Clock::now();
