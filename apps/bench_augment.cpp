@@ -40,13 +40,14 @@ double measure(const BenchArgs& a, int h, int w, int c, int threads) {
   std::vector<int32_t> idx(size_t(a.batch));
   Tensor src(px.data(), Shape{pool, h, w, c}, DType::u8);
   Tensor dst(out.data(), Shape{a.batch, h, w, c}, DType::f32);
+  Tensor idx_t(idx.data(), Shape{a.batch}, DType::i32);
   double best = 0;
   for (int r = 0; r <= a.reps; ++r) {  // rep 0 warms up (first-touch, scratch)
     auto t0 = std::chrono::steady_clock::now();
     int done = 0;
     for (int b = 0; done < a.images; ++b, done += a.batch) {
       for (int k = 0; k < a.batch; ++k) idx[size_t(k)] = int32_t((done + k) % pool);
-      augment_batch(ctx, plan, src, idx.data(), a.batch, RngKey{7, 1, 0, 0, uint32_t(r), 0}, dst);
+      augment_batch(ctx, plan, src, idx_t, RngKey{7, 1, 0, 0, uint32_t(r), 0}, dst);
     }
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r > 0) best = std::max(best, done / s);

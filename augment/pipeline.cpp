@@ -26,37 +26,53 @@ AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const N
   return plan;
 }
 
-static void check_batch(const char* op, const Tensor& images_u8, const int32_t* indices, int n, const Tensor& out) {
+// Shapes, dtypes and devices; on the cpu also every index (device indices are the caller's to check).
+static int check_batch(const char* op, const Tensor& images_u8, const Tensor& indices, const Tensor& out) {
   check_rank(op, "images", images_u8, 4);
   check_dtype(op, "images", images_u8, DType::u8);
+  check_rank(op, "indices", indices, 1);
+  check_dtype(op, "indices", indices, DType::i32);
   check_dtype(op, "out", out, DType::f32);
+  const int n = int(indices.numel());
   const Shape& s = images_u8.shape;
   check_shape(op, "out", out, Shape{n, s[1], s[2], s[3]});
   check_same_device(op, images_u8, out);
-  if (n > 0 && indices == nullptr) throw Error(std::string(op) + ": indices is null");
-  for (int b = 0; b < n; ++b)
-    if (indices[b] < 0 || indices[b] >= s[0])
-      throw Error(std::string(op) + ": indices[" + std::to_string(b) + "] = " + std::to_string(indices[b]) +
-                  " outside [0, " + std::to_string(s[0]) + ")");
+  check_same_device(op, images_u8, indices);
+  if (n > 0 && indices.data == nullptr) throw Error(std::string(op) + ": indices is null");
+  if (indices.device == Device::cpu)
+    for (int b = 0; b < n; ++b)
+      if (indices.i32()[b] < 0 || indices.i32()[b] >= s[0])
+        throw Error(std::string(op) + ": indices[" + std::to_string(b) + "] = " + std::to_string(indices.i32()[b]) +
+                    " outside [0, " + std::to_string(s[0]) + ")");
+  return n;
 }
 
-void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                   const RngKey& key, Tensor& out_f32, ImageDraws* draws) {
-  check_batch("augment_batch", images_u8, indices, n, out_f32);
+void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const Tensor& indices,
+                   const RngKey& key, Tensor& out_f32, ImageDraws* draws, Tensor* pair_counts) {
+  const int n = check_batch("augment_batch", images_u8, indices, out_f32);
   const AugmentParams& p = plan.params;
   if (images_u8.dim(1) != p.h || images_u8.dim(2) != p.w || images_u8.dim(3) != p.c)
     throw Error("augment_batch: images are " + images_u8.shape.str() + " but the plan was made for " +
                 std::to_string(p.h) + "x" + std::to_string(p.w) + "x" + std::to_string(p.c));
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(augment_batch_cuda, (ctx, plan, images_u8, indices, n, key, out_f32, draws));
-  augment_batch_cpu(ctx, plan, images_u8, indices, n, key, out_f32, draws);
+  int32_t* counts = nullptr;
+  if (pair_counts) {
+    check_shape("augment_batch", "pair_counts", *pair_counts, Shape{kPairs});
+    check_dtype("augment_batch", "pair_counts", *pair_counts, DType::i32);
+    check_same_device("augment_batch", images_u8, *pair_counts);
+    counts = pair_counts->i32();
+  }
+  const int32_t* idx = indices.i32();
+  if (ctx.is_cuda())
+    return AWS_CUDA_CALL(augment_batch_cuda, (ctx, plan, images_u8, idx, n, key, out_f32, draws, counts));
+  augment_batch_cpu(ctx, plan, images_u8, idx, n, key, out_f32, draws, counts);
 }
 
-void normalize_batch(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
+void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
                      Tensor& out_f32) {
-  check_batch("normalize_batch", images_u8, indices, n, out_f32);
+  const int n = check_batch("normalize_batch", images_u8, indices, out_f32);
   if (images_u8.dim(3) != 1 && images_u8.dim(3) != 3) throw Error("normalize_batch: images must have 1 or 3 channels");
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(normalize_batch_cuda, (ctx, images_u8, indices, n, norm, out_f32));
-  normalize_batch_cpu(ctx, images_u8, indices, n, norm, out_f32);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(normalize_batch_cuda, (ctx, images_u8, indices.i32(), n, norm, out_f32));
+  normalize_batch_cpu(ctx, images_u8, indices.i32(), n, norm, out_f32);
 }
 
 void count_pairs(const ImageDraws* draws, int n, int64_t* counts) {

@@ -34,22 +34,28 @@ struct PlanOptions {
 AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const Normalization& norm,
                               PlanOptions opt = {});
 
-// out_f32[b] = augmented, normalized images_u8[indices[b]] for b < n. images_u8: [N,H,W,C] u8;
-// out_f32: [n,H,W,C] f32. draws (optional) receives n records.
-void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                   const RngKey& key, Tensor& out_f32, ImageDraws* draws = nullptr);
+// out_f32[b] = augmented, normalized images_u8[indices[b]] for b < n = indices.numel().
+// images_u8: [N,H,W,C] u8; indices: i32[n] on the images' device (read at run time, so a captured
+// step reads a new batch from the same buffer; range-checked here on the cpu; on cuda the caller
+// checks the host copy before uploading, as StepInputs::stage does); out_f32: [n,H,W,C] f32.
+// draws (optional, host) receives n records: on cuda that is a copy back and a stream sync, for tests.
+// pair_counts (optional): i32[kPairs] on the images' device; pair_counts[k] += the images that drew pair
+// k (k = 36·i + j, draws without a 36-letter pair are skipped), counted by the pass itself.
+void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const Tensor& indices,
+                   const RngKey& key, Tensor& out_f32, ImageDraws* draws = nullptr, Tensor* pair_counts = nullptr);
 
-// Evaluation input: out = normalize(images_u8[indices[b]] / 255) only (steps 4 and 6).
-void normalize_batch(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
+// Evaluation input: out = normalize(images_u8[indices[b]] / 255) only (steps 4 and 6); indices as above.
+void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
                      Tensor& out_f32);
 
 // counts[k] += number of draws with pair k (k = 36·i + j); draws without a 36-letter pair are skipped.
 void count_pairs(const ImageDraws* draws, int n, int64_t* counts /* kPairs */);
 
+// Backend entry points: indices and pair_counts (nullable) are device pointers for cuda.
 void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                       const RngKey& key, Tensor& out_f32, ImageDraws* draws);
+                       const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts);
 void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                        const RngKey& key, Tensor& out_f32, ImageDraws* draws);
+                        const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts);
 void normalize_batch_cpu(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
                          Tensor& out_f32);
 void normalize_batch_cuda(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,

@@ -87,7 +87,7 @@ int worker_count(const Ctx& ctx, int n) {
 }  // namespace
 
 void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                       const RngKey& key, Tensor& out_f32, ImageDraws* draws) {
+                       const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts) {
   if (n <= 0) return;
   const AugmentParams& p = plan.params;
   const size_t img = size_t(p.h) * p.w * p.c;
@@ -122,6 +122,10 @@ void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u
     }
     write_out(cur, p, d, L, out + size_t(b) * img);
     if (draws) draws[b] = d;
+    if (pair_counts && d.pair >= 0) {
+#pragma omp atomic
+      pair_counts[d.pair] += 1;
+    }
   }
 }
 

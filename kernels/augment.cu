@@ -3,8 +3,10 @@
 //   draws (Philox, fixed slots) → pad-crop + flip gather → pair-op (exact shared-memory histograms →
 //   per-image parameters → per-pixel body, twice) → LUT /255-normalize + Cutout → float out.
 // Output is bit-identical to augment_batch_cpu (the build uses -fmad=false; the normalization table is
-// computed on the host by the same normalize_value). Indices, the policy's cdf and the draws travel
-// through grow-only device buffers in CudaState::augment (no allocation after the first call).
+// computed on the host by the same normalize_value). The batch's indices are a device tensor the caller
+// filled (read at run time: a replayed CUDA graph sees each step's batch); the policy's cdf and the
+// draws travel through grow-only device buffers in CudaState::augment (no allocation after the first
+// call); pair counts are added on the device by the image's first thread.
 #include <cstring>
 #include <string>
 
@@ -59,7 +61,8 @@ __device__ void apply_element_block(int e, int sign, const uint8_t* src, uint8_t
 }
 
 __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t stream, const uint8_t* images,
-                               const int32_t* indices, NormTable norm, float* out, ImageDraws* draws_out) {
+                               const int32_t* indices, NormTable norm, float* out, ImageDraws* draws_out,
+                               int32_t* pair_counts) {
   extern __shared__ __align__(16) uint8_t smem[];
   __shared__ ElementParams params;
   __shared__ ImageDraws d;
@@ -71,6 +74,7 @@ __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t st
   if (threadIdx.x == 0) {
     d = draw_image(p, cdf, stream, index);
     if (draws_out) draws_out[b] = d;
+    if (pair_counts && d.pair >= 0) atomicAdd(&pair_counts[d.pair], 1);
   }
   __syncthreads();
 
@@ -107,16 +111,8 @@ __global__ void normalize_kernel(int img, int c, const uint8_t* images, const in
   for (int i = threadIdx.x; i < img; i += blockDim.x) o[i] = norm.lut[(i % c) * 256 + src[i]];
 }
 
-// Copies the host indices into the context's device buffer (pageable source: the copy waits).
-const int32_t* upload_indices(Ctx& ctx, const int32_t* indices, int n) {
-  AugmentDeviceState& a = ctx.cuda->augment;
-  grow_buffer(a.indices, size_t(n) * sizeof(int32_t));
-  CUDA_CHECK(cudaMemcpyAsync(a.indices.p, indices, size_t(n) * sizeof(int32_t), cudaMemcpyHostToDevice,
-                             stream_of(ctx)));
-  return static_cast<const int32_t*>(a.indices.p);
-}
-
-// The plan's cdf on the device, uploaded only when it differs from the table already there.
+// The plan's cdf on the device, uploaded only when it differs from the table already there. A captured
+// train step never uploads: the eager first step of the epoch already put this plan's table there.
 const uint64_t* upload_cdf(Ctx& ctx, const AugmentPlan& plan) {
   if (plan.cdf.empty()) return nullptr;
   AugmentDeviceState& a = ctx.cuda->augment;
@@ -134,7 +130,7 @@ const uint64_t* upload_cdf(Ctx& ctx, const AugmentPlan& plan) {
 }  // namespace
 
 void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                        const RngKey& key, Tensor& out_f32, ImageDraws* draws) {
+                        const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts) {
   if (n <= 0) return;
   const AugmentParams& p = plan.params;
   const size_t img = size_t(p.h) * p.w * p.c;
@@ -145,7 +141,6 @@ void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_
                 std::to_string(ctx.cuda->prop.sharedMemPerBlockOptin));
   if (smem > 48 * 1024)
     CUDA_CHECK(cudaFuncSetAttribute(augment_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
-  const int32_t* d_idx = upload_indices(ctx, indices, n);
   const uint64_t* d_cdf = upload_cdf(ctx, plan);
   ImageDraws* d_draws = nullptr;
   if (draws) {
@@ -153,8 +148,8 @@ void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_
     d_draws = static_cast<ImageDraws*>(ctx.cuda->augment.draws.p);
   }
   augment_kernel<<<unsigned(n), kAugThreads, smem, stream_of(ctx)>>>(p, d_cdf, rng_stream(key), images_u8.u8(),
-                                                                     d_idx, make_norm_table(plan.norm, p.c),
-                                                                     out_f32.f32(), d_draws);
+                                                                     indices, make_norm_table(plan.norm, p.c),
+                                                                     out_f32.f32(), d_draws, pair_counts);
   AWS_LAUNCH_CHECK(ctx, "augment_batch");
   if (draws) {
     CUDA_CHECK(cudaMemcpyAsync(draws, d_draws, size_t(n) * sizeof(ImageDraws), cudaMemcpyDeviceToHost,
@@ -168,8 +163,7 @@ void normalize_batch_cuda(Ctx& ctx, const Tensor& images_u8, const int32_t* indi
   if (n <= 0) return;
   const int c = int(images_u8.dim(3));
   const int img = int(images_u8.dim(1) * images_u8.dim(2)) * c;
-  const int32_t* d_idx = upload_indices(ctx, indices, n);
-  normalize_kernel<<<unsigned(n), kAugThreads, 0, stream_of(ctx)>>>(img, c, images_u8.u8(), d_idx,
+  normalize_kernel<<<unsigned(n), kAugThreads, 0, stream_of(ctx)>>>(img, c, images_u8.u8(), indices,
                                                                     make_norm_table(norm, c), out_f32.f32());
   AWS_LAUNCH_CHECK(ctx, "normalize_batch");
 }

@@ -87,7 +87,6 @@ void cuda_state_destroy(CudaState* s) {
   cudaStreamSynchronize(s->stream);
   s->conv_plans.clear();
   s->gemm_plans.clear();
-  free_buffer(s->augment.indices);
   free_buffer(s->augment.draws);
   free_buffer(s->augment.cdf);
   mem_free(Device::cuda, s->workspace);

@@ -50,18 +50,18 @@ struct GemmPlan {
   ~GemmPlan();
 };
 
-// A device buffer that only grows (mem_alloc counts each growth), for small per-call inputs such as the
-// augmentation's index list: after the first call of a given size nothing is allocated.
+// A device buffer that only grows (mem_alloc counts each growth), for small per-call data such as the
+// augmentation's sampling table: after the first call of a given size nothing is allocated.
 struct GrowBuffer {
   void* p = nullptr;
   size_t bytes = 0;
 };
 
-// Device copies the fused augmentation kernel needs (kernels/augment.cu): the batch's dataset indices,
-// the per-image draws, and the policy's sampling table, re-uploaded only when its contents change
+// Device copies the fused augmentation kernel needs (kernels/augment.cu): the per-image draws (for
+// tests that read them back) and the policy's sampling table, re-uploaded only when its contents change
 // (compared against the host copy, so a new plan at a recycled address is never mistaken for the old).
 struct AugmentDeviceState {
-  GrowBuffer indices, draws, cdf;
+  GrowBuffer draws, cdf;
   std::vector<uint64_t> cdf_host;  // the table now in `cdf`
   bool cdf_valid = false;
 };

@@ -1,6 +1,7 @@
 // Optimizer updates and gradient-norm clipping on the GPU over the shared bodies of
-// kernels/optim_ops.h. Scalars that live on the device (Adam's step counter, the clip scale) are read
-// there, so a step needs no host round trip. The clip norm sums squares in exactly the cpu's order
+// kernels/optim_ops.h. Scalars that live on the device (the learning rate, Adam's step counter, the
+// clip scale) are read there when the kernel runs, so a step needs no host round trip and a captured
+// step (CUDA graph) replays with each step's learning rate. The clip norm sums squares in exactly the cpu's order
 // (fixed chunks of max(16384, ⌈n/256⌉) elements, chunk order, tensor order, all in double), so the
 // norm is bit-identical to grad_clip_cpu.
 #include <algorithm>
@@ -17,8 +18,11 @@ namespace {
 
 __device__ float scale_of(const float* grad_scale) { return grad_scale ? grad_scale[0] : 1.f; }
 
-__global__ void sgd_kernel(float* p, float* buf, const float* g, int64_t n, const float* grad_scale, SgdCoeffs c) {
+// `c` carries everything but the learning rate, which is read from lr[0].
+__global__ void sgd_kernel(float* p, float* buf, const float* g, int64_t n, const float* grad_scale, const float* lr,
+                           SgdCoeffs c) {
   const float s = scale_of(grad_scale);
+  c.lr = lr[0];
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     float none = 0.f;
     sgd_update(p[i], buf ? buf[i] : none, g[i], s, c);
@@ -26,9 +30,10 @@ __global__ void sgd_kernel(float* p, float* buf, const float* g, int64_t n, cons
 }
 
 // Increments the step counter and computes the two coefficient sets (with / without decay).
-__global__ void adam_bump_kernel(int32_t* step, AdamCoeffs* out, double lr, double b1, double b2, double eps,
-                                 double wd) {
+__global__ void adam_bump_kernel(int32_t* step, AdamCoeffs* out, const float* lr_f, double b1, double b2,
+                                 double eps, double wd) {
   const int32_t t = ++step[0];
+  const double lr = double(lr_f[0]);
   out[0] = adam_coeffs(lr, b1, b2, eps, wd, double(t));
   out[1] = adam_coeffs(lr, b1, b2, eps, 0.0, double(t));
 }
@@ -72,23 +77,24 @@ __global__ void clip_finish_kernel(const double* subtotals, int count, float max
 
 }  // namespace
 
-void sgd_step_cuda(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, float lr,
+void sgd_step_cuda(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, const Tensor& lr,
                    const Tensor* grad_scale) {
   for (size_t t = 0; t < params.size(); ++t) {
     const ParamRef& r = params[t];
     const int64_t n = r.param->numel();
     if (n == 0) continue;
-    const SgdCoeffs c{lr, cfg.momentum, r.decay ? cfg.weight_decay : 0.f, cfg.nesterov};
+    const SgdCoeffs c{0.f, cfg.momentum, r.decay ? cfg.weight_decay : 0.f, cfg.nesterov};
     sgd_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(r.param->f32(), bufs[t].data ? bufs[t].f32() : nullptr,
-                                                        r.grad->f32(), n, grad_scale ? grad_scale->f32() : nullptr, c);
+                                                        r.grad->f32(), n, grad_scale ? grad_scale->f32() : nullptr,
+                                                        lr.f32(), c);
     AWS_LAUNCH_CHECK(ctx, "sgd_step");
   }
 }
 
 void adam_step_cuda(Ctx& ctx, const AdamConfig& cfg, const ParamList& params, const Tensor* m, const Tensor* v,
-                    Tensor& step, float lr, const Tensor* grad_scale) {
+                    Tensor& step, const Tensor& lr, const Tensor* grad_scale) {
   auto* coeffs = static_cast<AdamCoeffs*>(ctx.cuda->scratch);
-  adam_bump_kernel<<<1, 1, 0, stream_of(ctx)>>>(step.i32(), coeffs, lr, cfg.beta1, cfg.beta2, cfg.eps,
+  adam_bump_kernel<<<1, 1, 0, stream_of(ctx)>>>(step.i32(), coeffs, lr.f32(), cfg.beta1, cfg.beta2, cfg.eps,
                                                 cfg.weight_decay);
   AWS_LAUNCH_CHECK(ctx, "adam_step (step counter)");
   for (size_t k = 0; k < params.size(); ++k) {

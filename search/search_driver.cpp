@@ -99,8 +99,7 @@ class TrajectoryRunner {
   TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec)
       : ctx_(ctx), cfg_(cfg), model_(create_model(spec, cfg.batch, ctx.device)),
         sgd_(SgdConfig{float(cfg.momentum), true, float(cfg.weight_decay)}),
-        trainer_(ctx, *model_, sgd_, TrainOptions{float(cfg.label_smoothing), float(cfg.clip), 1}, cfg.batch),
-        draws_(size_t(cfg.batch)) {}
+        trainer_(ctx, *model_, sgd_, TrainOptions{float(cfg.label_smoothing), float(cfg.clip), 1}, cfg.batch) {}
 
   Model& model() { return *model_; }
   Trainer& trainer() { return trainer_; }
@@ -118,11 +117,8 @@ class TrajectoryRunner {
     o.times.restore = since(t0);
     if (proxy == Proxy::av) {
       RngKey key{cfg_.seed, 2, loop, uint32_t(slot), 0, 0};
-      auto ta = Clock::now();
-      count_av_pairs(res, split.val, plan, key, o.traj.counts.data());
-      o.times.augment = since(ta);
-      auto te = Clock::now();
-      o.accs.push_back(trainer_.evaluate_augmented(res, split.val, plan, key));
+      auto te = Clock::now();  // the augmentation (with the pair counts) is part of this evaluation
+      o.accs.push_back(trainer_.evaluate_augmented(res, split.val, plan, key, o.traj.counts.data()));
       o.times.eval = since(te);
     } else {
       LrSchedule lr;
@@ -145,24 +141,11 @@ class TrajectoryRunner {
   }
 
  private:
-  // The pairs P_AV's evaluation draws: the same keys as evaluate_augmented, so the same draws.
-  void count_av_pairs(const ResidentImages& res, const std::vector<int32_t>& idx, const AugmentPlan& plan,
-                      const RngKey& key, int64_t* counts) {
-    const int64_t cap = model_->batch;
-    for (int64_t s = 0; s < int64_t(idx.size()); s += cap) {
-      int64_t n = std::min<int64_t>(cap, int64_t(idx.size()) - s);
-      Tensor in = rows(model_->input, n);
-      augment_batch(ctx_, plan, res.images(), idx.data() + s, int(n), key, in, draws_.data());
-      count_pairs(draws_.data(), int(n), counts);
-    }
-  }
-
   Ctx& ctx_;
   const SearchConfig& cfg_;
   std::unique_ptr<Model> model_;
   Sgd sgd_;
   Trainer trainer_;
-  std::vector<ImageDraws> draws_;
 };
 
 // Stage 1 (SPEC §6): train from the seed's initialization under `uniform` (P_NF: crop-flip).

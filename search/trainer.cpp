@@ -1,5 +1,6 @@
 #include "search/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/core/memory.h"
@@ -36,23 +37,30 @@ void epoch_permutation(const RngKey& key, int64_t n, std::vector<int32_t>& out) 
 }
 
 Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, int64_t batch)
-    : ctx_(ctx), model_(model), opt_(opt), opt_cfg_(o), batch_(batch) {
+    : ctx_(ctx), model_(model), opt_(opt), opt_cfg_(o), batch_(batch), inputs_(ctx, batch * std::max(1, o.eb)) {
   if (o.eb < 1) throw UserError("--eb must be >= 1");
   AWS_ASSERT(model.batch == batch * o.eb, "model planned for another batch size");
   opt_.declare_state(model_.state, model_.params);
   model_.work.add(&loss_sum_, Shape{1}, DType::f32);
   model_.work.add(&correct_sum_, Shape{1}, DType::i32);
+  model_.work.add(&pair_dev_, Shape{kPairs}, DType::i32);
   if (o.clip_norm > 0) {
     clip_ = std::make_unique<GradClip>(o.clip_norm);
     clip_->declare_workspace(model_.work);
   }
   model_.commit(ctx_);
-  host_labels_.resize(size_t(model.batch));
   gathered_.resize(size_t(model.batch));
-  draws_.resize(size_t(model.batch));
+  pair_host_.resize(size_t(kPairs));
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::zero_pair_counts() { mem_zero(ctx_, pair_dev_.data, pair_dev_.bytes()); }
+
+void Trainer::add_pair_counts(int64_t* out) {
+  mem_copy(ctx_, pair_host_.data(), pair_dev_.data, pair_dev_.bytes(), CopyKind::dev_to_host);
+  for (size_t k = 0; k < pair_host_.size(); ++k) out[k] += pair_host_[k];
+}
 
 EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<int32_t>& indices,
                                 const AugmentPlan& plan, const RngKey& key, const LrSchedule& lr, int64_t& iter,
@@ -65,7 +73,10 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   const Dataset& d = train.dataset();
   SoftmaxCEParams ce{opt_cfg_.label_smoothing};
   Tensor logits = rows(model_.head.logits, rows_per_step), dlogits = rows(model_.head.dlogits, rows_per_step);
-  Tensor labels = rows(model_.labels, rows_per_step);
+  // What the step reads from the staging buffer: fixed addresses, new contents per step.
+  const Tensor labels = inputs_.labels(rows_per_step), batch_idx = inputs_.indices(batch_), step_lr = inputs_.lr();
+  Tensor* counts = pair_counts ? &pair_dev_ : nullptr;
+  if (counts) zero_pair_counts();
   // Loss and accuracy accumulate on the device and are read back only for progress reports (every
   // step on the cpu, where it costs nothing; every 50 steps on cuda) and at the end of the epoch.
   const int64_t report_every = ctx_.is_cuda() ? 50 : 1;
@@ -80,33 +91,45 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
     loss_sum = l;
     correct_sum = c;
   };
-  double loss_sum = 0;
-  int64_t correct_sum = 0;
   const size_t image_floats = size_t(d.h) * d.w * d.c;
-  for (int64_t s = 0; s < steps; ++s) {
-    // The batch: `batch_` images, each repeated eb times with its own copy index in the key.
-    for (int64_t b = 0; b < batch_; ++b) gathered_[size_t(b)] = indices[size_t(order_[size_t(s * batch_ + b)])];
-    auto ta = Clock::now();
-    for (int c = 0; c < opt_cfg_.eb; ++c) {
+  // One train step on the staged inputs: run eagerly, or recorded into the graph (aug_time null then:
+  // host time measured inside a capture means nothing). The same calls in the same order either way.
+  auto run_step = [&](double* aug_time) {
+    const auto ta = Clock::now();
+    for (int c = 0; c < opt_cfg_.eb; ++c) {  // each image eb times, with its copy index in the key
       RngKey k = key;
       k.copy = uint32_t(c);
       Tensor out(model_.input.f32() + size_t(c) * size_t(batch_) * image_floats, Shape{batch_, d.h, d.w, d.c},
                  DType::f32, model_.input.device);
-      augment_batch(ctx_, plan, train.images(), gathered_.data(), int(batch_), k, out,
-                    pair_counts ? draws_.data() : nullptr);
-      if (pair_counts) count_pairs(draws_.data(), int(batch_), pair_counts);
-      for (int64_t b = 0; b < batch_; ++b) host_labels_[size_t(c * batch_ + b)] = d.labels[size_t(gathered_[size_t(b)])];
+      augment_batch(ctx_, plan, train.images(), batch_idx, k, out, nullptr, counts);
     }
-    st.augment_seconds += seconds_since(ta);
-    mem_copy(ctx_, model_.labels.data, host_labels_.data(), size_t(rows_per_step) * 4, CopyKind::host_to_dev);
+    if (aug_time) *aug_time += seconds_since(ta);
     model_.forward(ctx_, rows_per_step, true);
     softmax_ce_forward_backward(ctx_, ce, logits, labels, model_.loss, dlogits, model_.correct);
     model_.backward(ctx_, rows_per_step);
     if (clip_) clip_->compute(ctx_, model_.params);
-    opt_.step(ctx_, float(lr.at(iter)), clip_ ? &clip_->scale() : nullptr);
-    ++iter;
+    opt_.step(ctx_, step_lr, clip_ ? &clip_->scale() : nullptr);
     add_forward(ctx_, loss_sum_, model_.loss, loss_sum_);
     count_correct(ctx_, logits, labels, correct_sum_);
+  };
+  const bool graphs = opt_cfg_.cuda_graphs && CudaGraph::usable(ctx_);
+  double loss_sum = 0;
+  int64_t correct_sum = 0;
+  for (int64_t s = 0; s < steps; ++s) {
+    for (int64_t b = 0; b < batch_; ++b) gathered_[size_t(b)] = indices[size_t(order_[size_t(s * batch_ + b)])];
+    const auto ta = Clock::now();
+    inputs_.stage(ctx_, float(lr.at(iter)), gathered_.data(), batch_, opt_cfg_.eb, d.labels);
+    st.augment_seconds += seconds_since(ta);
+    if (graphs && s > 0) {
+      // This epoch's key and plan are kernel arguments: capture once per epoch (the first capture
+      // instantiates, later ones update the executable in place), then replay.
+      if (s == 1) graph_.capture(ctx_, [&] { run_step(nullptr); });
+      graph_.launch(ctx_);
+      ++st.graph_steps;
+    } else {
+      run_step(&st.augment_seconds);
+    }
+    ++iter;
     st.images += rows_per_step;
     if (cb && ((s + 1) % report_every == 0 || s + 1 == steps)) {
       read_sums(loss_sum, correct_sum);
@@ -114,33 +137,35 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
     }
   }
   read_sums(loss_sum, correct_sum);
+  if (pair_counts) add_pair_counts(pair_counts);
   st.loss = steps ? loss_sum / double(steps) : 0;
   st.acc = st.images ? 100.0 * double(correct_sum) / double(st.images) : 0;
   st.seconds = seconds_since(t0);
   return st;
 }
 
-// Eval-mode accuracy (%) over `indices` (all images when empty): `make_input(idx, n, in)` writes the
-// network input of n images. idx and labels are caller-owned scratch of model.batch entries, so a
-// trainer's repeated evaluations allocate nothing.
+// Eval-mode accuracy (%) over `indices` (all images when empty): `make_input(idx, in)` writes the
+// network input of the images whose indices the device tensor idx holds. idx_scratch (model.batch
+// entries) and `inputs` are caller-owned, so a trainer's repeated evaluations allocate nothing.
 template <class MakeInput>
 static double eval_loop(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
-                        std::vector<int32_t>& idx, std::vector<int32_t>& labels, MakeInput&& make_input) {
+                        std::vector<int32_t>& idx_scratch, StepInputs& inputs, MakeInput&& make_input) {
   const Dataset& d = data.dataset();
   const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
   const int64_t cap = model.batch;
   mem_zero(ctx, model.correct.data, 4);
   for (int64_t start = 0; start < total; start += cap) {
     const int64_t n = std::min(cap, total - start);
-    for (int64_t i = 0; i < n; ++i) {
-      idx[size_t(i)] = indices.empty() ? int32_t(start + i) : indices[size_t(start + i)];
-      labels[size_t(i)] = d.labels[size_t(idx[size_t(i)])];
+    const int32_t* idx = indices.data() + (indices.empty() ? 0 : start);
+    if (indices.empty()) {
+      for (int64_t i = 0; i < n; ++i) idx_scratch[size_t(i)] = int32_t(start + i);
+      idx = idx_scratch.data();
     }
+    inputs.stage(ctx, 0.0f, idx, n, 1, d.labels);
     Tensor in = rows(model.input, n);
-    make_input(idx.data(), n, in);
-    mem_copy(ctx, model.labels.data, labels.data(), size_t(n) * 4, CopyKind::host_to_dev);
+    make_input(inputs.indices(n), in);
     model.forward(ctx, n, false);
-    Tensor logits = rows(model.head.logits, n), lb = rows(model.labels, n);
+    Tensor logits = rows(model.head.logits, n), lb = inputs.labels(n);
     count_correct(ctx, logits, lb, model.correct);
   }
   int32_t correct = 0;
@@ -151,23 +176,28 @@ static double eval_loop(Ctx& ctx, Model& model, const ResidentImages& data, cons
 
 double evaluate_model(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
                       const Normalization& norm) {
-  std::vector<int32_t> idx(static_cast<size_t>(model.batch)), labels(static_cast<size_t>(model.batch));
-  return eval_loop(ctx, model, data, indices, idx, labels, [&](const int32_t* i, int64_t n, Tensor& in) {
-    normalize_batch(ctx, data.images(), i, int(n), norm, in);
+  std::vector<int32_t> idx(static_cast<size_t>(model.batch));
+  StepInputs inputs(ctx, model.batch);
+  return eval_loop(ctx, model, data, indices, idx, inputs, [&](const Tensor& i, Tensor& in) {
+    normalize_batch(ctx, data.images(), i, norm, in);
   });
 }
 
 double Trainer::evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm) {
-  return eval_loop(ctx_, model_, data, indices, gathered_, host_labels_, [&](const int32_t* idx, int64_t n, Tensor& in) {
-    normalize_batch(ctx_, data.images(), idx, int(n), norm, in);
+  return eval_loop(ctx_, model_, data, indices, gathered_, inputs_, [&](const Tensor& idx, Tensor& in) {
+    normalize_batch(ctx_, data.images(), idx, norm, in);
   });
 }
 
 double Trainer::evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices,
-                                   const AugmentPlan& plan, const RngKey& key) {
-  return eval_loop(ctx_, model_, data, indices, gathered_, host_labels_, [&](const int32_t* idx, int64_t n, Tensor& in) {
-    augment_batch(ctx_, plan, data.images(), idx, int(n), key, in, nullptr);
+                                   const AugmentPlan& plan, const RngKey& key, int64_t* pair_counts) {
+  Tensor* counts = pair_counts ? &pair_dev_ : nullptr;
+  if (counts) zero_pair_counts();
+  const double acc = eval_loop(ctx_, model_, data, indices, gathered_, inputs_, [&](const Tensor& idx, Tensor& in) {
+    augment_batch(ctx_, plan, data.images(), idx, key, in, nullptr, counts);
   });
+  if (pair_counts) add_pair_counts(pair_counts);
+  return acc;
 }
 
 }  // namespace aws

@@ -2,6 +2,10 @@
 // stage-2 fine-tunes of the search. One epoch = shuffle (counter-based, keyed like the augmentation)
 // → per batch: fused augmentation pass → forward → softmax-CE → backward → clip → optimizer step.
 // Nothing is allocated after the first step; the dataset stays resident (on the device for cuda).
+// Each step's changing inputs (batch indices, labels, learning rate) are staged on the host and
+// uploaded in one copy into fixed buffers (search/step_inputs.h) that the step reads at run time, so
+// with TrainOptions::cuda_graphs the whole step (augment → forward → backward → update) is captured
+// once per epoch as a CUDA graph and replayed (engine/graph/cuda_graph.h).
 #pragma once
 #include <functional>
 #include <memory>
@@ -9,6 +13,7 @@
 
 #include "augment/pipeline.h"
 #include "augment/policy.h"
+#include "engine/graph/cuda_graph.h"
 #include "engine/core/context.h"
 #include "engine/core/rng.h"
 #include "engine/data/dataset.h"
@@ -17,6 +22,7 @@
 #include "engine/optim/optim.h"
 #include "engine/optim/schedule.h"
 #include "models/model.h"
+#include "search/step_inputs.h"
 
 namespace aws {
 
@@ -42,6 +48,12 @@ struct TrainOptions {
   float label_smoothing = 0.0f;
   float clip_norm = 0.0f;  // 0 = no clipping
   int eb = 1;              // Enlarge Batch: copies of each image per batch (SPEC §9); model batch = eb·batch
+  // cuda only: step 0 of each epoch runs eagerly (it triggers every lazy setup: cuDNN algorithm
+  // search, cdf upload, cuBLASLt plans), step 1 is captured as a CUDA graph (the executable is kept
+  // across epochs and updated in place) and steps 1.. replay it. Ignored on the cpu and under
+  // AWS_SYNC_DEBUG=1 (synchronizing inside a capture is illegal): those run every step eagerly.
+  // Off by default until it has run on a GPU.
+  bool cuda_graphs = false;
 };
 
 struct EpochStats {
@@ -49,7 +61,9 @@ struct EpochStats {
   double acc = 0;      // training accuracy (%) on augmented images
   int64_t images = 0;  // augmented images seen
   double seconds = 0;
-  double augment_seconds = 0;
+  double augment_seconds = 0;  // host time of staging and of the eager steps' augmentation calls (on
+                               // cuda their kernels run asynchronously and are not in it)
+  int64_t graph_steps = 0;     // steps replayed from the CUDA graph
 };
 
 // Step i of n with the running loss and accuracy, for progress lines.
@@ -73,13 +87,18 @@ class Trainer {
   // Top-1 accuracy (%) on `indices` of `data` (all images when empty), eval-mode BN, no augmentation.
   double evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm);
 
-  // P_AV: accuracy on images augmented by `plan` (pair-op only), eval-mode BN.
+  // P_AV: accuracy on images augmented by `plan` (pair-op only), eval-mode BN. pair_counts (kPairs,
+  // optional) adds the pair-ops drawn (counted on the device, read back once).
   double evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices, const AugmentPlan& plan,
-                            const RngKey& key);
+                            const RngKey& key, int64_t* pair_counts = nullptr);
 
   int64_t batch() const { return batch_; }
+  // The step graph (captures and updates so far; empty when graphs never ran).
+  const CudaGraph& graph() const { return graph_; }
 
  private:
+  void zero_pair_counts();
+  void add_pair_counts(int64_t* out);  // reads the device counters back (one copy and sync)
 
   Ctx& ctx_;
   Model& model_;
@@ -88,8 +107,10 @@ class Trainer {
   int64_t batch_;
   std::unique_ptr<GradClip> clip_;
   Tensor loss_sum_, correct_sum_;  // per-epoch accumulators on the device: no host sync per step
-  std::vector<int32_t> order_, gathered_, host_labels_;
-  std::vector<ImageDraws> draws_;
+  Tensor pair_dev_;                // i32[kPairs] on the device: pair-ops drawn, read back per epoch
+  StepInputs inputs_;
+  CudaGraph graph_;
+  std::vector<int32_t> order_, gathered_, pair_host_;
 };
 
 // Top-1 accuracy (%) of a committed model in eval mode on `indices` of `data` (all when empty), no

@@ -25,11 +25,8 @@ void Adam::declare_state(Arena& state, const ParamList& params) {
   state.add(&t_, Shape{1}, DType::i32);
 }
 
-void Adam::step(Ctx& ctx, float lr, const Tensor* grad_scale) {
-  if (grad_scale) {
-    check_shape("adam_step", "grad_scale", *grad_scale, Shape{1});
-    check_dtype("adam_step", "grad_scale", *grad_scale, DType::f32);
-  }
+void Adam::step(Ctx& ctx, const Tensor& lr, const Tensor* grad_scale) {
+  check_step_scalars("adam_step", params_, lr, grad_scale);
   if (ctx.is_cuda())
     return AWS_CUDA_CALL(adam_step_cuda, (ctx, cfg_, params_, m_.get(), v_.get(), t_, lr, grad_scale));
   adam_step_cpu(ctx, cfg_, params_, m_.get(), v_.get(), t_, lr, grad_scale);

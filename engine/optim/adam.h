@@ -18,7 +18,7 @@ class Adam final : public Optimizer {
  public:
   explicit Adam(AdamConfig cfg);
   void declare_state(Arena& state, const ParamList& params) override;
-  void step(Ctx& ctx, float lr, const Tensor* grad_scale = nullptr) override;
+  void step(Ctx& ctx, const Tensor& lr, const Tensor* grad_scale = nullptr) override;
 
   const AdamConfig& config() const { return cfg_; }
   const Tensor& exp_avg(size_t i) const { return m_[i]; }
@@ -34,8 +34,8 @@ class Adam final : public Optimizer {
 
 // Backend entry points: increment `step` (i32[1], on the device for cuda) and update every tensor.
 void adam_step_cpu(Ctx& ctx, const AdamConfig& cfg, const ParamList& params, const Tensor* m,
-                   const Tensor* v, Tensor& step, float lr, const Tensor* grad_scale);
+                   const Tensor* v, Tensor& step, const Tensor& lr, const Tensor* grad_scale);
 void adam_step_cuda(Ctx& ctx, const AdamConfig& cfg, const ParamList& params, const Tensor* m,
-                    const Tensor* v, Tensor& step, float lr, const Tensor* grad_scale);
+                    const Tensor* v, Tensor& step, const Tensor& lr, const Tensor* grad_scale);
 
 }  // namespace aws

@@ -4,8 +4,9 @@
 namespace aws {
 
 void adam_step_cpu(Ctx&, const AdamConfig& cfg, const ParamList& params, const Tensor* m,
-                   const Tensor* v, Tensor& step, float lr, const Tensor* grad_scale) {
+                   const Tensor* v, Tensor& step, const Tensor& lr_t, const Tensor* grad_scale) {
   const float scale = grad_scale ? grad_scale->f32()[0] : 1.f;
+  const float lr = lr_t.f32()[0];
   const int32_t t = ++step.i32()[0];
   for (size_t k = 0; k < params.size(); ++k) {
     const ParamRef& r = params[k];

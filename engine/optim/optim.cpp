@@ -15,4 +15,16 @@ void check_params(const char* op, const ParamList& params) {
   }
 }
 
+void check_step_scalars(const char* op, const ParamList& params, const Tensor& lr, const Tensor* grad_scale) {
+  check_shape(op, "lr", lr, Shape{1});
+  check_dtype(op, "lr", lr, DType::f32);
+  if (!lr.data) throw Error(std::string(op) + ": lr has no data");
+  if (!params.empty()) check_same_device(op, *params.front().param, lr);
+  if (grad_scale) {
+    check_shape(op, "grad_scale", *grad_scale, Shape{1});
+    check_dtype(op, "grad_scale", *grad_scale, DType::f32);
+    if (!params.empty()) check_same_device(op, *params.front().param, *grad_scale);
+  }
+}
+
 }  // namespace aws

@@ -24,11 +24,8 @@ void Sgd::declare_state(Arena& state, const ParamList& params) {
   }
 }
 
-void Sgd::step(Ctx& ctx, float lr, const Tensor* grad_scale) {
-  if (grad_scale) {
-    check_shape("sgd_step", "grad_scale", *grad_scale, Shape{1});
-    check_dtype("sgd_step", "grad_scale", *grad_scale, DType::f32);
-  }
+void Sgd::step(Ctx& ctx, const Tensor& lr, const Tensor* grad_scale) {
+  check_step_scalars("sgd_step", params_, lr, grad_scale);
   if (ctx.is_cuda()) return AWS_CUDA_CALL(sgd_step_cuda, (ctx, cfg_, params_, bufs_.get(), lr, grad_scale));
   sgd_step_cpu(ctx, cfg_, params_, bufs_.get(), lr, grad_scale);
 }

@@ -20,7 +20,7 @@ class Sgd final : public Optimizer {
  public:
   explicit Sgd(SgdConfig cfg);
   void declare_state(Arena& state, const ParamList& params) override;
-  void step(Ctx& ctx, float lr, const Tensor* grad_scale = nullptr) override;
+  void step(Ctx& ctx, const Tensor& lr, const Tensor* grad_scale = nullptr) override;
 
   const SgdConfig& config() const { return cfg_; }
   const ParamList& params() const { return params_; }
@@ -34,9 +34,9 @@ class Sgd final : public Optimizer {
 };
 
 // Backend entry points; bufs has params.size() entries; grad_scale may be null.
-void sgd_step_cpu(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, float lr,
+void sgd_step_cpu(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, const Tensor& lr,
                   const Tensor* grad_scale);
-void sgd_step_cuda(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, float lr,
+void sgd_step_cuda(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, const Tensor& lr,
                    const Tensor* grad_scale);
 
 }  // namespace aws

@@ -3,9 +3,10 @@
 
 namespace aws {
 
-void sgd_step_cpu(Ctx&, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, float lr,
+void sgd_step_cpu(Ctx&, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, const Tensor& lr_t,
                   const Tensor* grad_scale) {
   const float scale = grad_scale ? grad_scale->f32()[0] : 1.f;
+  const float lr = lr_t.f32()[0];
   for (size_t t = 0; t < params.size(); ++t) {
     const ParamRef& r = params[t];
     const SgdCoeffs c{lr, cfg.momentum, r.decay ? cfg.weight_decay : 0.f, cfg.nesterov};

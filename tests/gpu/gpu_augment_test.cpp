@@ -2,7 +2,8 @@
 // for every one of the 36 elements (forced as the first and as the second op of the pair, signs drawn
 // per image so both occur) on 28×28 gray and 32×32 RGB batches, with crop/flip/cutout on; the
 // built-in policies (uniform over 1296 pairs, AutoAugment's 37-letter alphabet, P_AV pair-only);
-// normalize_batch; and no device allocation once the buffers have their size.
+// normalize_batch; the pass's own device pair counter against count_pairs over the draws; and no
+// device allocation once the buffers have their size.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -42,6 +43,18 @@ struct Images {
   ~Images() { mem_free(Device::cuda, dev_mem); }
 };
 
+// A device copy of a host index list (the i32 tensor the pass reads).
+struct DevIndices {
+  void* mem = nullptr;
+  Tensor t;
+  DevIndices(Ctx& g, const std::vector<int32_t>& idx) {
+    mem = mem_alloc(Device::cuda, idx.size() * 4);
+    mem_copy(g, mem, idx.data(), idx.size() * 4, CopyKind::host_to_dev);
+    t = Tensor(mem, Shape{int64_t(idx.size())}, DType::i32, Device::cuda);
+  }
+  ~DevIndices() { mem_free(Device::cuda, mem); }
+};
+
 Normalization norm_for(int c) {
   Normalization m;
   const float mean[3] = {0.4914f, 0.4822f, 0.4465f}, sd[3] = {0.2470f, 0.2435f, 0.2616f};
@@ -57,12 +70,27 @@ std::vector<ImageDraws> compare(Ctx& cpu, Ctx& gpu, const AugmentPlan& plan, con
   std::vector<float> out_cpu(n * img), out_gpu(n * img);
   std::vector<ImageDraws> d_cpu(n), d_gpu(n);
   Tensor oc(out_cpu.data(), Shape{n, im.h, im.w, im.c}, DType::f32);
-  augment_batch(cpu, plan, im.cpu, idx.data(), n, key, oc, d_cpu.data());
+  std::vector<int32_t> pc_cpu(kPairs, 0), pc_gpu(kPairs, 0);
+  Tensor pcc(pc_cpu.data(), Shape{kPairs}, DType::i32);
+  augment_batch(cpu, plan, im.cpu, Tensor(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32), key, oc,
+                d_cpu.data(), &pcc);
   void* og_mem = mem_alloc(Device::cuda, out_gpu.size() * 4);
+  void* pc_mem = mem_alloc(Device::cuda, size_t(kPairs) * 4);
+  mem_zero(gpu, pc_mem, size_t(kPairs) * 4);
   Tensor og(og_mem, Shape{n, im.h, im.w, im.c}, DType::f32, Device::cuda);
-  augment_batch(gpu, plan, im.dev, idx.data(), n, key, og, d_gpu.data());
+  Tensor pcg(pc_mem, Shape{kPairs}, DType::i32, Device::cuda);
+  DevIndices di(gpu, idx);
+  augment_batch(gpu, plan, im.dev, di.t, key, og, d_gpu.data(), &pcg);
   mem_copy(gpu, out_gpu.data(), og_mem, out_gpu.size() * 4, CopyKind::dev_to_host);
+  mem_copy(gpu, pc_gpu.data(), pc_mem, size_t(kPairs) * 4, CopyKind::dev_to_host);
   mem_free(Device::cuda, og_mem);
+  mem_free(Device::cuda, pc_mem);
+  std::vector<int64_t> want(kPairs, 0);
+  count_pairs(d_cpu.data(), n, want.data());
+  bool counts_ok = true;
+  for (int k = 0; k < kPairs; ++k) counts_ok = counts_ok && pc_cpu[k] == want[k] && pc_gpu[k] == want[k];
+  INFO(what, ": device pair counter equals count_pairs over the draws");
+  CHECK(counts_ok);
   int first_bad = -1;
   size_t bad = 0;
   for (size_t i = 0; i < out_cpu.size(); ++i)
@@ -154,20 +182,21 @@ TEST_CASE("augment kernel: normalize_batch equals the cpu; repeated calls alloca
   const size_t img = 32 * 32 * 3;
   std::vector<float> a(n * img), b(n * img);
   Tensor ta(a.data(), Shape{n, 32, 32, 3}, DType::f32);
-  normalize_batch(cpu, im.cpu, idx.data(), n, norm_for(3), ta);
+  normalize_batch(cpu, im.cpu, Tensor(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32), norm_for(3), ta);
+  DevIndices di(gpu, idx);
   void* mem = mem_alloc(Device::cuda, b.size() * 4);
   Tensor tb(mem, Shape{n, 32, 32, 3}, DType::f32, Device::cuda);
-  normalize_batch(gpu, im.dev, idx.data(), n, norm_for(3), tb);
+  normalize_batch(gpu, im.dev, di.t, norm_for(3), tb);
   mem_copy(gpu, b.data(), mem, b.size() * 4, CopyKind::dev_to_host);
   CHECK(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
 
   const AugmentPlan plan = make_augment_plan(builtin_policy("uniform"), 32, 32, 3, norm_for(3));
   std::vector<ImageDraws> draws(static_cast<size_t>(n));
-  augment_batch(gpu, plan, im.dev, idx.data(), n, RngKey{seed}, tb, draws.data());
+  augment_batch(gpu, plan, im.dev, di.t, RngKey{seed}, tb, draws.data());
   const uint64_t before = mem_alloc_count(Device::cuda);
   for (int r = 0; r < 5; ++r) {
-    augment_batch(gpu, plan, im.dev, idx.data(), n, RngKey{seed, 0, 0, 0, uint32_t(r)}, tb, draws.data());
-    normalize_batch(gpu, im.dev, idx.data(), n, norm_for(3), tb);
+    augment_batch(gpu, plan, im.dev, di.t, RngKey{seed, 0, 0, 0, uint32_t(r)}, tb, draws.data());
+    normalize_batch(gpu, im.dev, di.t, norm_for(3), tb);
   }
   gpu.sync();
   CHECK(mem_alloc_count(Device::cuda) == before);

@@ -54,9 +54,10 @@ double budget_share(const std::vector<float>& a, const std::vector<float>& b, do
 // A parameter set of three tensors (one without decay) with gradients, on one device.
 struct ParamSet {
   Arena state, work;
-  Tensor p[3], g[3];
+  Tensor p[3], g[3], lr;
   ParamList list;
   explicit ParamSet(Device dev) : state(dev, "state"), work(dev, "work") {
+    work.add(&lr, Shape{1}, DType::f32);
     const int64_t sizes[3] = {70000, 37, 1000};
     for (int i = 0; i < 3; ++i) {
       state.add(&p[i], Shape{sizes[i]}, DType::f32);
@@ -96,9 +97,10 @@ double run_optimizer(const Cfg& cfg, float clip, int steps, uint64_t seed) {
       INFO("step ", s, " clip norm cpu ", na, " cuda ", nb);
       CHECK(na == nb);  // same summation order on both backends
     }
-    const float lr = 0.1f / float(s + 1);
-    oa.step(cpu, lr, ca ? &ca->scale() : nullptr);
-    ob.step(gpu, lr, cb ? &cb->scale() : nullptr);
+    const std::vector<float> lr{0.1f / float(s + 1)};
+    put(cpu, a.lr, lr), put(gpu, b.lr, lr);
+    oa.step(cpu, a.lr, ca ? &ca->scale() : nullptr);
+    ob.step(gpu, b.lr, cb ? &cb->scale() : nullptr);
     for (int i = 0; i < 3; ++i) worst = std::max(worst, budget_share(fetch(cpu, a.p[i]), fetch(gpu, b.p[i]), 1e-7, 1e-6));
   }
   return worst;
@@ -148,7 +150,10 @@ ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math
   oa.declare_state(ma->state, ma->params), ob.declare_state(mb->state, mb->params);
   GradClip ca(5.0f), cb(5.0f);
   ca.declare_workspace(ma->work), cb.declare_workspace(mb->work);
+  Tensor lra, lrb;
+  ma->work.add(&lra, Shape{1}, DType::f32), mb->work.add(&lrb, Shape{1}, DType::f32);
   ma->commit(cpu), mb->commit(gpu);
+  put(cpu, lra, {0.05f}), put(gpu, lrb, {0.05f});
   ma->init_params(cpu, seed), mb->init_params(gpu, seed);
   ThreeSteps r;
   for (auto& p : ma->params) r.names.push_back(p.name), r.init.push_back(fetch(cpu, *p.param));
@@ -164,13 +169,14 @@ ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math
     Ctx* c[2] = {&cpu, &gpu};
     Sgd* o[2] = {&oa, &ob};
     GradClip* cl[2] = {&ca, &cb};
+    Tensor* lr[2] = {&lra, &lrb};
     for (int k = 0; k < 2; ++k) {
       m[k]->forward(*c[k], batch, true);
       softmax_ce_forward_backward(*c[k], ce, m[k]->head.logits, m[k]->labels, m[k]->loss, m[k]->head.dlogits,
                                   m[k]->correct);
       m[k]->backward(*c[k], batch);
       cl[k]->compute(*c[k], m[k]->params);
-      o[k]->step(*c[k], 0.05f, &cl[k]->scale());
+      o[k]->step(*c[k], *lr[k], &cl[k]->scale());
       mem_copy(*c[k], &r.loss[s][k], m[k]->loss.data, 4, CopyKind::dev_to_host);
     }
   }

@@ -218,7 +218,8 @@ inline void check_train_step(const ModelSpec& spec, int64_t batch, uint64_t seed
   std::vector<float> our_logits = host_copy(ctx, logits), our_loss = host_copy(ctx, model->loss);
   model->backward(ctx, batch);
   clip.compute(ctx, model->params);
-  sgd.step(ctx, lr, &clip.scale());
+  float lr_step = lr;  // the step reads its rate from a one-element tensor (cpu: this variable)
+  sgd.step(ctx, Tensor(&lr_step, Shape{1}, DType::f32), &clip.scale());
   ctx.sync();
 
   std::string code = "SRC = '" + std::string(AWS_SOURCE_DIR) + "'\nNAME = '" + spec.name +

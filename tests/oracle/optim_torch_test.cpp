@@ -142,7 +142,8 @@ void run_case(const Case& c, uint64_t seed) {
       norms.push_back(clip.norm(ctx));
       scale = &clip.scale();
     }
-    opt->step(ctx, float(lr[s]), scale);
+    float lr_s = float(lr[s]);
+    opt->step(ctx, Tensor(&lr_s, Shape{1}, DType::f32), scale);
   }
 
   Arrays out = run_python(kTorch, in);

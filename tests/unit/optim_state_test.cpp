@@ -46,7 +46,8 @@ struct Model {
     for (int64_t i = 0; i < gw.numel(); ++i) gw.f32()[i] = float((i * 7 + s * 13) % 11) - 5.f + 0.1f * w.f32()[i];
     for (int64_t i = 0; i < gb.numel(); ++i) gb.f32()[i] = float((i + s) % 3) - 1.f;
     clip.compute(ctx, params);
-    opt->step(ctx, 0.05f, &clip.scale());
+    float lr = 0.05f;
+    opt->step(ctx, Tensor(&lr, Shape{1}, DType::f32), &clip.scale());
   }
 };
 
@@ -89,9 +90,49 @@ TEST_CASE("optim: a clipping scale of exactly 1 gives the same update as no clip
     std::memcpy(m->gw.data, a.gw.data, a.gw.bytes());
     std::memcpy(m->gb.data, a.gb.data, a.gb.bytes());
   }
-  c.opt->step(ctx, 0.1f, &scale);
-  d.opt->step(ctx, 0.1f);
+  float lr = 0.1f;
+  Tensor lr_t(&lr, Shape{1}, DType::f32);
+  c.opt->step(ctx, lr_t, &scale);
+  d.opt->step(ctx, lr_t);
   CHECK(std::memcmp(c.state.base(), d.state.base(), c.state.bytes()) == 0);
+}
+
+TEST_CASE("optim: the learning rate is read from its tensor when the step runs; bad lr tensors are rejected") {
+  const uint64_t seed = test::test_seed(42);
+  INFO("seed ", seed);
+  Ctx ctx(Device::cpu, 1);
+  for (int which = 0; which < 2; ++which) {
+    auto make = [&]() -> std::unique_ptr<Optimizer> {
+      if (which == 0) return std::make_unique<Sgd>(SgdConfig{0.9f, true, 1e-4f});
+      return std::make_unique<Adam>(AdamConfig{0.9, 0.999, 1e-8, 1e-4});
+    };
+    Model a(ctx, make(), seed), b(ctx, make(), seed);
+    // a: one buffer rewritten between steps (as the trainer's staged lr is); b: a new tensor per step.
+    float staged = 0;
+    Tensor lr_a(&staged, Shape{1}, DType::f32);
+    const float rates[3] = {0.1f, 0.025f, 0.4f};
+    for (int s = 0; s < 3; ++s) {
+      for (Model* m : {&a, &b}) {
+        for (int64_t i = 0; i < m->gw.numel(); ++i) m->gw.f32()[i] = float((i * 5 + s) % 7) - 3.f;
+        for (int64_t i = 0; i < m->gb.numel(); ++i) m->gb.f32()[i] = float((i + 2 * s) % 5) - 2.f;
+      }
+      staged = rates[s];
+      a.opt->step(ctx, lr_a);
+      float fresh = rates[s];
+      b.opt->step(ctx, Tensor(&fresh, Shape{1}, DType::f32));
+    }
+    CHECK(std::memcmp(a.state.base(), b.state.base(), a.state.bytes()) == 0);
+    // A zero learning rate leaves the parameters (not the optimizer state) unchanged.
+    std::vector<float> w0(a.w.f32(), a.w.f32() + a.w.numel());
+    staged = 0.f;
+    a.opt->step(ctx, lr_a);
+    CHECK(std::memcmp(w0.data(), a.w.data, a.w.bytes()) == 0);
+    float two[2] = {0.1f, 0.1f};
+    int32_t as_int = 1;
+    CHECK_THROWS_AS(a.opt->step(ctx, Tensor(two, Shape{2}, DType::f32)), Error);
+    CHECK_THROWS_AS(a.opt->step(ctx, Tensor(&as_int, Shape{1}, DType::i32)), Error);
+    CHECK_THROWS_AS(a.opt->step(ctx, Tensor(&staged, Shape{1}, DType::f32, Device::cuda)), Error);
+  }
 }
 
 TEST_CASE("optim: bad optimizer and clipping settings are UserErrors") {

@@ -1,10 +1,11 @@
 // The fused augmentation pass on the cpu: independence of batch size, batch order and thread count;
 // crop/flip/cutout against a direct per-pixel recomputation from the returned draws; the eval path;
-// the P_AV variant; pair counts.
+// the P_AV variant; pair counts (from host draws, and counted by the pass itself into a counter tensor).
 #include <doctest/doctest.h>
 
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "augment/builtin_policies.h"
@@ -29,6 +30,9 @@ Data random_images(int n, int h, int w, int c, uint64_t seed) {
   for (auto& v : d.px) v = uint8_t(rng() >> 56);
   return d;
 }
+
+// An index list as the i32 tensor the pass reads (a view of host memory on the cpu).
+Tensor idx_view(const int32_t* p, int n) { return Tensor(const_cast<int32_t*>(p), Shape{n}, DType::i32); }
 
 Normalization some_norm() {
   Normalization nm;
@@ -55,7 +59,7 @@ Run run(const Policy& pol, Data& d, const std::vector<int32_t>& idx, int bs, int
   for (size_t b0 = 0; b0 < idx.size(); b0 += size_t(bs)) {
     int n = int(std::min(idx.size() - b0, size_t(bs)));
     Tensor out(r.out.data() + b0 * img, Shape{n, d.h, d.w, d.c}, DType::f32);
-    augment_batch(ctx, plan, src, idx.data() + b0, n, key, out, r.draws.data() + b0);
+    augment_batch(ctx, plan, src, idx_view(idx.data() + b0, n), key, out, r.draws.data() + b0);
   }
   return r;
 }
@@ -144,7 +148,7 @@ TEST_CASE("pipeline: policy none equals normalize_batch; P_AV applies only the p
   std::vector<float> ev(r.out.size());
   Ctx ctx(Device::cpu, 2);
   Tensor out(ev.data(), Shape{8, 32, 32, 3}, DType::f32);
-  normalize_batch(ctx, d.t(), idx.data(), 8, some_norm(), out);
+  normalize_batch(ctx, d.t(), idx_view(idx.data(), 8), some_norm(), out);
   CHECK(ev == r.out);
 
   Policy u = builtin_policy("uniform");
@@ -208,9 +212,51 @@ TEST_CASE("pipeline: facade rejects bad shapes and out-of-range indices") {
   std::vector<float> o(2 * 32 * 32 * 3);
   Tensor out(o.data(), Shape{2, 32, 32, 3}, DType::f32);
   std::vector<int32_t> bad{0, 4};
-  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), bad.data(), 2, RngKey{}, out), Error);
+  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), idx_view(bad.data(), 2), RngKey{}, out), Error);
   Tensor wrong(o.data(), Shape{2, 32, 32, 1}, DType::f32);
   std::vector<int32_t> ok{0, 3};
-  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), ok.data(), 2, RngKey{}, wrong), Error);
-  CHECK_NOTHROW(augment_batch(ctx, plan, d.t(), ok.data(), 2, RngKey{}, out));
+  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), idx_view(ok.data(), 2), RngKey{}, wrong), Error);
+  CHECK_NOTHROW(augment_batch(ctx, plan, d.t(), idx_view(ok.data(), 2), RngKey{}, out));
+  std::vector<int32_t> c(kPairs - 1, 0);
+  Tensor short_counts(c.data(), Shape{kPairs - 1}, DType::i32);
+  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), idx_view(ok.data(), 2), RngKey{}, out, nullptr, &short_counts),
+                  Error);
+  Tensor f32_idx(ok.data(), Shape{2}, DType::f32);
+  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), f32_idx, RngKey{}, out), Error);
+}
+
+TEST_CASE("pipeline: the pass's own pair counter equals count_pairs over its draws, across calls and threads") {
+  const uint64_t seed = test_seed(24);
+  INFO("seed ", seed);
+  Data d = random_images(300, 28, 28, 1, seed);
+  Ctx ctx(Device::cpu, 2);
+  // autoaugment-cifar10 has the identity letter: its draws without a 36-letter pair are not counted.
+  for (const char* name : {"uniform", "autoaugment-cifar10", "none"}) {
+    INFO("policy ", name);
+    AugmentPlan plan = make_augment_plan(builtin_policy(name), 28, 28, 1, some_norm());
+    std::vector<int32_t> idx(300), counter(kPairs, 0);
+    for (int i = 0; i < 300; ++i) idx[size_t(i)] = (i * 7 + 1) % 300;
+    std::vector<float> o(size_t(300) * 28 * 28);
+    std::vector<ImageDraws> draws(300);
+    std::vector<int64_t> want(kPairs, 0);
+    Tensor counts(counter.data(), Shape{kPairs}, DType::i32);
+    for (int call = 0; call < 3; ++call) {  // three batches of 100, new keys: counts accumulate
+      Tensor out(o.data(), Shape{100, 28, 28, 1}, DType::f32);
+      augment_batch(ctx, plan, d.t(), idx_view(idx.data() + 100 * call, 100), RngKey{seed, 0, 0, 0, uint32_t(call)},
+                    out, draws.data(), &counts);
+      count_pairs(draws.data(), 100, want.data());
+    }
+    int64_t total = 0;
+    for (int k = 0; k < kPairs; ++k) {
+      total += counter[size_t(k)];
+      if (counter[size_t(k)] != want[size_t(k)]) {
+        INFO("pair ", k);
+        CHECK(counter[size_t(k)] == want[size_t(k)]);
+      }
+    }
+    const std::string n = name;
+    if (n == "uniform") CHECK(total == 300);
+    if (n == "none") CHECK(total == 0);
+    if (n == "autoaugment-cifar10") CHECK((total > 0 && total < 300));
+  }
 }
