@@ -20,8 +20,10 @@
 #include <vector>
 
 #include "apps/commands.h"
-#include "apps/math_option.h"
-#include "apps/math_option.h"
+#include "apps/cuda_options.h"
+#include "models/precision.h"
+#include "apps/cuda_options.h"
+#include "models/precision.h"
 #include "augment/builtin_policies.h"
 #include "engine/core/error.h"
 #include "engine/data/normalize.h"
@@ -38,7 +40,8 @@ using Clock = std::chrono::steady_clock;
 
 struct StepArgs {
   std::string model = "resnet20", shape = "28x28x1", device = "cpu", peer_script;
-  std::string math = "auto";  // apps/math_option.h
+  std::string math = "auto";  // models/precision.h
+  bool cuda_graphs = false;
   int64_t batch = 128;
   int steps = 20, warmup = 3, threads = 0;
   bool peer = true;
@@ -118,7 +121,10 @@ void run_train_step(const StepArgs& a) {
   if (a.steps < 1 || a.warmup < 0 || a.batch < 1) throw UserError("--steps and --batch must be positive, --warmup >= 0");
   int h = 0, w = 0, c = 0;
   parse_shape(a.shape, h, w, c);
-  Ctx ctx(parse_device(a.device), a.threads);
+  const Device dev = parse_device(a.device);
+  resolve_math(a.math, dev);
+  check_cuda_graphs(a.cuda_graphs, dev);
+  Ctx ctx(dev, a.threads);
   const int threads = ctx.threads > 0 ? ctx.threads : omp_get_max_threads();
 
   // A synthetic uint8 dataset with enough images for every step without repeats.
@@ -138,7 +144,9 @@ void run_train_step(const StepArgs& a) {
   apply_math(a.math, ctx, spec);
   auto model = create_model(spec, a.batch, ctx.device);
   Sgd sgd(SgdConfig{0.9f, true, 5e-4f});
-  Trainer trainer(ctx, *model, sgd, TrainOptions{}, a.batch);
+  TrainOptions topt;
+  topt.cuda_graphs = a.cuda_graphs;
+  Trainer trainer(ctx, *model, sgd, topt, a.batch);
   model->init_params(ctx, 0);
   AugmentPlan plan = make_augment_plan(load_policy("crop-flip"), h, w, c, compute_normalization(d, idx));
   ResidentImages res(ctx, d);
@@ -150,7 +158,7 @@ void run_train_step(const StepArgs& a) {
   std::printf("train step: %s on %s, batch %lld, device %s%s, %d threads, %d steps after %d warm-up "
               "(crop+flip, SGD Nesterov 0.9, wd 5e-4)\n",
               a.model.c_str(), a.shape.c_str(), (long long)a.batch, a.device.c_str(),
-              math_label(ctx, spec).c_str(), threads,
+              (math_label(ctx, spec) + (a.cuda_graphs ? ", CUDA graphs" : "")).c_str(), threads,
               a.steps, a.warmup);
   // The synthetic set holds (steps + warm-up) batches; the line also gives the arenas alone.
   std::printf("memory plan: %s (dataset of %lld images)\n",
@@ -194,6 +202,7 @@ void add_bench_command(CLI::App& app) {
   t->add_option("--warmup", a->warmup, "untimed steps first")->capture_default_str()->check(CLI::Range(0, 1000000));
   t->add_option("--threads", a->threads, "cpu threads for both (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
   add_math_option(t, a->math);
+  add_cuda_graphs_flag(t, a->cuda_graphs);
   t->add_flag("--peer,!--no-peer", a->peer, "run the PyTorch peer (default on)");
   t->add_option("--peer-script", a->peer_script, "peer script (default: bench/train_step_peer.py of the source tree)");
   t->callback([a] { run_train_step(*a); });

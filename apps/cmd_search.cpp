@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "apps/commands.h"
+#include "apps/cuda_options.h"
 #include "apps/progress.h"
+#include "models/precision.h"
 #include "search/correlate.h"
 #include "search/report.h"
 #include "search/search_config.h"
@@ -30,9 +32,10 @@ struct CliObserver : SearchObserver {
 
 struct SearchArgs {
   std::string preset = "demo", run, data = "fashion-mnist", data_dir, model = "resnet20", proxy = "af",
-              device = "cpu";
+              device = "cpu", math = "auto";
   uint64_t seed = 0;
   int threads = 0;
+  bool cuda_graphs = false;
   // Overrides of the preset (applied only when given).
   int t_max = 0, k = 0, stage1_epochs = 0, finetune_epochs = 0;
   int64_t subset = 0, val = 0, batch = 0;
@@ -53,6 +56,8 @@ void add_search_commands(CLI::App& app) {
   s->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   s->add_option("--seed", a->seed)->capture_default_str();
   s->add_option("--threads", a->threads, "cpu threads (0: all)");
+  add_math_option(s, a->math);
+  add_cuda_graphs_flag(s, a->cuda_graphs);
   auto* o_tmax = s->add_option("--t-max", a->t_max, "stage-2 loops (T_max)");
   auto* o_k = s->add_option("--k", a->k, "trajectories per PPO update");
   auto* o_s1 = s->add_option("--stage1-epochs", a->stage1_epochs, "stage-1 epochs");
@@ -69,6 +74,8 @@ void add_search_commands(CLI::App& app) {
     c.model = a->model;
     c.proxy = a->proxy;
     c.device = a->device;
+    c.math = resolve_math(a->math, c.device == "cuda" ? Device::cuda : Device::cpu);
+    c.cuda_graphs = a->cuda_graphs;
     c.seed = a->seed;
     c.threads = a->threads;
     if (o_tmax->count()) c.t_max = a->t_max;

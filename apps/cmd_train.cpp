@@ -6,7 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
-#include "apps/math_option.h"
+#include "apps/cuda_options.h"
+#include "models/precision.h"
 #include "apps/progress.h"
 #include "augment/builtin_policies.h"
 #include "engine/core/memory.h"
@@ -26,7 +27,8 @@ namespace {
 struct TrainArgs {
   std::string model = "resnet20", data = "fashion-mnist", data_dir, policy = "crop-flip", out = "runs/train";
   std::string device = "cpu", schedule = "cosine";
-  std::string math = "auto";  // apps/math_option.h
+  std::string math = "auto";  // models/precision.h
+  bool cuda_graphs = false;
   int epochs = 15, eb = 1, threads = 0;
   int64_t batch = 128, subset = 0, val = 0;
   double lr = 0.1, warmup_epochs = 0, warmup_from = 0, momentum = 0.9, weight_decay = 5e-4;
@@ -43,6 +45,8 @@ std::string fmt(const char* f, double a, double b) {
 
 void run_train(const TrainArgs& a) {
   Device dev = parse_device(a.device);
+  resolve_math(a.math, dev);
+  check_cuda_graphs(a.cuda_graphs, dev);
   Policy policy = load_policy(a.policy);
   Dataset train = load_dataset(a.data, a.data_dir, true);
   Dataset test = load_dataset(a.data, a.data_dir, false);
@@ -80,7 +84,8 @@ void run_train(const TrainArgs& a) {
   apply_math(a.math, ctx, spec);
   auto model = create_model(spec, a.batch * a.eb, dev);
   Sgd sgd(SgdConfig{float(a.momentum), a.nesterov, float(a.weight_decay)});
-  Trainer trainer(ctx, *model, sgd, TrainOptions{float(a.label_smoothing), float(a.clip), a.eb}, a.batch);
+  Trainer trainer(ctx, *model, sgd, TrainOptions{float(a.label_smoothing), float(a.clip), a.eb, a.cuda_graphs},
+                  a.batch);
   model->init_params(ctx, a.seed);
 
   const int64_t steps_per_epoch = int64_t(train_idx.size()) / a.batch;
@@ -178,6 +183,7 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   t->add_option("--threads", a->threads, "cpu threads (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
   add_math_option(t, a->math);
+  add_cuda_graphs_flag(t, a->cuda_graphs);
   t->add_option("--out", a->out, "output folder (metrics.jsonl, model.ckpt, result.json)")->capture_default_str();
   t->callback([a] { run_train(*a); });
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/core/context.h"
+#include "engine/core/cuda_buffers.h"  // kCudaWorkspaceBytes, kCudaScratchBytes
 #include "kernels/cuda_check.h"
 
 namespace aws {
@@ -88,8 +89,6 @@ struct CudaState {
 void grow_buffer(GrowBuffer& b, size_t bytes);
 void free_buffer(GrowBuffer& b);
 
-inline constexpr size_t kCudaWorkspaceBytes = size_t(256) << 20;  // ≥ 128 MB: tensor-core algos need room
-inline constexpr size_t kCudaScratchBytes = size_t(16) << 20;
 
 inline cudaStream_t stream_of(Ctx& ctx) { return ctx.cuda->stream; }
 

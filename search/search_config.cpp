@@ -74,32 +74,39 @@ void SearchConfig::validate() const {
   need(bn_momentum >= 0 && bn_momentum <= 1, "--bn-momentum must be in [0, 1]");
   need(threads >= 0, "--threads must be >= 0");
   need(device == "cpu" || device == "cuda", "--device " + device + ": expected cpu or cuda");
+  need(math == "strict" || math == "tf32" || math == "bf16", "--math " + math + ": expected strict, tf32 or bf16");
+  need(device == "cuda" || math == "strict", "--math " + math + " needs --device cuda");
+  need(device == "cuda" || !cuda_graphs, "--cuda-graphs: CUDA graphs need --device cuda");
 }
 
 json SearchConfig::semantic_json() const {
-  return json{{"data", data},
-              {"model", model},
-              {"preset", preset},
-              {"proxy", proxy},
-              {"device", device},
-              {"seed", seed},
-              {"val", val},
-              {"subset", subset},
-              {"stage1_epochs", stage1_epochs},
-              {"batch", batch},
-              {"lr", lr},
-              {"warmup_from", warmup_from},
-              {"warmup_epochs", warmup_epochs},
-              {"lr_floor", lr_floor},
-              {"momentum", momentum},
-              {"weight_decay", weight_decay},
-              {"label_smoothing", label_smoothing},
-              {"clip", clip},
-              {"bn_momentum", bn_momentum},
-              {"t_max", t_max},
-              {"k", k},
-              {"finetune_epochs", finetune_epochs},
-              {"finetune_lr", finetune_lr}};
+  json j{{"data", data},
+         {"model", model},
+         {"preset", preset},
+         {"proxy", proxy},
+         {"device", device},
+         {"seed", seed},
+         {"val", val},
+         {"subset", subset},
+         {"stage1_epochs", stage1_epochs},
+         {"batch", batch},
+         {"lr", lr},
+         {"warmup_from", warmup_from},
+         {"warmup_epochs", warmup_epochs},
+         {"lr_floor", lr_floor},
+         {"momentum", momentum},
+         {"weight_decay", weight_decay},
+         {"label_smoothing", label_smoothing},
+         {"clip", clip},
+         {"bn_momentum", bn_momentum},
+         {"t_max", t_max},
+         {"k", k},
+         {"finetune_epochs", finetune_epochs},
+         {"finetune_lr", finetune_lr}};
+  // "math" only when it is not "strict", the meaning of every version-1 run: their digests (stored in
+  // ω_share and the controller state, compared on resume) stay what they were.
+  if (math != "strict") j["math"] = math;
+  return j;
 }
 
 json SearchConfig::to_json() const {
@@ -108,6 +115,8 @@ json SearchConfig::to_json() const {
   j["version"] = kSearchConfigVersion;
   j["data_dir"] = data_dir;
   j["threads"] = threads;
+  j["math"] = math;  // always written, whatever semantic_json leaves out
+  j["cuda_graphs"] = cuda_graphs;
   return j;
 }
 
@@ -128,8 +137,8 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
   take(j, "format", format, file);
   take(j, "version", version, file);
   if (format != kSearchConfigFormat) throw UserError(file + ": format \"" + format + "\", expected \"" + kSearchConfigFormat + "\"");
-  if (version != kSearchConfigVersion)
-    throw UserError(file + ": version " + std::to_string(version) + ", this build reads version " +
+  if (version != kSearchConfigVersion && version != 1)
+    throw UserError(file + ": version " + std::to_string(version) + ", this build reads versions 1 to " +
                     std::to_string(kSearchConfigVersion));
   SearchConfig c;
   take(j, "data", c.data, file);
@@ -140,6 +149,10 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
   take(j, "device", c.device, file);
   take(j, "seed", c.seed, file);
   take(j, "threads", c.threads, file);
+  if (version >= 2) {
+    take(j, "math", c.math, file);
+    take(j, "cuda_graphs", c.cuda_graphs, file);
+  }
   take(j, "val", c.val, file);
   take(j, "subset", c.subset, file);
   take(j, "stage1_epochs", c.stage1_epochs, file);
@@ -170,9 +183,14 @@ std::string SearchConfig::digest() const {
 std::vector<std::string> config_diff(const SearchConfig& stored, const SearchConfig& wanted) {
   const json a = stored.semantic_json(), b = wanted.semantic_json();
   std::vector<std::string> out;
-  for (auto it = a.begin(); it != a.end(); ++it) {
-    const json& other = b.at(it.key());
-    if (it.value() != other) out.push_back(it.key() + ": " + it.value().dump() + " -> " + other.dump());
+  auto value = [](const json& j, const std::string& key) {  // an absent "math" means "strict"
+    return j.contains(key) ? j.at(key) : key == "math" ? json("strict") : json();
+  };
+  json keys = a;
+  keys.update(b);
+  for (auto it = keys.begin(); it != keys.end(); ++it) {
+    const json x = value(a, it.key()), y = value(b, it.key());
+    if (x != y) out.push_back(it.key() + ": " + x.dump() + " -> " + y.dump());
   }
   return out;
 }

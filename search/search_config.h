@@ -23,8 +23,10 @@ struct SearchConfig {
   std::string preset = "demo";
   std::string proxy = "af";
   std::string device = "cpu";
+  std::string math = "strict";     // resolved --math (models/precision.h): strict | tf32 | bf16 (cuda); strict on cpu
   uint64_t seed = 0;
   int threads = 0;                 // not semantic
+  bool cuda_graphs = false;        // not semantic: graph replay runs the eager step's kernels in order
 
   // Splits (SPEC §5): D_val of `val` images, D_tr = the rest, or a stratified subset of `subset` of it.
   int64_t val = 10000;
@@ -55,7 +57,9 @@ struct SearchConfig {
 };
 
 constexpr const char* kSearchConfigFormat = "aws-search-config";
-constexpr int kSearchConfigVersion = 1;
+// Version 2 added "math" and "cuda_graphs"; a version-1 file reads as math "strict" (what every
+// version-1 run computed, on either backend) without graphs.
+constexpr int kSearchConfigVersion = 2;
 
 // Named presets for Fashion-MNIST (SPEC §11): "demo" (≤ 10 min on 2 cores) and "paper" (the paper's
 // epochs: 200 stage-1, 10 fine-tune, T_max 500, batch 256, full 50k/10k split). UserError naming

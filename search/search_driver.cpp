@@ -23,6 +23,7 @@
 #include "engine/io/jsonl.h"
 #include "engine/optim/sgd.h"
 #include "models/layers.h"
+#include "models/precision.h"
 #include "search/controller.h"
 #include "search/model_file.h"
 #include "search/run_dir.h"
@@ -99,7 +100,7 @@ class TrajectoryRunner {
   TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec)
       : ctx_(ctx), cfg_(cfg), model_(create_model(spec, cfg.batch, ctx.device)),
         sgd_(SgdConfig{float(cfg.momentum), true, float(cfg.weight_decay)}),
-        trainer_(ctx, *model_, sgd_, TrainOptions{float(cfg.label_smoothing), float(cfg.clip), 1}, cfg.batch) {}
+        trainer_(ctx, *model_, sgd_, TrainOptions{float(cfg.label_smoothing), float(cfg.clip), 1, cfg.cuda_graphs}, cfg.batch) {}
 
   Model& model() { return *model_; }
   Trainer& trainer() { return trainer_; }
@@ -234,7 +235,8 @@ SearchResult run_search_on(const SearchConfig& cfg, const Dataset& train, const 
   const Normalization norm = compute_normalization(train, split.train);
 
   Ctx ctx(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads);
-  const ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, float(cfg.bn_momentum)};
+  ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, float(cfg.bn_momentum)};
+  apply_math(cfg.math, ctx, spec);
   TrajectoryRunner runner(ctx, cfg, spec);
   ResidentImages res(ctx, train);
   obs.message("search " + cfg.digest() + ": " + cfg.model + " on " + cfg.data + ", D_tr " +

@@ -44,6 +44,9 @@ expect "malformed policy JSON" 'bad_policy\.json' -- train --policy "$TMP/bad_po
 expect "unknown schedule" '--schedule' -- train --schedule wiggly $OUT
 expect "bf16 on the cpu" '--math bf16.*cuda' -- train --math bf16 --device cpu $OUT
 expect "bf16 on the cpu (bench)" '--math bf16.*cuda' -- bench train-step --math bf16 --device cpu --no-peer
+expect "bf16 on the cpu (search)" '--math bf16.*cuda' -- search --math bf16 --run "$TMP/search-run"
+expect "CUDA graphs on the cpu" '--cuda-graphs.*cuda' -- train --cuda-graphs --device cpu $OUT
+expect "CUDA graphs on the cpu (search)" '--cuda-graphs.*cuda' -- search --cuda-graphs --run "$TMP/search-run"
 
 # A truncated IDX file (the gzip stream cut in half) in a copy of the dataset folder.
 mkdir -p "$TMP/fm"

@@ -25,25 +25,11 @@
 #include "engine/optim/sgd.h"
 #include "search/trainer.h"
 #include "tests/support/oracle.h"
+#include "tests/support/test_data.h"
 
 namespace aws::test {
 
 namespace {
-
-Dataset synthetic(int64_t n, uint64_t seed) {
-  Dataset d;
-  d.name = "synthetic";
-  d.n = n;
-  d.h = d.w = 28;
-  d.c = 1;
-  d.num_classes = 10;
-  std::mt19937_64 rng(seed);
-  d.images.resize(size_t(n) * 28 * 28);
-  for (size_t i = 0; i < d.images.size(); ++i) d.images[i] = uint8_t((i % 28) * 7 + (rng() >> 61));
-  d.labels.resize(size_t(n));
-  for (auto& l : d.labels) l = int32_t(rng() % 10);
-  return d;
-}
 
 struct RunResult {
   std::vector<float> state;  // the whole state arena: parameters, BN running statistics, momentum
@@ -110,7 +96,7 @@ TEST_CASE("cuda graphs: replayed train steps equal eager steps; capture allocate
   INFO("seed ", seed);
   Ctx ctx(Device::cuda);
   REQUIRE(CudaGraph::usable(ctx));  // run without AWS_SYNC_DEBUG
-  const Dataset d = synthetic(64, seed);
+  const Dataset d = synthetic_dataset(64, seed);
   // The graph run first: its epoch-1 step 0 does every lazy setup (cuDNN algorithm search, cdf upload)
   // right before the first capture; the eager runs then reuse the same algorithms.
   RunResult g = train(ctx, d, seed, true);
@@ -165,7 +151,7 @@ TEST_CASE("cuda graphs: AWS_SYNC_DEBUG=1 turns them off (every step eager)") {
   o.cuda_graphs = true;
   Trainer tr(ctx, *m, sgd, o, 4);
   m->init_params(ctx, 5);
-  const Dataset d = synthetic(12, 5);
+  const Dataset d = synthetic_dataset(12, 5);
   ResidentImages res(ctx, d);
   std::vector<int32_t> idx{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
   Normalization norm;

@@ -132,19 +132,23 @@ TEST_CASE("cuda optimizers: SGD (momentum, nesterov, decay exclusion), Adam and 
 namespace {
 
 // Three ResNet-20 train steps (28×28×1, label smoothing, clip 5, Nesterov SGD) on cpu and on cuda with the
-// given math mode, from the same initialization: initial parameters, final parameters of both, losses.
+// given math mode and activation dtype, from the same initialization: initial parameters, final
+// parameters of both, losses, and the first step's logits.
 struct ThreeSteps {
   std::vector<std::string> names;
   std::vector<std::vector<float>> init, cpu, gpu;
   float loss[3][2] = {};
+  std::vector<float> logits0[2];
 };
 
-ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math) {
+ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math, DType act = DType::f32) {
   ModelSpec spec;
   spec.name = "resnet20", spec.h = 28, spec.w = 28, spec.c = 1;
   Ctx cpu(Device::cpu, 0), gpu(Device::cuda);
   gpu.math = math;
-  auto ma = create_model(spec, batch, Device::cpu), mb = create_model(spec, batch, Device::cuda);
+  ModelSpec gpu_spec = spec;
+  gpu_spec.act = act;
+  auto ma = create_model(spec, batch, Device::cpu), mb = create_model(gpu_spec, batch, Device::cuda);
   SgdConfig cfg{0.9f, true, 5e-4f};
   Sgd oa(cfg), ob(cfg);
   oa.declare_state(ma->state, ma->params), ob.declare_state(mb->state, mb->params);
@@ -172,6 +176,7 @@ ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math
     Tensor* lr[2] = {&lra, &lrb};
     for (int k = 0; k < 2; ++k) {
       m[k]->forward(*c[k], batch, true);
+      if (s == 0) r.logits0[k] = fetch(*c[k], m[k]->head.logits);
       softmax_ce_forward_backward(*c[k], ce, m[k]->head.logits, m[k]->labels, m[k]->loss, m[k]->head.dlogits,
                                   m[k]->correct);
       m[k]->backward(*c[k], batch);
@@ -195,6 +200,19 @@ double update_share(const std::vector<float>& init, const std::vector<float>& a,
     scale = std::max(scale, std::fabs(double(a[i]) - double(init[i])));
   }
   return diff / (tau * scale + atol);
+}
+
+// Each step's loss within tau (relative) of the cpu's; returns the worst share of tau.
+double check_losses(const ThreeSteps& r, double tau, const char* mode) {
+  double worst = 0;
+  for (int s = 0; s < 3; ++s) {
+    INFO("step ", s, " loss cpu ", r.loss[s][0], " cuda ", mode, " ", r.loss[s][1]);
+    CHECK(std::isfinite(r.loss[s][1]));
+    const double share = std::fabs(r.loss[s][0] - r.loss[s][1]) / (tau * std::fabs(r.loss[s][0]));
+    CHECK(share <= 1.0);
+    worst = std::max(worst, share);
+  }
+  return worst;
 }
 
 }  // namespace
@@ -233,14 +251,7 @@ TEST_CASE("cuda train step in tf32 math: three ResNet-20 steps follow the cpu wi
   const int64_t batch = 16;
   const double u = std::ldexp(1.0, -10), tau = 2 * u * 20, atol = 1e-6;
   ThreeSteps r = resnet20_three_steps(seed, batch, Ctx::MathMode::tf32);
-  double loss_share = 0;
-  for (int s = 0; s < 3; ++s) {
-    INFO("step ", s, " loss cpu ", r.loss[s][0], " cuda tf32 ", r.loss[s][1]);
-    CHECK(std::isfinite(r.loss[s][1]));
-    const double share = std::fabs(r.loss[s][0] - r.loss[s][1]) / (tau * std::fabs(r.loss[s][0]));
-    CHECK(share <= 1.0);
-    loss_share = std::max(loss_share, share);
-  }
+  const double loss_share = check_losses(r, tau, "tf32");
   double worst = 0;
   for (size_t i = 0; i < r.names.size(); ++i) worst = std::max(worst, update_share(r.init[i], r.cpu[i], r.gpu[i], tau, atol));
   ThreeSteps strict = resnet20_three_steps(seed, batch, Ctx::MathMode::strict);
@@ -251,6 +262,38 @@ TEST_CASE("cuda train step in tf32 math: three ResNet-20 steps follow the cpu wi
               "(tau 2*2^-10*20 = %.3g relative) %.3g; normwise update distance / tau (not asserted) tf32 %.3g, "
               "strict fp32 %.3g over %zu tensors; step-3 losses cpu %.6f tf32 %.6f\n",
               (long long)batch, tau, loss_share, worst, worst_strict, r.names.size(), r.loss[2][0], r.loss[2][1]);
+}
+
+// The half-precision mode (ModelSpec::act = bf16, TF32 for the f32 classifier) against the cpu in f32.
+// bf16 keeps 8 significant bits: every stored activation, the network input and each convolution's
+// weight copy are rounded once, u = 2^-8 relative each, so one layer adds at most about 3u (input,
+// weights, output) to the relative error of what it passes on, and ResNet-20's 20 weight layers
+// tau = 3u·20 ≈ 23%. Asserted: the first forward's logits (before any update, so only the
+// forward's rounding shows; normwise relative distance, where a wrong layout or type gives ≥ 1) and
+// each step's loss within tau; the normwise parameter-update distance is printed, as for tf32.
+TEST_CASE("cuda train step in bf16: three ResNet-20 steps follow the cpu within the bf16 budget") {
+  const uint64_t seed = test_seed(74);
+  INFO("seed ", seed);
+  const int64_t batch = 16;
+  const double u = std::ldexp(1.0, -8), tau = 3 * u * 20, atol = 1e-6;
+  ThreeSteps r = resnet20_three_steps(seed, batch, Ctx::MathMode::tf32, DType::bf16);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < r.logits0[0].size(); ++i) {
+    const double d = double(r.logits0[1][i]) - double(r.logits0[0][i]);
+    num += d * d;
+    den += double(r.logits0[0][i]) * double(r.logits0[0][i]);
+  }
+  const double logits_rel = std::sqrt(num / den);
+  INFO("first-step logits normwise relative distance ", logits_rel, " budget ", tau);
+  CHECK(logits_rel <= tau);
+  const double loss_share = check_losses(r, tau, "bf16");
+  double worst = 0;
+  for (size_t i = 0; i < r.names.size(); ++i) worst = std::max(worst, update_share(r.init[i], r.cpu[i], r.gpu[i], tau, atol));
+  std::printf("gpu-vs-cpu train-step bf16 resnet20 28x28x1 batch %lld, 3 steps: first logits normwise distance %.3g "
+              "(%.1f%% of tau 3*2^-8*20 = %.3g), worst loss share %.3g; normwise update distance / tau (not "
+              "asserted) %.3g over %zu tensors; step-3 losses cpu %.6f bf16 %.6f\n",
+              (long long)batch, logits_rel, 100 * logits_rel / tau, tau, loss_share, worst, r.names.size(),
+              r.loss[2][0], r.loss[2][1]);
 }
 
 }  // namespace aws::test

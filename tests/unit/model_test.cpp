@@ -20,31 +20,13 @@
 #include "search/model_file.h"
 #include "search/trainer.h"
 #include "tests/support/oracle.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
+using aws::test::arena_bytes;
+using aws::test::synthetic_dataset;
 
 namespace {
-
-std::vector<uint8_t> arena_bytes(const Arena& a) {
-  const auto* p = static_cast<const uint8_t*>(a.base());
-  return {p, p + a.bytes()};
-}
-
-// A small seeded dataset of 1×28×28 images: enough for a few training batches.
-Dataset synthetic(int64_t n, uint64_t seed) {
-  Dataset d;
-  d.name = "synthetic";
-  d.n = n;
-  d.h = d.w = 28;
-  d.c = 1;
-  d.num_classes = 10;
-  std::mt19937_64 rng(seed);
-  d.images.resize(size_t(n) * 28 * 28);
-  for (auto& b : d.images) b = uint8_t(rng());
-  d.labels.resize(size_t(n));
-  for (auto& l : d.labels) l = int32_t(rng() % 10);
-  return d;
-}
 
 struct Rig {
   Ctx ctx{Device::cpu};
@@ -66,7 +48,7 @@ TEST_CASE("model: snapshot, train 3 steps, restore is bit-exact; replaying the s
   ModelSpec spec;  // resnet20, 1×28×28
   const int64_t batch = 8;
   Rig r(spec, batch, seed);
-  Dataset d = synthetic(3 * batch, seed);
+  Dataset d = synthetic_dataset(3 * batch, seed);
   ResidentImages res(r.ctx, d);
   std::vector<int32_t> idx(size_t(d.n));
   for (int64_t i = 0; i < d.n; ++i) idx[size_t(i)] = int32_t(i);
@@ -168,7 +150,7 @@ TEST_CASE("model: a model file round trip restores the network (and optimizer) s
   spec.name = "resnet20";
   Rig a(spec, 4, seed);
   // Make the optimizer part non-zero: a short training run.
-  Dataset d = synthetic(8, seed);
+  Dataset d = synthetic_dataset(8, seed);
   ResidentImages res(a.ctx, d);
   std::vector<int32_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
   Normalization norm;

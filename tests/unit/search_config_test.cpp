@@ -107,3 +107,45 @@ TEST_CASE("search config: strict reader names the file and field") {
   CHECK_THROWS_AS(parse_proxy("AF"), UserError);
   CHECK(parse_proxy("nf") == Proxy::nf);
 }
+
+TEST_CASE("search config version 2: math and cuda_graphs; version-1 files read as strict with an unchanged digest") {
+  SearchConfig a = search_preset("demo");
+  a.seed = 7;
+  // A version-1 file is a version-2 one without the two fields.
+  auto v1 = a.to_json();
+  v1["version"] = 1;
+  v1.erase("math");
+  v1.erase("cuda_graphs");
+  const SearchConfig old = SearchConfig::from_json(v1, "run/config.json");
+  CHECK(old.math == "strict");
+  CHECK(!old.cuda_graphs);
+  CHECK(!old.semantic_json().contains("math"));  // so ω_share / controller digests of v1 runs still match
+  CHECK(old.digest() == a.digest());
+  CHECK(config_diff(old, a).empty());
+  // Version 2 requires both fields.
+  auto v2 = a.to_json();
+  v2.erase("math");
+  CHECK_THROWS_WITH_AS(SearchConfig::from_json(v2, "run/config.json"), doctest::Contains("\"math\""), UserError);
+
+  SearchConfig g = a;
+  g.device = "cuda", g.math = "bf16", g.cuda_graphs = true;
+  CHECK(error_of(g).empty());
+  const SearchConfig back = SearchConfig::from_json(g.to_json(), "run/config.json");
+  CHECK(back.math == "bf16");
+  CHECK(back.cuda_graphs);
+  SearchConfig s = g;
+  s.math = "strict";
+  auto d = config_diff(s, g);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0] == "math: \"strict\" -> \"bf16\"");
+  s.cuda_graphs = false;  // not semantic: a run may resume with or without graphs
+  CHECK(config_diff(s, g).size() == 1);
+
+  SearchConfig cpu = a;
+  cpu.math = "bf16";
+  CHECK(error_of(cpu).find("--math bf16 needs --device cuda") != std::string::npos);
+  cpu.math = "fp8";
+  CHECK(error_of(cpu).find("--math fp8") != std::string::npos);
+  cpu.math = "strict", cpu.cuda_graphs = true;
+  CHECK(error_of(cpu).find("--cuda-graphs") != std::string::npos);
+}

@@ -17,6 +17,7 @@
 #include "search/step_inputs.h"
 #include "search/trainer.h"
 #include "tests/support/oracle.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
 
@@ -67,36 +68,12 @@ TEST_CASE("step inputs: cpu staging reads back through the device views; cpu con
   CHECK_THROWS_AS(g.launch(ctx), Error);
 }
 
-namespace {
-
-Dataset synthetic(int64_t n, uint64_t seed) {
-  Dataset d;
-  d.name = "synthetic";
-  d.n = n;
-  d.h = d.w = 28;
-  d.c = 1;
-  d.num_classes = 10;
-  std::mt19937_64 rng(seed);
-  d.images.resize(size_t(n) * 28 * 28);
-  for (auto& b : d.images) b = uint8_t(rng());
-  d.labels.resize(size_t(n));
-  for (auto& l : d.labels) l = int32_t(rng() % 10);
-  return d;
-}
-
-std::vector<uint8_t> arena_bytes(const Arena& a) {
-  const auto* p = static_cast<const uint8_t*>(a.base());
-  return {p, p + a.bytes()};
-}
-
-}  // namespace
-
 TEST_CASE("step inputs: the trainer's staged step equals a hand-fed step (eb 2, per-step lr, pair counts)") {
   const uint64_t seed = test::test_seed(91);
   INFO("seed ", seed);
   ModelSpec spec;  // resnet20 1×28×28
   const int64_t batch = 3, eb = 2, rows = batch * eb;
-  Dataset d = synthetic(10, seed);
+  Dataset d = test::synthetic_dataset(10, seed);
   std::vector<int32_t> train_idx{9, 2, 4, 7, 0, 5, 8};  // 2 steps of 3 (drop-last)
   Normalization norm;
   norm.mean[0] = 0.5f, norm.std[0] = 0.25f;
@@ -140,7 +117,7 @@ TEST_CASE("step inputs: the trainer's staged step equals a hand-fed step (eb 2, 
     lr_t.f32()[0] = float(lr.at(s));
     sr.step(cr, lr_t, &clip.scale());
   }
-  const std::vector<uint8_t> want = arena_bytes(mr->state);
+  const std::vector<uint8_t> want = test::arena_bytes(mr->state);
 
   for (bool graphs : {false, true}) {
     INFO("cuda_graphs ", graphs);
@@ -159,6 +136,6 @@ TEST_CASE("step inputs: the trainer's staged step equals a hand-fed step (eb 2, 
     CHECK(st.images == 2 * rows);
     CHECK(st.graph_steps == 0);  // the cpu never captures
     CHECK(pairs == want_pairs);
-    CHECK(arena_bytes(m->state) == want);
+    CHECK(test::arena_bytes(m->state) == want);
   }
 }

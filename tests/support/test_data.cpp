@@ -1,0 +1,27 @@
+#include "tests/support/test_data.h"
+
+#include <random>
+
+namespace aws::test {
+
+Dataset synthetic_dataset(int64_t n, uint64_t seed) {
+  Dataset d;
+  d.name = "synthetic";
+  d.n = n;
+  d.h = d.w = 28;
+  d.c = 1;
+  d.num_classes = 10;
+  std::mt19937_64 rng(seed);
+  d.images.resize(size_t(n) * 28 * 28);
+  for (auto& b : d.images) b = uint8_t(rng());
+  d.labels.resize(size_t(n));
+  for (auto& l : d.labels) l = int32_t(rng() % 10);
+  return d;
+}
+
+std::vector<uint8_t> arena_bytes(const Arena& a) {
+  const auto* p = static_cast<const uint8_t*>(a.base());
+  return {p, p + a.bytes()};
+}
+
+}  // namespace aws::test
