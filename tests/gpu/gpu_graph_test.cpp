@@ -41,8 +41,9 @@ struct RunResult {
 
 constexpr int64_t kBatch = 8, kSteps = 5;
 
-RunResult train(Ctx& ctx, const Dataset& d, uint64_t seed, bool graphs) {
+RunResult train(Ctx& ctx, const Dataset& d, uint64_t seed, bool graphs, DType act) {
   ModelSpec spec;  // resnet20 1×28×28
+  spec.act = act;
   auto m = create_model(spec, kBatch, Device::cuda);
   Sgd sgd(SgdConfig{0.9f, true, 5e-4f});
   TrainOptions o{0.1f, 2.0f, 1};
@@ -89,19 +90,17 @@ bool bitwise(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
 }
 
-}  // namespace
-
-TEST_CASE("cuda graphs: replayed train steps equal eager steps; capture allocates nothing") {
-  const uint64_t seed = test_seed(81);
-  INFO("seed ", seed);
+// Graph run vs two eager runs from the same init and keys, with activations of dtype `act`.
+void graph_equals_eager(DType act, uint64_t seed) {
+  INFO("seed ", seed, " activations ", dtype_name(act));
   Ctx ctx(Device::cuda);
   REQUIRE(CudaGraph::usable(ctx));  // run without AWS_SYNC_DEBUG
   const Dataset d = synthetic_dataset(64, seed);
   // The graph run first: its epoch-1 step 0 does every lazy setup (cuDNN algorithm search, cdf upload)
   // right before the first capture; the eager runs then reuse the same algorithms.
-  RunResult g = train(ctx, d, seed, true);
-  RunResult a = train(ctx, d, seed, false);
-  RunResult b = train(ctx, d, seed, false);
+  RunResult g = train(ctx, d, seed, true, act);
+  RunResult a = train(ctx, d, seed, false, act);
+  RunResult b = train(ctx, d, seed, false, act);
 
   for (size_t e = 0; e < 3; ++e) {
     INFO("epoch ", e);
@@ -120,9 +119,9 @@ TEST_CASE("cuda graphs: replayed train steps equal eager steps; capture allocate
   const bool eager_bitwise = bitwise(a.state, b.state);
   const double atol = 1e-5, rtol = 1e-4;  // used only if eager training itself is not bitwise reproducible
   const double s_graph = share(a.state, g.state, atol, rtol), s_eager = share(a.state, b.state, atol, rtol);
-  std::printf("cuda graphs: resnet20 28x28x1 batch %lld, 3 epochs x %lld steps: eager reruns %s; graph vs eager %s; "
+  std::printf("cuda graphs: resnet20 28x28x1 %s batch %lld, 3 epochs x %lld steps: eager reruns %s; graph vs eager %s; "
               "share of budget (atol %.0e, rtol %.0e) graph %.3g, eager rerun %.3g; %lld instantiation(s), %lld update(s)\n",
-              (long long)kBatch, (long long)kSteps, eager_bitwise ? "bit-identical" : "DIFFER",
+              dtype_name(act), (long long)kBatch, (long long)kSteps, eager_bitwise ? "bit-identical" : "DIFFER",
               bitwise(a.state, g.state) ? "bit-identical" : "differ", atol, rtol, s_graph, s_eager,
               (long long)g.instantiations, (long long)g.updates);
   if (eager_bitwise) {
@@ -133,10 +132,26 @@ TEST_CASE("cuda graphs: replayed train steps equal eager steps; capture allocate
       CHECK(a.epochs[e].acc == g.epochs[e].acc);
     }
   } else {
-    MESSAGE("a chosen cuDNN algorithm is not deterministic: comparing within the stated tolerance");
-    CHECK(s_graph <= 1.0);
-    for (size_t e = 0; e < 3; ++e) CHECK(std::fabs(a.epochs[e].loss - g.epochs[e].loss) <= 1e-4 * (1 + a.epochs[e].loss));
+    // Graph vs eager may then differ as much as eager vs eager does (the same nondeterministic sums),
+    // and by the stated tolerance at least.
+    MESSAGE("a chosen cuDNN algorithm is not deterministic: comparing within max(tolerance, 2x eager rerun)");
+    CHECK(s_graph <= std::max(1.0, 2.0 * s_eager));
+    for (size_t e = 0; e < 3; ++e) {
+      const double eager_gap = std::fabs(a.epochs[e].loss - b.epochs[e].loss);
+      CHECK(std::fabs(a.epochs[e].loss - g.epochs[e].loss) <= std::max(1e-4 * (1 + a.epochs[e].loss), 2 * eager_gap));
+    }
   }
+}
+
+}  // namespace
+
+TEST_CASE("cuda graphs: replayed train steps equal eager steps; capture allocates nothing") {
+  graph_equals_eager(DType::f32, test_seed(81));
+}
+
+// The half-precision step adds the weight and input casts to the captured work.
+TEST_CASE("cuda graphs in bf16: replayed train steps equal eager steps") {
+  graph_equals_eager(DType::bf16, test_seed(82));
 }
 
 TEST_CASE("cuda graphs: AWS_SYNC_DEBUG=1 turns them off (every step eager)") {
