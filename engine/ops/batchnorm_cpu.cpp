@@ -118,6 +118,38 @@ void forward_eval(const BatchNormParams& p, const Tensor& x, const Tensor& gamma
                beta.as<T>(), p.relu, y.as<T>());
 }
 
+// Rows [r0, r1) of the backward's reduction: sg[c] += g, sgx[c] += g·xhat (double), and dresidual = g
+// when Res. Relu and Res are template parameters so that the channel loop has no branch and vectorizes.
+template <class T, bool Relu, bool Res>
+void backward_sums_rows(const Dims& d, int64_t r0, int64_t r1, const T* __restrict px, const T* __restrict py,
+                        const T* __restrict pg, const T* __restrict sm, const T* __restrict si, T* __restrict pdr,
+                        double* __restrict sg, double* __restrict sgx) {
+  for (int64_t i = r0; i < r1; ++i) {
+    const int64_t o = i * d.C;
+#pragma omp simd
+    for (int64_t c = 0; c < d.C; ++c) {
+      const T gv = bn_grad_pre(py[o + c], pg[o + c], Relu);
+      if (Res) pdr[o + c] = gv;
+      sg[c] += double(gv);
+      sgx[c] += double(gv) * double(bn_xhat(px[o + c], sm[c], si[c]));
+    }
+  }
+}
+
+// Rows [r0, r1) of dx (which may alias dy: each element is read, then written, by the same iteration).
+template <class T, bool Relu>
+void backward_dx_rows(const Dims& d, int64_t r0, int64_t r1, const T* px, const T* py, const T* pg, const T* sm,
+                      const T* si, const T* gi, const T* mg, const T* mgx, T* pdx) {
+  for (int64_t i = r0; i < r1; ++i) {
+    const int64_t o = i * d.C;
+#pragma omp simd
+    for (int64_t c = 0; c < d.C; ++c) {
+      const T gv = bn_grad_pre(py[o + c], pg[o + c], Relu);
+      pdx[o + c] = bn_backward_dx(gv, bn_xhat(px[o + c], sm[c], si[c]), gi[c], mg[c], mgx[c]);
+    }
+  }
+}
+
 // One reduction pass (sum g, sum g·xhat; dresidual = g on the way), then dx, both over row chunks.
 template <class T>
 void backward(const BatchNormParams& p, const Tensor& x, const Tensor& y, const Tensor& dy, const Tensor& gamma,
@@ -140,25 +172,13 @@ void backward(const BatchNormParams& p, const Tensor& x, const Tensor& y, const 
     double *sg = psg + k * d.C, *sgx = psgx + k * d.C;
     std::fill(sg, sg + d.C, 0.0);
     std::fill(sgx, sgx + d.C, 0.0);
-    const int64_t r1 = std::min(d.M, (k + 1) * d.rows);
-    for (int64_t i = k * d.rows; i < r1; ++i) {
-      const int64_t o = i * d.C;
-      if (pdr) {
-#pragma omp simd
-        for (int64_t c = 0; c < d.C; ++c) {
-          const T gv = bn_grad_pre(py[o + c], pg[o + c], relu);
-          pdr[o + c] = gv;
-          sg[c] += double(gv);
-          sgx[c] += double(gv) * double(bn_xhat(px[o + c], sm[c], si[c]));
-        }
-      } else {
-#pragma omp simd
-        for (int64_t c = 0; c < d.C; ++c) {
-          const T gv = bn_grad_pre(py[o + c], pg[o + c], relu);
-          sg[c] += double(gv);
-          sgx[c] += double(gv) * double(bn_xhat(px[o + c], sm[c], si[c]));
-        }
-      }
+    const int64_t r0 = k * d.rows, r1 = std::min(d.M, r0 + d.rows);
+    if (relu) {
+      if (pdr) backward_sums_rows<T, true, true>(d, r0, r1, px, py, pg, sm, si, pdr, sg, sgx);
+      else backward_sums_rows<T, true, false>(d, r0, r1, px, py, pg, sm, si, pdr, sg, sgx);
+    } else {
+      if (pdr) backward_sums_rows<T, false, true>(d, r0, r1, px, py, pg, sm, si, pdr, sg, sgx);
+      else backward_sums_rows<T, false, false>(d, r0, r1, px, py, pg, sm, si, pdr, sg, sgx);
     }
   }
   reduce_chunks(d, psg);
@@ -172,15 +192,9 @@ void backward(const BatchNormParams& p, const Tensor& x, const Tensor& y, const 
   }
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < d.K; ++k) {
-    const int64_t r1 = std::min(d.M, (k + 1) * d.rows);
-    for (int64_t i = k * d.rows; i < r1; ++i) {
-      const int64_t o = i * d.C;
-#pragma omp simd
-      for (int64_t c = 0; c < d.C; ++c) {
-        const T gv = bn_grad_pre(py[o + c], pg[o + c], relu);
-        pdx[o + c] = bn_backward_dx(gv, bn_xhat(px[o + c], sm[c], si[c]), gi[c], mg[c], mgx[c]);
-      }
-    }
+    const int64_t r0 = k * d.rows, r1 = std::min(d.M, r0 + d.rows);
+    if (relu) backward_dx_rows<T, true>(d, r0, r1, px, py, pg, sm, si, gi, mg, mgx, pdx);
+    else backward_dx_rows<T, false>(d, r0, r1, px, py, pg, sm, si, gi, mg, mgx, pdx);
   }
 }
 
