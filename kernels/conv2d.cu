@@ -64,8 +64,8 @@ ConvDims dims_of(const Tensor& x, const Tensor& w, const Tensor& y) {
 // must stay in FMA math (tensor-op candidates refused); otherwise any math type but conversion to
 // another half type is allowed.
 template <class Perf>
-void pick(const char* op, const Perf* perf, int n, size_t ws_bytes, bool tensor_ops, int& algo, size_t& ws,
-          cudnnMathType_t& math) {
+void pick(const char* op, const ConvDims& d, const Perf* perf, int n, size_t ws_bytes, bool tensor_ops, int& algo,
+          size_t& ws, cudnnMathType_t& math) {
   for (int i = 0; i < n; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > ws_bytes) continue;
     if (perf[i].mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) continue;
@@ -75,13 +75,18 @@ void pick(const char* op, const Perf* perf, int n, size_t ws_bytes, bool tensor_
     math = tensor_ops ? perf[i].mathType : CUDNN_FMA_MATH;
     return;
   }
-  throw Error(std::string(op) + ": cuDNN found no usable algorithm for this shape");
+  throw Error(std::string(op) + ": cuDNN found no usable algorithm for " + dtype_name(d.dtype) + " x [" +
+              std::to_string(d.n) + "," + std::to_string(d.h) + "," + std::to_string(d.w) + "," + std::to_string(d.c) +
+              "] * w [" + std::to_string(d.k) + "," + std::to_string(d.r) + "," + std::to_string(d.s) + "," +
+              std::to_string(d.c) + "] (" + std::to_string(n) + " candidates, " +
+              (tensor_ops ? "tensor-op math allowed" : "FMA math only") + ")");
 }
 
 }  // namespace
 
 void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y) {
-  ConvPlan& pl = conv_plan(ctx, p, dims_of(x, w, y));
+  const ConvDims dims = dims_of(x, w, y);
+  ConvPlan& pl = conv_plan(ctx, p, dims);
   CudaState& cs = *ctx.cuda;
   if (pl.fwd < 0) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
@@ -90,7 +95,7 @@ void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const
     CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cs.cudnn, pl.x, x.data, pl.w, w.data, pl.conv, pl.y, y.data,
                                                        CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf, cs.workspace,
                                                        cs.workspace_bytes));
-    pick("conv2d_forward", perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, x.dtype), pl.fwd, pl.fwd_ws, pl.fwd_math);
+    pick("conv2d_forward", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, x.dtype), pl.fwd, pl.fwd_ws, pl.fwd_math);
   }
   CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, pl.fwd_math));
   const float one = 1.0f, zero = 0.0f;
@@ -101,7 +106,8 @@ void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const
 }
 
 void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx) {
-  ConvPlan& pl = conv_plan(ctx, p, dims_of(dx, w, dy));
+  const ConvDims dims = dims_of(dx, w, dy);
+  ConvPlan& pl = conv_plan(ctx, p, dims);
   CudaState& cs = *ctx.cuda;
   if (pl.bwd_data < 0) {
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
@@ -110,7 +116,7 @@ void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy
     CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cs.cudnn, pl.w, w.data, pl.y, dy.data, pl.conv, pl.x,
                                                             dx.data, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf,
                                                             cs.workspace, cs.workspace_bytes));
-    pick("conv2d_backward_data", perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, dy.dtype), pl.bwd_data, pl.bwd_data_ws,
+    pick("conv2d_backward_data", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, dy.dtype), pl.bwd_data, pl.bwd_data_ws,
          pl.bwd_data_math);
   }
   CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, pl.bwd_data_math));
@@ -122,7 +128,8 @@ void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy
 }
 
 void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw) {
-  ConvPlan& pl = conv_plan(ctx, p, dims_of(x, dw, dy));
+  const ConvDims dims = dims_of(x, dw, dy);
+  ConvPlan& pl = conv_plan(ctx, p, dims);
   CudaState& cs = *ctx.cuda;
   if (pl.bwd_filter < 0) {
     cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
@@ -131,7 +138,7 @@ void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor&
     CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(cs.cudnn, pl.x, x.data, pl.y, dy.data, pl.conv, pl.w,
                                                               dw.data, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n,
                                                               perf, cs.workspace, cs.workspace_bytes));
-    pick("conv2d_backward_weights", perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, x.dtype), pl.bwd_filter, pl.bwd_filter_ws,
+    pick("conv2d_backward_weights", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, x.dtype), pl.bwd_filter, pl.bwd_filter_ws,
          pl.bwd_filter_math);
   }
   CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, pl.bwd_filter_math));

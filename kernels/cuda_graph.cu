@@ -27,7 +27,7 @@ int cuda_graph_end(Ctx& ctx, CudaGraphState* s) {
   s->capturing = false;
   cudaGraph_t g = nullptr;
   CUDA_CHECK(cudaStreamEndCapture(stream_of(ctx), &g));
-  int instantiated = 0;
+  int instantiated = 0, refusal = 0;
   try {
     bool updated = false;
     if (s->exec) {
@@ -37,6 +37,7 @@ int cuda_graph_end(Ctx& ctx, CudaGraphState* s) {
         updated = true;
       } else {
         (void)cudaGetLastError();  // clear the refused update so the next launch check does not report it
+        refusal = 2 + int(info.result);  // why (cudaGraphExecUpdateResult), for the caller's counters
         CUDA_CHECK(cudaGraphExecDestroy(s->exec));
         s->exec = nullptr;
       }
@@ -50,7 +51,7 @@ int cuda_graph_end(Ctx& ctx, CudaGraphState* s) {
     throw;
   }
   CUDA_CHECK(cudaGraphDestroy(g));  // the executable keeps what it needs
-  return instantiated;
+  return refusal ? refusal : instantiated;
 }
 
 void cuda_graph_abort(Ctx& ctx, CudaGraphState* s) {

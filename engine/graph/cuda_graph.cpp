@@ -19,10 +19,10 @@ void CudaGraph::begin(Ctx& ctx) {
 }
 
 void CudaGraph::end(Ctx& ctx) {
-  if (AWS_CUDA_CALL(cuda_graph_end, (ctx, s_)))
-    ++instantiations_;
-  else
-    ++updates_;
+  const int r = AWS_CUDA_CALL(cuda_graph_end, (ctx, s_));
+  if (r == 0) return void(++updates_);
+  ++instantiations_;
+  if (r >= 2) ++refusals_, last_refusal_ = r - 2;
 }
 
 void CudaGraph::abort(Ctx& ctx) { AWS_CUDA_CALL(cuda_graph_abort, (ctx, s_)); }

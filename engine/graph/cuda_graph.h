@@ -49,6 +49,10 @@ class CudaGraph {
   // Counters for tests and logs: executables instantiated, in-place updates that succeeded.
   int64_t instantiations() const { return instantiations_; }
   int64_t updates() const { return updates_; }
+  // Updates refused by CUDA (each followed by a re-instantiation, also counted above) and the last
+  // refusal's cudaGraphExecUpdateResult code (0 when none), so a test can say why.
+  int64_t refusals() const { return refusals_; }
+  int last_refusal() const { return last_refusal_; }
 
  private:
   void begin(Ctx& ctx);
@@ -56,13 +60,15 @@ class CudaGraph {
   void abort(Ctx& ctx);
 
   CudaGraphState* s_ = nullptr;
-  int64_t instantiations_ = 0, updates_ = 0;
+  int64_t instantiations_ = 0, updates_ = 0, refusals_ = 0;
+  int last_refusal_ = 0;
 };
 
 // cuda entry points (kernels/cuda_graph.cu), reached through AWS_CUDA_CALL.
 bool cuda_graph_capture_allowed(const CudaState* s);
 void cuda_graph_begin(Ctx& ctx, CudaGraphState*& s);
-// Ends the capture; returns 1 if a new executable was instantiated, 0 if the old one was updated.
+// Ends the capture; returns 0 if the executable was updated in place, 1 if it was instantiated for
+// the first time, 2 + the cudaGraphExecUpdateResult if an update was refused and it was re-instantiated.
 int cuda_graph_end(Ctx& ctx, CudaGraphState* s);
 void cuda_graph_abort(Ctx& ctx, CudaGraphState* s);
 void cuda_graph_launch(Ctx& ctx, CudaGraphState* s);

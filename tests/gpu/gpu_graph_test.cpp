@@ -35,7 +35,8 @@ struct RunResult {
   std::vector<float> state;  // the whole state arena: parameters, BN running statistics, momentum
   std::vector<EpochStats> epochs;
   std::vector<int64_t> pairs;
-  int64_t instantiations = 0, updates = 0;
+  int64_t instantiations = 0, updates = 0, refusals = 0;
+  int last_refusal = 0;
   uint64_t allocs_after_epoch1 = 0, allocs_at_end = 0;
 };
 
@@ -73,6 +74,8 @@ RunResult train(Ctx& ctx, const Dataset& d, uint64_t seed, bool graphs, DType ac
   r.allocs_at_end = mem_alloc_count(Device::cuda);
   r.instantiations = tr.graph().instantiations();
   r.updates = tr.graph().updates();
+  r.refusals = tr.graph().refusals();
+  r.last_refusal = tr.graph().last_refusal();
   r.state.resize(m->state.bytes() / 4);
   mem_copy(ctx, r.state.data(), m->state.base(), m->state.bytes(), CopyKind::dev_to_host);
   return r;
@@ -107,7 +110,9 @@ void graph_equals_eager(DType act, uint64_t seed) {
     CHECK(g.epochs[e].graph_steps == kSteps - 1);
     CHECK(a.epochs[e].graph_steps == 0);
   }
-  INFO("graph instantiations ", g.instantiations, " in-place updates ", g.updates);
+  INFO("graph instantiations ", g.instantiations, " in-place updates ", g.updates, " refused updates ", g.refusals,
+       " (last cudaGraphExecUpdateResult ", g.last_refusal, ")");
+  CHECK(g.refusals == 0);
   CHECK(g.instantiations == 1);  // epochs 2 and 3 updated the executable instead of rebuilding it
   CHECK(g.updates == 2);
   CHECK(g.allocs_at_end == g.allocs_after_epoch1);  // re-capture, update and replay allocate nothing

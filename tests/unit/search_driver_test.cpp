@@ -2,6 +2,7 @@
 // the first (counted with mem_alloc_count around each loop), resume after an interruption gives the
 // same policy files byte for byte, refusal of another config, and the proxies run.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -66,7 +67,9 @@ std::string slurp(const std::string& p) {
 
 struct TmpDir {
   std::string path;
-  explicit TmpDir(const std::string& name) : path((fs::temp_directory_path() / ("aws-search-test-" + name)).string()) {
+  // The process id keeps concurrent runs of the suite (several build folders) out of each other's way.
+  explicit TmpDir(const std::string& name)
+      : path((fs::temp_directory_path() / ("aws-search-test-" + name + "-" + std::to_string(::getpid()))).string()) {
     fs::remove_all(path);
   }
   ~TmpDir() { fs::remove_all(path); }
