@@ -1,4 +1,4 @@
-// StepStaging's facade: the cpu buffer here, the pinned double buffer in kernels/cuda_staging.cu.
+// StepStaging's facade: the cpu buffer here, the pinned double buffer in kernels/step_staging.cu.
 #include "engine/graph/step_staging.h"
 
 #include "engine/core/cuda_dispatch.h"

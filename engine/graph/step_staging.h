@@ -14,7 +14,7 @@
 
 namespace aws {
 
-struct StagingState;  // kernels/cuda_staging.cu
+struct StagingState;  // kernels/step_staging.cu
 
 class StepStaging {
  public:
@@ -39,7 +39,7 @@ class StepStaging {
   StagingState* cuda_ = nullptr;   // cuda backend
 };
 
-// cuda entry points (kernels/cuda_staging.cu), reached through AWS_CUDA_CALL.
+// cuda entry points (kernels/step_staging.cu), reached through AWS_CUDA_CALL.
 StagingState* cuda_staging_create(size_t bytes);
 void cuda_staging_destroy(StagingState* s);
 void* cuda_staging_host(StagingState* s);
