@@ -111,6 +111,7 @@ void add_search_commands(CLI::App& app) {
   k->add_option("--data-dir", c->data_dir);
   k->add_option("--model", c->model)->capture_default_str();
   k->add_option("--device", c->device)->capture_default_str();
+  add_math_option(k, c->math);
   k->add_option("--seed", c->seed)->capture_default_str();
   k->add_option("--threads", c->threads);
   k->add_option("--policies", c->policies, "number of sampled policies (>= 16)")->capture_default_str();

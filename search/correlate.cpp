@@ -20,6 +20,7 @@
 #include "engine/io/atomic_file.h"
 #include "engine/io/jsonl.h"
 #include "engine/optim/sgd.h"
+#include "models/precision.h"
 #include "search/search_driver.h"
 #include "search/trainer.h"
 
@@ -36,6 +37,7 @@ void CorrelateConfig::validate() const {
   if (finetune_epochs <= 0) throw UserError("--finetune-epochs must be > 0");
   if (full_epochs <= 0) throw UserError("--full-epochs must be > 0");
   if (device != "cpu" && device != "cuda") throw UserError("--device " + device + ": expected cpu or cuda");
+  resolve_math(math, device == "cuda" ? Device::cuda : Device::cpu);
 }
 
 Policy correlate_policy(int n, int count, uint64_t seed, double* harmful_share) {
@@ -145,7 +147,9 @@ void run_correlate(const CorrelateConfig& cfg, const std::function<void(const st
   }
   const Normalization norm = compute_normalization(train, s.train);
   Ctx ctx(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads);
-  auto model = create_model(ModelSpec{cfg.model, train.h, train.w, train.c, train.num_classes, 0.5f}, cfg.batch, ctx.device);
+  ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, 0.5f};
+  apply_math(cfg.math, ctx, spec);
+  auto model = create_model(spec, cfg.batch, ctx.device);
   Sgd sgd(SgdConfig{0.9f, true, 1e-4f});
   Trainer tr(ctx, *model, sgd, TrainOptions{0.05f, 3.0f, 1}, cfg.batch);
   ResidentImages res(ctx, train), test_res(ctx, test);
@@ -214,7 +218,8 @@ void run_correlate(const CorrelateConfig& cfg, const std::function<void(const st
   }
   result["config"] = {{"policies", cfg.policies}, {"subset", cfg.subset}, {"val", cfg.val}, {"seed", cfg.seed},
                       {"stage1_epochs", cfg.stage1_epochs}, {"finetune_epochs", cfg.finetune_epochs},
-                      {"full_epochs", cfg.full_epochs}, {"model", cfg.model}, {"data", cfg.data}};
+                      {"full_epochs", cfg.full_epochs}, {"model", cfg.model}, {"data", cfg.data},
+                      {"device", cfg.device}, {"math", resolve_math(cfg.math, ctx.device)}};
   atomic_write_file(cfg.out + "/correlation.json", result.dump(2) + "\n");
   atomic_write_file(cfg.out + "/correlation.html",
                     "<!DOCTYPE html><html><head><meta charset='utf-8'><title>proxy correlation</title></head><body>"

@@ -14,6 +14,7 @@ namespace aws {
 
 struct CorrelateConfig {
   std::string data = "fashion-mnist", data_dir, model = "resnet20", device = "cpu", out = "runs/correlate";
+  std::string math = "auto";  // models/precision.h
   uint64_t seed = 0;
   int threads = 0;
   int policies = 16;
