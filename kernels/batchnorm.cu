@@ -55,6 +55,14 @@ __device__ void store_partials(BnLayout L, int64_t c, double a, double b) {
   }
 }
 
+// Channel c's two sums: its per-slice partials added in slice order (the same order on every run).
+__device__ void sum_slices(const BnLayout& L, int64_t c, double& a, double& b) {
+  for (int j = 0; j < L.slices; ++j) {
+    a += L.part[size_t(j) * 2 * L.C + c];
+    b += L.part[size_t(j) * 2 * L.C + L.C + c];
+  }
+}
+
 template <class T>
 __global__ void bn_sums_kernel(BnLayout L, const T* x) {
   const int64_t c = blockIdx.x * int64_t(kTx) + threadIdx.x;
@@ -73,10 +81,7 @@ __global__ void bn_stats_kernel(BnLayout L, BatchNormParams p, float* running_me
   const int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
   if (c >= L.C) return;
   double s = 0, ss = 0;
-  for (int j = 0; j < L.slices; ++j) {
-    s += L.part[size_t(j) * 2 * L.C + c];
-    ss += L.part[size_t(j) * 2 * L.C + L.C + c];
-  }
+  sum_slices(L, c, s, ss);
   double mean, var;
   bn_stats_from_sums<double>(s, ss, double(L.M), mean, var);
   save_mean[c] = float(mean);
@@ -126,10 +131,7 @@ __global__ void bn_bwd_finish_kernel(BnLayout L, float* dgamma, float* dbeta) {
   const int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
   if (c >= L.C) return;
   double sg = 0, sgx = 0;
-  for (int j = 0; j < L.slices; ++j) {
-    sg += L.part[size_t(j) * 2 * L.C + c];
-    sgx += L.part[size_t(j) * 2 * L.C + L.C + c];
-  }
+  sum_slices(L, c, sg, sgx);
   dbeta[c] = float(sg);
   dgamma[c] = float(sgx);
   L.coef[c] = float(sg / double(L.M));
