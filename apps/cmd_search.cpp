@@ -33,7 +33,7 @@ struct CliObserver : SearchObserver {
 struct SearchArgs {
   std::string preset = "demo", run, data = "fashion-mnist", data_dir, model = "resnet20", proxy = "af",
               device = "cpu", math = "auto";
-  uint64_t seed = 0;
+  uint64_t seed = 0, data_seed = 0;
   int threads = 0;
   bool cuda_graphs = false;
   // Overrides of the preset (applied only when given).
@@ -41,6 +41,20 @@ struct SearchArgs {
   int64_t subset = 0, val = 0, batch = 0;
   double lr = 0, finetune_lr = 0;
 };
+
+// CLI11 check for a seed flag: search_config.h's parse_seed (no sign, no wrap-around past 2^64-1).
+CLI::Validator seed_check(const std::string& flag) {
+  return CLI::Validator(
+      [flag](std::string& v) {
+        try {
+          parse_seed(v, flag);
+        } catch (const UserError& e) {
+          return std::string(e.what());
+        }
+        return std::string();
+      },
+      "SEED");
+}
 
 }  // namespace
 
@@ -54,8 +68,9 @@ void add_search_commands(CLI::App& app) {
   s->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
   s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();
   s->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
-  s->add_option("--seed", a->seed)->capture_default_str();
-  s->add_option("--threads", a->threads, "cpu threads (0: all)");
+  s->add_option("--seed", a->seed, "initialization, augmentation draws and the controller")->capture_default_str()->check(seed_check("--seed"));
+  s->add_option("--data-seed", a->data_seed, "the D_tr / D_val split and the subset")->capture_default_str()->check(seed_check("--data-seed"));
+  s->add_option("--threads", a->threads, "cpu threads (0: all; recorded resolved, a resume needs the same count)");
   add_math_option(s, a->math);
   add_cuda_graphs_flag(s, a->cuda_graphs);
   auto* o_tmax = s->add_option("--t-max", a->t_max, "stage-2 loops (T_max)");
@@ -77,6 +92,7 @@ void add_search_commands(CLI::App& app) {
     c.math = resolve_math(a->math, c.device == "cuda" ? Device::cuda : Device::cpu);
     c.cuda_graphs = a->cuda_graphs;
     c.seed = a->seed;
+    c.data_seed = a->data_seed;
     c.threads = a->threads;
     if (o_tmax->count()) c.t_max = a->t_max;
     if (o_k->count()) c.k = a->k;
@@ -90,10 +106,11 @@ void add_search_commands(CLI::App& app) {
     CliObserver obs;
     SearchResult r = run_search(c, a->run, obs);
     std::string report = write_search_report(a->run);
-    std::printf("search done: stage 1 %.1f s%s, stage 2 %.1f s (%lld loops run, %lld resumed); best reward %.2f "
+    // With K > 1 the figure is the loop's mean reward over its K trajectories (the best-θ rule).
+    std::printf("search done: stage 1 %.1f s%s, stage 2 %.1f s (%lld loops run, %lld resumed); %s %.2f "
                 "at loop %lld\npolicy: %s/policy.json (last θ: %s/policy-last.json)\nreport: %s\n",
                 r.stage1_seconds, r.stage1_loaded ? " (loaded)" : "", r.stage2_seconds, (long long)r.loops_run,
-                (long long)r.loops_resumed, r.best_reward, (long long)r.best_loop, a->run.c_str(), a->run.c_str(),
+                (long long)r.loops_resumed, c.k > 1 ? "best loop-mean reward" : "best reward", r.best_reward, (long long)r.best_loop, a->run.c_str(), a->run.c_str(),
                 report.c_str());
   });
 
@@ -112,7 +129,7 @@ void add_search_commands(CLI::App& app) {
   k->add_option("--model", c->model)->capture_default_str();
   k->add_option("--device", c->device)->capture_default_str();
   add_math_option(k, c->math);
-  k->add_option("--seed", c->seed)->capture_default_str();
+  k->add_option("--seed", c->seed)->capture_default_str()->check(seed_check("--seed"));
   k->add_option("--threads", c->threads);
   k->add_option("--policies", c->policies, "number of sampled policies (>= 16)")->capture_default_str();
   k->add_option("--subset", c->subset, "D_tr size")->capture_default_str();

@@ -2,6 +2,7 @@
 // checkpoint) and `aws eval` (a checkpoint's accuracy on a dataset's test split).
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,7 @@
 #include "models/precision.h"
 #include "apps/progress.h"
 #include "augment/builtin_policies.h"
+#include "engine/core/build_info.h"
 #include "engine/core/memory.h"
 #include "engine/data/normalize.h"
 #include "engine/data/registry.h"
@@ -18,6 +20,8 @@
 #include "engine/io/jsonl.h"
 #include "engine/optim/sgd.h"
 #include "search/model_file.h"
+#include "search/search_config.h"
+#include "search/recipe.h"
 #include "search/trainer.h"
 
 namespace aws::cli {
@@ -26,15 +30,16 @@ namespace {
 
 struct TrainArgs {
   std::string model = "resnet20", data = "fashion-mnist", data_dir, policy = "crop-flip", out = "runs/train";
-  std::string device = "cpu", schedule = "cosine";
+  std::string device = "cpu", init;
   std::string math = "auto";  // models/precision.h
+  std::string recipe = "default";
+  TrainRecipe r;      // resolved in the callback: the named recipe, then the flags given
+  TrainRecipe given;  // the values of the recipe flags on the command line
+  std::vector<std::function<void(TrainRecipe&)>> overrides;  // one per recipe flag, applied when given
   bool cuda_graphs = false;
-  int epochs = 15, eb = 1, threads = 0;
-  int64_t batch = 128, subset = 0, val = 0;
-  double lr = 0.1, warmup_epochs = 0, warmup_from = 0, momentum = 0.9, weight_decay = 5e-4;
-  double label_smoothing = 0, clip = 0, bn_momentum = 0.1;
-  bool nesterov = true;
-  uint64_t seed = 0;
+  int eb = 1, threads = 0;
+  int64_t subset = 0, val = 0;
+  uint64_t seed = 0, data_seed = 0;
 };
 
 std::string fmt(const char* f, double a, double b) {
@@ -52,48 +57,29 @@ void run_train(const TrainArgs& a) {
   Dataset test = load_dataset(a.data, a.data_dir, false);
   std::filesystem::create_directories(a.out);
 
-  // Training indices: all images, or a stratified subset; optionally a held-out validation split.
-  std::vector<int32_t> train_idx, val_idx;
-  if (a.val > 0) {
-    Split s = stratified_split(train, a.val, a.seed);
-    train_idx = std::move(s.train);
-    val_idx = std::move(s.val);
-  } else {
-    train_idx.resize(size_t(train.n));
-    for (int64_t i = 0; i < train.n; ++i) train_idx[size_t(i)] = int32_t(i);
-  }
-  if (a.subset > 0) {
-    if (a.subset > int64_t(train_idx.size())) throw UserError("--subset: larger than the training set");
-    if (a.subset < int64_t(train_idx.size())) {
-      Dataset view;  // stratify the subset by the labels of the remaining training images
-      view.n = int64_t(train_idx.size());
-      view.num_classes = train.num_classes;
-      view.labels.resize(train_idx.size());
-      for (size_t i = 0; i < train_idx.size(); ++i) view.labels[i] = train.labels[size_t(train_idx[i])];
-      Split s = stratified_split(view, a.subset, a.seed + 1);
-      std::vector<int32_t> sub;
-      for (int32_t k : s.val) sub.push_back(train_idx[size_t(k)]);
-      train_idx = std::move(sub);
-    }
-  }
-  if (int64_t(train_idx.size()) < a.batch) throw UserError("--batch: larger than the training set");
+  // Training indices: all images or D_tr of a --val split, optionally a stratified subset: the same
+  // images as a search with the same --val, --subset and --data-seed (engine/data/split.h).
+  Split data_split = make_data_split(train, a.val, a.subset, a.data_seed);
+  std::vector<int32_t> train_idx = std::move(data_split.train), val_idx = std::move(data_split.val);
+  if (int64_t(train_idx.size()) < a.r.batch) throw UserError("--batch: larger than the training set");
   Normalization norm = compute_normalization(train, train_idx);
 
   Ctx ctx(dev, a.threads);
-  ModelSpec spec{a.model, train.h, train.w, train.c, train.num_classes, float(a.bn_momentum)};
+  ModelSpec spec{a.model, train.h, train.w, train.c, train.num_classes, float(a.r.bn_momentum)};
   apply_math(a.math, ctx, spec);
-  auto model = create_model(spec, a.batch * a.eb, dev);
-  Sgd sgd(SgdConfig{float(a.momentum), a.nesterov, float(a.weight_decay)});
-  Trainer trainer(ctx, *model, sgd, TrainOptions{float(a.label_smoothing), float(a.clip), a.eb, a.cuda_graphs},
-                  a.batch);
+  auto model = create_model(spec, a.r.batch * a.eb, dev);
+  Sgd sgd(SgdConfig{float(a.r.momentum), a.r.nesterov, float(a.r.weight_decay)});
+  Trainer trainer(ctx, *model, sgd, TrainOptions{float(a.r.label_smoothing), float(a.r.clip), a.eb, a.cuda_graphs},
+                  a.r.batch);
   model->init_params(ctx, a.seed);
+  if (!a.init.empty()) load_model_file(ctx, a.init, *model);  // weights, BN statistics and momentum
 
-  const int64_t steps_per_epoch = int64_t(train_idx.size()) / a.batch;
-  LrSchedule lr = parse_lr_schedule(a.schedule, "--schedule");
-  lr.base = a.lr;
-  lr.total = steps_per_epoch * a.epochs;
-  lr.warmup = int64_t(a.warmup_epochs * double(steps_per_epoch) + 0.5);
-  lr.warmup_from = a.warmup_from;
+  const int64_t steps_per_epoch = int64_t(train_idx.size()) / a.r.batch;
+  LrSchedule lr = parse_lr_schedule(a.r.schedule, "--schedule");
+  lr.base = a.r.lr;
+  lr.total = steps_per_epoch * a.r.epochs;
+  lr.warmup = int64_t(a.r.warmup_epochs * double(steps_per_epoch) + 0.5);
+  lr.warmup_from = a.r.warmup_from;
   lr.validate("--schedule");
 
   AugmentPlan plan = make_augment_plan(policy, train.h, train.w, train.c, norm);
@@ -101,12 +87,12 @@ void run_train(const TrainArgs& a) {
   JsonlWriter metrics(a.out + "/metrics.jsonl");
   std::fprintf(stderr, "train: %s (%lld params) on %s, %zu images, policy %s, %s, lr %s, device %s, %d threads\n",
                a.model.c_str(), (long long)model->num_params(), a.data.c_str(), train_idx.size(), policy.name.c_str(),
-               (std::to_string(a.epochs) + " epochs").c_str(), lr.str().c_str(), a.device.c_str(), ctx.threads);
+               (std::to_string(a.r.epochs) + " epochs").c_str(), lr.str().c_str(), a.device.c_str(), ctx.threads);
 
   int64_t iter = 0;
   double test_acc = 0, best_test = 0, val_acc = -1;
-  for (int e = 0; e < a.epochs; ++e) {
-    Progress bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(a.epochs), steps_per_epoch);
+  for (int e = 0; e < a.r.epochs; ++e) {
+    Progress bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(a.r.epochs), steps_per_epoch);
     RngKey key{a.seed, 0, 0, 0, uint32_t(e), 0};
     EpochStats st = trainer.train_epoch(train_res, train_idx, plan, key, lr, iter, nullptr,
                                         [&](int64_t s, int64_t, double loss, double acc) {
@@ -127,15 +113,16 @@ void run_train(const TrainArgs& a) {
   ModelFileInfo info;
   info.dataset = a.data;
   info.norm = norm;
-  info.extra = {{"epochs", a.epochs}, {"policy", policy.name}, {"test_acc", test_acc}, {"seed", a.seed}};
+  info.extra = {{"epochs", a.r.epochs}, {"policy", policy.name}, {"test_acc", test_acc}, {"seed", a.seed}};
   save_model_file(ctx, a.out + "/model.ckpt", *model, info, false);
-  nlohmann::json result{{"model", a.model},       {"data", a.data},     {"policy", policy.name},
-                        {"epochs", a.epochs},     {"seed", a.seed},     {"final_test_acc", test_acc},
+  nlohmann::json result{{"recipe", a.r.to_json()}, {"init", a.init}, {"model", a.model},       {"data", a.data},     {"policy", policy.name},
+                        {"epochs", a.r.epochs},     {"seed", a.seed},     {"final_test_acc", test_acc},
                         {"final_test_error", 100.0 - test_acc},  {"best_epoch_test_acc_optimistic", best_test}};
   if (val_acc >= 0) result["final_val_acc"] = val_acc;
+  result["build"] = build_info_json();
   atomic_write_file(a.out + "/result.json", result.dump(2) + "\n");
   std::printf("final test accuracy %.2f%% (error %.2f%%) after %d epochs; checkpoint %s/model.ckpt\n", test_acc,
-              100.0 - test_acc, a.epochs, a.out.c_str());
+              100.0 - test_acc, a.r.epochs, a.out.c_str());
 }
 
 void run_eval(const std::string& ckpt, const std::string& data_dir, const std::string& device, int threads) {
@@ -155,6 +142,20 @@ void run_eval(const std::string& ckpt, const std::string& data_dir, const std::s
               info.dataset.c_str());
 }
 
+// CLI11 check for a seed flag: search_config.h's parse_seed (no sign, no wrap-around past 2^64-1).
+CLI::Validator seed_check(const std::string& flag) {
+  return CLI::Validator(
+      [flag](std::string& v) {
+        try {
+          parse_seed(v, flag);
+        } catch (const UserError& e) {
+          return std::string(e.what());
+        }
+        return std::string();
+      },
+      "SEED");
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app) {
@@ -164,28 +165,45 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100")->capture_default_str();
   t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
-  t->add_option("--epochs", a->epochs)->capture_default_str()->check(CLI::Range(1, 100000));
-  t->add_option("--batch", a->batch)->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 20));
-  t->add_option("--lr", a->lr, "peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  t->add_option("--schedule", a->schedule, "constant | cosine[:FLOOR] | step:F1,F2[:GAMMA]")->capture_default_str();
-  t->add_option("--warmup-epochs", a->warmup_epochs)->capture_default_str()->check(CLI::Range(0.0, 1e6));
-  t->add_option("--warmup-from", a->warmup_from, "LR at the start of the warm-up")->capture_default_str()->check(CLI::Range(0.0, 1e3));
-  t->add_option("--momentum", a->momentum)->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  t->add_option("--nesterov", a->nesterov)->capture_default_str();
-  t->add_option("--wd", a->weight_decay, "weight decay (not on BN parameters or biases)")->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  t->add_option("--label-smoothing", a->label_smoothing)->capture_default_str()->check(CLI::Range(0.0, 0.999));
-  t->add_option("--clip", a->clip, "gradient-norm clipping (0: off)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
-  t->add_option("--bn-momentum", a->bn_momentum)->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  t->add_option("--recipe", a->recipe, "default | final | search-finetune | paper-cifar | paper-wrn-cifar100 "
+                 "(search/recipe.h); the flags below override it")->capture_default_str();
+  // A recipe flag binds to `given` and, when given, overrides the recipe's field in the callback.
+  auto recipe_flag = [&](const char* name, auto TrainRecipe::*field, const char* help) {
+    CLI::Option* o = t->add_option(name, a->given.*field, help);
+    a->overrides.push_back([o, field, a](TrainRecipe& r) {
+      if (o->count()) r.*field = a->given.*field;
+    });
+    return o;
+  };
+  recipe_flag("--epochs", &TrainRecipe::epochs, "epochs")->check(CLI::Range(1, 100000));
+  recipe_flag("--batch", &TrainRecipe::batch, "batch size")->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+  recipe_flag("--lr", &TrainRecipe::lr, "peak learning rate")->check(CLI::Range(1e-30, 1e6));
+  recipe_flag("--schedule", &TrainRecipe::schedule, "constant | cosine[:FLOOR] | step:F1,F2[:GAMMA]");
+  recipe_flag("--warmup-epochs", &TrainRecipe::warmup_epochs, "linear warm-up epochs")->check(CLI::Range(0.0, 1e6));
+  recipe_flag("--warmup-from", &TrainRecipe::warmup_from, "LR at the start of the warm-up")->check(CLI::Range(0.0, 1e3));
+  recipe_flag("--momentum", &TrainRecipe::momentum, "SGD momentum")->check(CLI::Range(0.0, 1.0));
+  recipe_flag("--nesterov", &TrainRecipe::nesterov, "Nesterov momentum (true | false)");
+  recipe_flag("--wd", &TrainRecipe::weight_decay, "weight decay (not on BN parameters or biases)")->check(CLI::Range(0.0, 1.0));
+  recipe_flag("--label-smoothing", &TrainRecipe::label_smoothing, "label smoothing")->check(CLI::Range(0.0, 0.999));
+  recipe_flag("--clip", &TrainRecipe::clip, "gradient-norm clipping (0: off)")->check(CLI::Range(0.0, 1e9));
+  recipe_flag("--bn-momentum", &TrainRecipe::bn_momentum, "BN running-statistics momentum")->check(CLI::Range(0.0, 1.0));
+  t->add_option("--init", a->init, "start from this model file (e.g. a search's omega_share.ckpt) instead of a fresh "
+                "initialization");
   t->add_option("--eb", a->eb, "Enlarge Batch: augmented copies per image")->capture_default_str()->check(CLI::Range(1, 64));
   t->add_option("--subset", a->subset, "train on a stratified subset of this many images (0: all)")->check(CLI::Range(int64_t(0), int64_t(1) << 31));
   t->add_option("--val", a->val, "hold out a stratified validation split of this size (0: none)")->check(CLI::Range(int64_t(0), int64_t(1) << 31));
-  t->add_option("--seed", a->seed)->capture_default_str();
+  t->add_option("--seed", a->seed, "initialization and augmentation draws")->capture_default_str()->check(seed_check("--seed"));
+  t->add_option("--data-seed", a->data_seed, "the --val split and the --subset draw")->capture_default_str()->check(seed_check("--data-seed"));
   t->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   t->add_option("--threads", a->threads, "cpu threads (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
   add_math_option(t, a->math);
   add_cuda_graphs_flag(t, a->cuda_graphs);
   t->add_option("--out", a->out, "output folder (metrics.jsonl, model.ckpt, result.json)")->capture_default_str();
-  t->callback([a] { run_train(*a); });
+  t->callback([a] {
+    a->r = train_recipe(a->recipe);
+    for (const auto& apply : a->overrides) apply(a->r);
+    run_train(*a);
+  });
 
   auto ckpt = std::make_shared<std::string>();
   auto dir = std::make_shared<std::string>();

@@ -131,20 +131,9 @@ void run_correlate(const CorrelateConfig& cfg, const std::function<void(const st
   cfg.validate();
   std::filesystem::create_directories(cfg.out);
   Dataset train = load_dataset(cfg.data, cfg.data_dir, true), test = load_dataset(cfg.data, cfg.data_dir, false);
-  Split s = stratified_split(train, cfg.val, cfg.seed);
-  {  // a stratified D_tr subset, as the search does
-    Dataset view;
-    view.n = int64_t(s.train.size());
-    view.num_classes = train.num_classes;
-    for (int32_t i : s.train) view.labels.push_back(train.labels[size_t(i)]);
-    if (cfg.subset < view.n) {
-      Split sub = stratified_split(view, cfg.subset, cfg.seed + 1);
-      std::vector<int32_t> t;
-      for (int32_t k : sub.val) t.push_back(s.train[size_t(k)]);
-      std::sort(t.begin(), t.end());
-      s.train = t;
-    }
-  }
+  // D_tr / D_val and the subset as the search draws them (engine/data/split.h); a --subset larger than
+  // D_tr is refused there.
+  const Split s = make_data_split(train, cfg.val, cfg.subset, cfg.seed);
   const Normalization norm = compute_normalization(train, s.train);
   Ctx ctx(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads);
   ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, 0.5f};

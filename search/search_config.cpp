@@ -2,7 +2,10 @@
 // semantic digest and the field-by-field diff used to refuse a run directory made by another config.
 #include "search/search_config.h"
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
+#include <type_traits>
 
 #include <xxhash.h>
 
@@ -53,8 +56,34 @@ static void need(bool ok, const std::string& msg) {
   if (!ok) throw UserError(msg);
 }
 
+// A finite number in [lo, hi] (hi may be infinity: finite is still required), for the flag `flag`.
+static void need_in(double v, double lo, double hi, const std::string& flag) {
+  if (std::isfinite(v) && v >= lo && v <= hi) return;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s: %g is not a finite number in [%g, %g]", flag.c_str(), v, lo, hi);
+  throw UserError(buf);
+}
+
 void SearchConfig::validate() const {
   const Proxy p = parse_proxy(proxy);
+  constexpr double big = 1e6;  // a learning rate or decay beyond this is a typo, not a recipe
+  need_in(lr, 0, big, "--lr");
+  need_in(finetune_lr, 0, big, "--finetune-lr");
+  need_in(warmup_from, 0, big, "--warmup-from");
+  need_in(warmup_epochs, 0, 1e6, "--warmup-epochs");
+  need_in(lr_floor, 0, big, "--lr-floor");
+  need_in(momentum, 0, 1, "--momentum");
+  need_in(weight_decay, 0, big, "--wd");
+  need_in(label_smoothing, 0, 1, "--label-smoothing");
+  need_in(clip, 0, 1e30, "--clip");
+  need_in(bn_momentum, 0, 1, "--bn-momentum");
+  need(t_max <= 1000000, "--t-max must be <= 1000000 (got " + std::to_string(t_max) + ")");
+  need(stage1_epochs <= 1000000, "--stage1-epochs must be <= 1000000 (got " + std::to_string(stage1_epochs) + ")");
+  need(finetune_epochs <= 1000000, "--finetune-epochs must be <= 1000000 (got " + std::to_string(finetune_epochs) + ")");
+  need(val <= (int64_t(1) << 31), "--val must be <= 2^31 (got " + std::to_string(val) + ")");
+  need(subset <= (int64_t(1) << 31), "--subset must be <= 2^31 (got " + std::to_string(subset) + ")");
+  need(batch <= (int64_t(1) << 20), "--batch must be <= 2^20 (got " + std::to_string(batch) + ")");
+  need(threads <= 1024, "--threads must be <= 1024 (got " + std::to_string(threads) + ")");
   need(t_max > 0, "--t-max must be > 0 (got " + std::to_string(t_max) + ")");
   need(k > 0, "--k must be > 0 (got " + std::to_string(k) + ")");
   need(k <= 64, "--k must be <= 64 (got " + std::to_string(k) + ")");
@@ -106,6 +135,9 @@ json SearchConfig::semantic_json() const {
   // "math" only when it is not "strict", the meaning of every version-1 run: their digests (stored in
   // ω_share and the controller state, compared on resume) stay what they were.
   if (math != "strict") j["math"] = math;
+  // "data_seed" only when it differs from "seed": runs before version 3 drew their split from the seed
+  // (they read back with data_seed = seed), and their digests stay what they were.
+  if (data_seed != seed) j["data_seed"] = data_seed;
   return j;
 }
 
@@ -115,18 +147,44 @@ json SearchConfig::to_json() const {
   j["version"] = kSearchConfigVersion;
   j["data_dir"] = data_dir;
   j["threads"] = threads;
+  j["data_fingerprint"] = data_fingerprint;
+  j["data_seed"] = data_seed;  // always written, whatever semantic_json leaves out
   j["math"] = math;  // always written, whatever semantic_json leaves out
   j["cuda_graphs"] = cuda_graphs;
   return j;
 }
 
+// Strict field reader: the JSON type must be T's (an integer field holds an integer that fits T, a
+// floating field a finite number), so nothing is converted silently.
 template <class T>
 static void take(const json& j, const char* key, T& out, const std::string& file) {
   if (!j.contains(key)) throw UserError(file + ": missing field \"" + key + "\"");
-  try {
-    out = j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw UserError(file + ": field \"" + key + "\" has the wrong type (" + j.at(key).dump() + ")");
+  const json& v = j.at(key);
+  auto bad = [&](const char* why) {
+    return UserError(file + ": field \"" + key + "\" " + why + " (" + v.dump() + ")");
+  };
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!v.is_number_integer()) throw bad("is not an integer");
+    if (v.is_number_unsigned()) {
+      const uint64_t u = v.get<uint64_t>();
+      if (u > uint64_t(std::numeric_limits<T>::max())) throw bad("is out of range");
+    } else {
+      const int64_t i = v.get<int64_t>();
+      if (i < int64_t(std::numeric_limits<T>::min()) ||
+          (i > 0 && uint64_t(i) > uint64_t(std::numeric_limits<T>::max())))
+        throw bad("is out of range");
+    }
+    out = v.get<T>();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!v.is_number()) throw bad("is not a number");
+    out = v.get<T>();
+    if (!std::isfinite(out)) throw bad("is not finite");
+  } else {
+    try {
+      out = v.get<T>();
+    } catch (const json::exception&) {
+      throw bad("has the wrong type");
+    }
   }
 }
 
@@ -137,7 +195,7 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
   take(j, "format", format, file);
   take(j, "version", version, file);
   if (format != kSearchConfigFormat) throw UserError(file + ": format \"" + format + "\", expected \"" + kSearchConfigFormat + "\"");
-  if (version != kSearchConfigVersion && version != 1)
+  if (version < 1 || version > kSearchConfigVersion)
     throw UserError(file + ": version " + std::to_string(version) + ", this build reads versions 1 to " +
                     std::to_string(kSearchConfigVersion));
   SearchConfig c;
@@ -148,7 +206,10 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
   take(j, "proxy", c.proxy, file);
   take(j, "device", c.device, file);
   take(j, "seed", c.seed, file);
+  c.data_seed = c.seed;  // versions 1 and 2: the split came from the seed
+  if (version >= 3) take(j, "data_seed", c.data_seed, file);
   take(j, "threads", c.threads, file);
+  if (version >= 3) take(j, "data_fingerprint", c.data_fingerprint, file);
   if (version >= 2) {
     take(j, "math", c.math, file);
     take(j, "cuda_graphs", c.cuda_graphs, file);
@@ -183,8 +244,9 @@ std::string SearchConfig::digest() const {
 std::vector<std::string> config_diff(const SearchConfig& stored, const SearchConfig& wanted) {
   const json a = stored.semantic_json(), b = wanted.semantic_json();
   std::vector<std::string> out;
-  auto value = [](const json& j, const std::string& key) {  // an absent "math" means "strict"
-    return j.contains(key) ? j.at(key) : key == "math" ? json("strict") : json();
+  // An absent "math" means "strict"; an absent "data_seed" means the run's "seed".
+  auto value = [](const json& j, const std::string& key) {
+    return j.contains(key) ? j.at(key) : key == "math" ? json("strict") : key == "data_seed" ? j.at("seed") : json();
   };
   json keys = a;
   keys.update(b);
@@ -193,6 +255,31 @@ std::vector<std::string> config_diff(const SearchConfig& stored, const SearchCon
     if (x != y) out.push_back(it.key() + ": " + x.dump() + " -> " + y.dump());
   }
   return out;
+}
+
+std::vector<std::string> resume_mismatch(const SearchConfig& stored, const SearchConfig& wanted) {
+  std::vector<std::string> out;
+  if (!stored.data_fingerprint.empty() && stored.data_fingerprint != wanted.data_fingerprint)
+    out.push_back("the training data differ from the run's (fingerprint " + stored.data_fingerprint + ", now " +
+                  wanted.data_fingerprint + "): another --data-dir or changed files; results would not resume");
+  if (wanted.device == "cpu" && stored.threads > 0 && stored.threads != wanted.threads)
+    out.push_back("--threads: the run used " + std::to_string(stored.threads) + " cpu threads, this one " +
+                  std::to_string(wanted.threads) + " (oneDNN's reductions depend on the count, so results would "
+                  "change; use --threads " + std::to_string(stored.threads) + ")");
+  return out;
+}
+
+uint64_t parse_seed(const std::string& text, const std::string& flag) {
+  const std::string range = " (a seed is an integer from 0 to 18446744073709551615, i.e. 2^64-1)";
+  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw UserError(flag + " " + text + ": not a seed" + range);
+  uint64_t v = 0;
+  for (char ch : text) {
+    const uint64_t d = uint64_t(ch - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) throw UserError(flag + " " + text + ": too large" + range);
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 }  // namespace aws

@@ -24,8 +24,16 @@ struct SearchConfig {
   std::string proxy = "af";
   std::string device = "cpu";
   std::string math = "strict";     // resolved --math (models/precision.h): strict | tf32 | bf16 (cuda); strict on cpu
-  uint64_t seed = 0;
-  int threads = 0;                 // not semantic
+  uint64_t seed = 0;                // initialization, augmentation draws, the controller
+  uint64_t data_seed = 0;           // the D_tr / D_val split and the subset (engine/data/split.h)
+  // cpu: the resolved thread count (0 = all cores is resolved to the number before the run directory
+  // is written). Not in the digest, but a cpu run directory resumes only at the same count: oneDNN's
+  // reductions depend on it (docs/ENGINE.md). Ignored on cuda.
+  int threads = 0;
+  // XXH3-64 of the official training set's labels and pixels (data_fingerprint in search_driver.h):
+  // not in the digest (--data-dir stays non-semantic), but a resume on other data is refused. Empty
+  // when read from a version-1/2 file: recorded on its first resume.
+  std::string data_fingerprint;
   bool cuda_graphs = false;        // not semantic: graph replay runs the eager step's kernels in order
 
   // Splits (SPEC §5): D_val of `val` images, D_tr = the rest, or a stratified subset of `subset` of it.
@@ -44,7 +52,7 @@ struct SearchConfig {
   int finetune_epochs = 10;
   double finetune_lr = 0.001;
 
-  // UserError naming the flag of the first invalid field.
+  // UserError naming the flag of the first invalid field (every number finite and in range).
   void validate() const;
   // Every field, including the non-semantic ones, with "format"/"version".
   nlohmann::json to_json() const;
@@ -59,7 +67,9 @@ struct SearchConfig {
 constexpr const char* kSearchConfigFormat = "aws-search-config";
 // Version 2 added "math" and "cuda_graphs"; a version-1 file reads as math "strict" (what every
 // version-1 run computed, on either backend) without graphs.
-constexpr int kSearchConfigVersion = 2;
+// Version 3 added "data_seed" (a version-1/2 file reads with data_seed = seed, what those runs drew),
+// "data_fingerprint" (read as empty from older files) and made "threads" the resolved count on cpu.
+constexpr int kSearchConfigVersion = 3;
 
 // Named presets for Fashion-MNIST (SPEC §11): "demo" (≤ 10 min on 2 cores) and "paper" (the paper's
 // epochs: 200 stage-1, 10 fine-tune, T_max 500, batch 256, full 50k/10k split). UserError naming
@@ -69,5 +79,14 @@ std::vector<std::string> search_preset_names();
 
 // "field: old -> new" for every semantic field that differs (empty when the two can share a run).
 std::vector<std::string> config_diff(const SearchConfig& stored, const SearchConfig& wanted);
+
+// What else a resume needs besides config_diff: the same training data (fingerprint) and, on the cpu,
+// the same thread count. Empty when `stored` can resume as `wanted`; an unknown stored value (0
+// threads, empty fingerprint: an older run directory) is no reason to refuse (the caller records it).
+std::vector<std::string> resume_mismatch(const SearchConfig& stored, const SearchConfig& wanted);
+
+// A seed flag's value: decimal digits for 0 .. 2^64-1, nothing else (no sign, no wrap-around).
+// UserError naming `flag` otherwise.
+uint64_t parse_seed(const std::string& text, const std::string& flag);
 
 }  // namespace aws

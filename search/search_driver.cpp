@@ -7,13 +7,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+
+#include <xxhash.h>
 
 #include "augment/builtin_policies.h"
 #include "augment/elements.h"
 #include "augment/pipeline.h"
 #include "augment/policy_json.h"
 #include "engine/core/arena.h"
+#include "engine/core/build_info.h"
 #include "engine/core/error.h"
 #include "engine/core/memory.h"
 #include "engine/data/normalize.h"
@@ -44,27 +48,10 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0) {
   return buf;
 }
 
-// D_tr / D_val (SPEC §5), then an optional stratified subset of D_tr; stored in the run directory.
+// D_tr / D_val (SPEC §5), then an optional stratified subset of D_tr: the one data split of
+// engine/data/split.h, drawn from the data seed; stored in the run directory.
 Split make_search_split(const Dataset& train, const SearchConfig& cfg) {
-  if (cfg.val >= train.n) throw UserError("--val: " + std::to_string(cfg.val) + " is not smaller than the " +
-                                          std::to_string(train.n) + " training images");
-  Split s = stratified_split(train, cfg.val, cfg.seed);
-  if (cfg.subset > 0 && cfg.subset < int64_t(s.train.size())) {
-    Dataset view;  // stratify the subset by the labels of D_tr
-    view.n = int64_t(s.train.size());
-    view.num_classes = train.num_classes;
-    view.labels.resize(s.train.size());
-    for (size_t i = 0; i < s.train.size(); ++i) view.labels[i] = train.labels[size_t(s.train[i])];
-    Split sub = stratified_split(view, cfg.subset, cfg.seed + 1);
-    std::vector<int32_t> t;
-    for (int32_t k : sub.val) t.push_back(s.train[size_t(k)]);
-    std::sort(t.begin(), t.end());
-    s.train = std::move(t);
-  } else if (cfg.subset > int64_t(s.train.size())) {
-    throw UserError("--subset: " + std::to_string(cfg.subset) + " is larger than D_tr (" +
-                    std::to_string(s.train.size()) + " images)");
-  }
-  return s;
+  return make_data_split(train, cfg.val, cfg.subset, cfg.data_seed);
 }
 
 // A policy of the search: the uniform policy's base augmentation around p_θ.
@@ -127,6 +114,7 @@ class TrajectoryRunner {
       lr.base = cfg_.finetune_lr;
       lr.total = int64_t(split.train.size()) / cfg_.batch * cfg_.finetune_epochs;
       int64_t iter = 0;
+      trainer_.set_context("stage 2 loop " + std::to_string(loop) + " trajectory " + std::to_string(slot));
       for (int e = 0; e < cfg_.finetune_epochs; ++e) {
         RngKey key{cfg_.seed, 2, loop, uint32_t(slot), uint32_t(e), 0};
         EpochStats st = trainer_.train_epoch(res, split.train, plan, key, lr, iter, o.traj.counts.data());
@@ -149,9 +137,30 @@ class TrajectoryRunner {
   Trainer trainer_;
 };
 
-// Stage 1 (SPEC §6): train from the seed's initialization under `uniform` (P_NF: crop-flip).
+// ModelFileInfo of a stage-1 state (the per-epoch checkpoint and ω_share): the config digest ties it
+// to the run.
+ModelFileInfo stage1_info(const SearchConfig& cfg, const Normalization& norm, nlohmann::json extra) {
+  ModelFileInfo info;
+  info.dataset = cfg.data;
+  info.norm = norm;
+  info.extra = std::move(extra);
+  info.extra["config_digest"] = cfg.digest();
+  return info;
+}
+
+// The digest a stage-1 file was written under; UserError naming it when it is not this run's.
+void check_stage1_digest(const std::string& path, const ModelFileInfo& info, const SearchConfig& cfg) {
+  const std::string d = info.extra.value("config_digest", std::string("none"));
+  if (d != cfg.digest())
+    throw UserError(path + ": written by another configuration (digest " + d + ", this run " + cfg.digest() + ")");
+}
+
+// Stage 1 (SPEC §6): train from the seed's initialization under `uniform` (P_NF: crop-flip). After
+// every epoch but the last the whole state arena goes to stage1.ckpt with the epoch count and the LR
+// iteration, so a killed stage 1 resumes at its last finished epoch; the RNG keys are per epoch, so
+// the resumed stage 1 ends with the same ω_share, byte for byte on the cpu.
 void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy proxy, const ResidentImages& res,
-                const Split& split, const Normalization& norm, SearchObserver& obs) {
+                const Split& split, const Normalization& norm, const RunDir& rd, SearchObserver& obs) {
   const Dataset& d = res.dataset();
   Policy pol = builtin_policy(proxy == Proxy::nf ? "crop-flip" : "uniform");
   AugmentPlan plan = make_augment_plan(pol, d.h, d.w, d.c, norm);
@@ -167,7 +176,23 @@ void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy pr
   obs.message("stage 1: " + pol.name + " policy, " + std::to_string(cfg.stage1_epochs) + " epochs of " +
               std::to_string(split.train.size()) + " images, lr " + lr.str());
   int64_t iter = 0;
-  for (int e = 0; e < cfg.stage1_epochs; ++e) {
+  int first = 0;
+  if (file_exists(rd.stage1())) {
+    ModelFileInfo info = read_model_file_info(rd.stage1());
+    check_stage1_digest(rd.stage1(), info, cfg);
+    const json& x = info.extra;
+    if (!x.contains("epoch") || !x["epoch"].is_number_integer() || !x.contains("iter") ||
+        !x["iter"].is_number_integer() || x["epoch"].get<int64_t>() < 1 ||
+        x["epoch"].get<int64_t>() >= cfg.stage1_epochs || x["iter"].get<int64_t>() != x["epoch"].get<int64_t>() * steps)
+      throw UserError(rd.stage1() + ": \"epoch\"/\"iter\" missing or inconsistent with " +
+                      std::to_string(cfg.stage1_epochs) + " epochs of " + std::to_string(steps) + " steps");
+    load_model_file(ctx, rd.stage1(), r.model());
+    first = int(x["epoch"].get<int64_t>());
+    iter = x["iter"].get<int64_t>();
+    obs.message("stage 1: resuming after epoch " + std::to_string(first) + " from " + rd.stage1());
+  }
+  r.trainer().set_context("stage 1");
+  for (int e = first; e < cfg.stage1_epochs; ++e) {
     obs.stage_begin("stage 1 epoch " + std::to_string(e + 1) + "/" + std::to_string(cfg.stage1_epochs), steps);
     RngKey key{cfg.seed, 1, 0, 0, uint32_t(e), 0};
     EpochStats st = r.trainer().train_epoch(res, split.train, plan, key, lr, iter, nullptr,
@@ -176,8 +201,12 @@ void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy pr
                                             });
     double val = r.trainer().evaluate(res, split.val, norm);
     obs.stage_end(fmt("loss %.4f train %.2f%% val %.2f%%", st.loss, st.acc, val));
+    if (e + 1 < cfg.stage1_epochs) {
+      save_model_file(ctx, rd.stage1(), r.model(), stage1_info(cfg, norm, {{"stage", 1}, {"epoch", e + 1}, {"iter", iter}}),
+                      true);
+      crash_point("search.stage1_epoch_saved");
+    }
   }
-  (void)ctx;
 }
 
 void export_policies(const RunDir& rd, const SearchConfig& cfg, const ControllerState& cs) {
@@ -185,12 +214,14 @@ void export_policies(const RunDir& rd, const SearchConfig& cfg, const Controller
   Policy best = searched_policy(c.best_probs());
   best.source_json = json{{"config_digest", cfg.digest()}, {"seed", cfg.seed}, {"theta", "best"},
                           {"loop", c.best_update()}, {"reward", c.best_reward()}, {"proxy", cfg.proxy},
-                          {"model", cfg.model}, {"data", cfg.data}}.dump();
+                          {"model", cfg.model}, {"data", cfg.data},
+                          {"build", build_info_json()}}.dump();
   write_policy_json(rd.policy(), best);
   Policy last = searched_policy(c.probs());
   last.source_json = json{{"config_digest", cfg.digest()}, {"seed", cfg.seed}, {"theta", "last"},
                           {"loop", cs.loops_done - 1}, {"reward", cs.last_reward}, {"proxy", cfg.proxy},
-                          {"model", cfg.model}, {"data", cfg.data}}.dump();
+                          {"model", cfg.model}, {"data", cfg.data},
+                          {"build", build_info_json()}}.dump();
   write_policy_json(rd.policy_last(), last);
 }
 
@@ -212,15 +243,53 @@ SearchResult run_search(const SearchConfig& cfg, const std::string& dir, SearchO
   return run_search_on(cfg, train, dir, obs);
 }
 
-SearchResult run_search_on(const SearchConfig& cfg, const Dataset& train, const std::string& dir, SearchObserver& obs) {
-  cfg.validate();
-  const Proxy proxy = parse_proxy(cfg.proxy);
-  const RunDir rd{dir};
-  run_dir_open(rd, cfg);
-  SearchResult result;
+std::string data_fingerprint(const Dataset& d) {
+  XXH3_state_t* st = XXH3_createState();
+  AWS_ASSERT(st != nullptr, "XXH3_createState");
+  XXH3_64bits_reset(st);
+  const int64_t shape[5] = {d.n, d.h, d.w, d.c, int64_t(d.num_classes)};
+  XXH3_64bits_update(st, shape, sizeof shape);
+  XXH3_64bits_update(st, d.labels.data(), d.labels.size() * sizeof(d.labels[0]));
+  XXH3_64bits_update(st, d.images.data(), d.images.size());
+  const unsigned long long h = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", h);
+  return buf;
+}
 
+SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, const std::string& dir,
+                           SearchObserver& obs) {
+  cfg_in.validate();
+  const Proxy proxy = parse_proxy(cfg_in.proxy);
+  const RunDir rd{dir};
+  SearchResult result;
+  // Everything is checked before anything is written: the run directory target, the split, the batch
+  // against D_tr, the model (built here), so a corrected command is not refused as "another
+  // configuration" by files a failed one left behind.
+  check_run_dir_target(rd);
+  Split split = make_search_split(train, cfg_in);
+  if (int64_t(split.train.size()) < cfg_in.batch)
+    throw UserError("--batch: " + std::to_string(cfg_in.batch) + " is larger than D_tr (" +
+                    std::to_string(split.train.size()) + " images)");
+  const Normalization norm = compute_normalization(train, split.train);
+
+  Ctx ctx(cfg_in.device == "cuda" ? Device::cuda : Device::cpu, cfg_in.threads);
+  // What the run directory records besides the flags: the resolved thread count (cpu) and the data.
+  SearchConfig resolved = cfg_in;
+  if (resolved.device == "cpu") resolved.threads = ctx.threads;
+  resolved.data_fingerprint = data_fingerprint(train);
+  const SearchConfig& cfg = resolved;
+  ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, float(cfg.bn_momentum)};
+  apply_math(cfg.math, ctx, spec);
+  TrajectoryRunner runner(ctx, cfg, spec);
+  ResidentImages res(ctx, train);
+
+  const RunDirLock lock(rd);
+  check_run_dir_target(rd);  // again under the lock: another process may have written in between
+  const std::string note = run_dir_open(rd, cfg);
+  if (!note.empty()) obs.message(note);
   // Split (stored; a stored one is checked against the seed's).
-  Split split = make_search_split(train, cfg);
   if (file_exists(rd.split())) {
     Split stored = split_load(rd.split(), train.n);
     if (stored.train != split.train || stored.val != split.val)
@@ -229,16 +298,6 @@ SearchResult run_search_on(const SearchConfig& cfg, const Dataset& train, const 
   } else {
     split_save(rd.split(), split, json{{"data", cfg.data}, {"seed", cfg.seed}, {"subset", cfg.subset}}.dump());
   }
-  if (int64_t(split.train.size()) < cfg.batch)
-    throw UserError("--batch: " + std::to_string(cfg.batch) + " is larger than D_tr (" +
-                    std::to_string(split.train.size()) + " images)");
-  const Normalization norm = compute_normalization(train, split.train);
-
-  Ctx ctx(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads);
-  ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, float(cfg.bn_momentum)};
-  apply_math(cfg.math, ctx, spec);
-  TrajectoryRunner runner(ctx, cfg, spec);
-  ResidentImages res(ctx, train);
   obs.message("search " + cfg.digest() + ": " + cfg.model + " on " + cfg.data + ", D_tr " +
               std::to_string(split.train.size()) + ", D_val " + std::to_string(split.val.size()) + ", proxy " +
               cfg.proxy + ", T_max " + std::to_string(cfg.t_max) + ", K " + std::to_string(cfg.k) + ", " +
@@ -250,22 +309,18 @@ SearchResult run_search_on(const SearchConfig& cfg, const Dataset& train, const 
   if (proxy == Proxy::it) {
     model.init_params(ctx, cfg.seed);
   } else if (file_exists(rd.omega_share())) {
-    ModelFileInfo info = read_model_file_info(rd.omega_share());
-    if (info.extra.value("config_digest", std::string()) != cfg.digest())
-      throw UserError(rd.omega_share() + ": written by another configuration (digest " +
-                      info.extra.value("config_digest", std::string("none")) + ", this run " + cfg.digest() + ")");
+    check_stage1_digest(rd.omega_share(), read_model_file_info(rd.omega_share()), cfg);
     load_model_file(ctx, rd.omega_share(), model);
     result.stage1_loaded = true;
     obs.message("stage 1: omega_share loaded from " + rd.omega_share());
   } else {
     model.init_params(ctx, cfg.seed);
-    run_stage1(ctx, runner, cfg, proxy, res, split, norm, obs);
-    ModelFileInfo info;
-    info.dataset = cfg.data;
-    info.norm = norm;
-    info.extra = {{"config_digest", cfg.digest()}, {"stage", 1}, {"epochs", cfg.stage1_epochs}, {"seconds", since(t1)}};
-    save_model_file(ctx, rd.omega_share(), model, info, true);
+    run_stage1(ctx, runner, cfg, proxy, res, split, norm, rd, obs);
+    save_model_file(ctx, rd.omega_share(), model,
+                    stage1_info(cfg, norm, {{"stage", 1}, {"epochs", cfg.stage1_epochs}, {"seconds", since(t1)}}), true);
     crash_point("search.stage1_saved");
+    std::error_code ec;  // ω_share supersedes the per-epoch checkpoint
+    std::filesystem::remove(rd.stage1(), ec);
   }
   Snapshot omega;
   omega.take(ctx, model.state);

@@ -71,6 +71,36 @@ Split stratified_split(const Dataset& d, int64_t n_val, uint64_t seed) {
   return s;
 }
 
+Split make_data_split(const Dataset& train, int64_t n_val, int64_t subset, uint64_t data_seed) {
+  if (n_val < 0 || n_val >= train.n)
+    throw UserError("--val: " + std::to_string(n_val) + " is not in [0, " + std::to_string(train.n) + ") for the " +
+                    std::to_string(train.n) + " training images of " + train.name);
+  Split s;
+  if (n_val > 0) {
+    s = stratified_split(train, n_val, data_seed);
+  } else {
+    s.train.resize(size_t(train.n));
+    for (int64_t i = 0; i < train.n; ++i) s.train[size_t(i)] = int32_t(i);
+  }
+  if (subset < 0 || subset > int64_t(s.train.size()))
+    throw UserError("--subset: " + std::to_string(subset) + " is not in [0, " + std::to_string(s.train.size()) +
+                    "] (the training images left after --val " + std::to_string(n_val) + ")");
+  if (subset == 0 || subset == int64_t(s.train.size())) return s;
+  Dataset view;  // stratify the subset by the labels of D_tr
+  view.name = train.name;
+  view.n = int64_t(s.train.size());
+  view.num_classes = train.num_classes;
+  view.labels.resize(s.train.size());
+  for (size_t i = 0; i < s.train.size(); ++i) view.labels[i] = train.labels[size_t(s.train[i])];
+  const Split sub = stratified_split(view, subset, data_seed + 1);
+  std::vector<int32_t> t;
+  t.reserve(sub.val.size());
+  for (int32_t k : sub.val) t.push_back(s.train[size_t(k)]);
+  std::sort(t.begin(), t.end());
+  s.train = std::move(t);
+  return s;
+}
+
 void split_save(const std::string& path, const Split& s, const std::string& meta_json) {
   CheckpointData c;
   c.kind = "split";

@@ -22,6 +22,14 @@ int64_t default_val_size(const std::string& dataset_name);
 // Throws UserError naming "n_val" unless 0 < n_val < d.n.
 Split stratified_split(const Dataset& d, int64_t n_val, uint64_t seed);
 
+// The data of one experiment (SPEC §5), shared by the search, `aws train` and `aws correlate` so that
+// "the same subset" is the same images everywhere: D_val of `n_val` images (0: none, D_tr = every
+// image) drawn with `data_seed`, then, when 0 < subset < |D_tr|, a stratified subset of D_tr of
+// `subset` images drawn with data_seed + 1 (the stream every earlier version of the search used).
+// The data seed is separate from the training seed, so paired runs over training seeds see the same
+// images. Lists ascending. UserError naming --val or --subset when a size does not fit.
+Split make_data_split(const Dataset& train, int64_t n_val, int64_t subset, uint64_t data_seed);
+
 // Saves and loads a split with the checkpoint container (kind "split", blobs "train" and "val",
 // i32). `meta_json` is stored as is (e.g. dataset name and seed). split_load checks that the
 // indices are in [0, dataset_n) and that no index appears twice; otherwise UserError naming the file.

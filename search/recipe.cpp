@@ -1,0 +1,65 @@
+// The named training recipes of search/recipe.h.
+#include "search/recipe.h"
+
+#include "engine/core/error.h"
+
+namespace aws {
+
+std::vector<std::string> train_recipe_names() {
+  return {"default", "final", "search-finetune", "paper-cifar", "paper-wrn-cifar100"};
+}
+
+TrainRecipe train_recipe(const std::string& name) {
+  TrainRecipe r;  // "default"
+  r.name = name;
+  if (name == "default") return r;
+  // SPEC §6's optimizer, shared by final, search-finetune and paper-cifar.
+  r.batch = 256;
+  r.momentum = 0.9;
+  r.nesterov = true;
+  r.weight_decay = 1e-4;
+  r.label_smoothing = 0.05;
+  r.clip = 3.0;
+  r.bn_momentum = 0.5;
+  r.schedule = "cosine:0.001";
+  r.lr = 0.2;
+  r.warmup_epochs = 1;
+  r.warmup_from = 0.05;
+  if (name == "final") {
+    r.epochs = 200;
+    return r;
+  }
+  if (name == "paper-cifar") {
+    r.epochs = 300;
+    return r;
+  }
+  if (name == "search-finetune") {
+    r.epochs = 10;
+    r.schedule = "constant";
+    r.lr = 0.001;
+    r.warmup_epochs = 0;
+    r.warmup_from = 0;
+    return r;
+  }
+  if (name == "paper-wrn-cifar100") {
+    r.epochs = 300;
+    r.schedule = "cosine:0";
+    r.lr = 0.4;
+    r.warmup_epochs = 1.5;
+    r.warmup_from = 0.1;
+    return r;
+  }
+  std::string names;
+  for (const std::string& n : train_recipe_names()) names += (names.empty() ? "" : " | ") + n;
+  throw UserError("--recipe " + name + ": unknown recipe (" + names + ")");
+}
+
+nlohmann::json TrainRecipe::to_json() const {
+  return {{"name", name},           {"epochs", epochs},         {"batch", batch},
+          {"schedule", schedule},   {"lr", lr},                 {"warmup_epochs", warmup_epochs},
+          {"warmup_from", warmup_from}, {"momentum", momentum}, {"nesterov", nesterov},
+          {"weight_decay", weight_decay}, {"label_smoothing", label_smoothing}, {"clip", clip},
+          {"bn_momentum", bn_momentum}};
+}
+
+}  // namespace aws
