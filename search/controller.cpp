@@ -9,6 +9,8 @@ namespace aws {
 void PpoConfig::validate() const {
   auto bad = [](const std::string& why) { throw UserError("ppo config: " + why); };
   if (pairs < 1) bad("pairs must be >= 1");
+  if (parameterization == Parameterization::factored && ppo_elements(pairs) < 0)
+    bad("the factored controller needs pairs = E² (got " + std::to_string(pairs) + ")");
   if (slots < 1) bad("slots (K trajectories) must be >= 1");
   if (!(clip > 0 && clip < 1)) bad("clip must be in (0, 1)");
   if (max_steps < 1) bad("max_steps must be >= 1");
@@ -23,23 +25,24 @@ void PpoConfig::validate() const {
 
 Controller::Controller(PpoConfig cfg) : cfg_(cfg) {
   cfg_.validate();
-  theta_.assign(cfg_.pairs, 0.0);
-  adam_.m.assign(cfg_.pairs, 0.0);
-  adam_.v.assign(cfg_.pairs, 0.0);
+  const int tn = ppo_theta_size(cfg_.parameterization, cfg_.pairs);
+  theta_.assign(tn, 0.0);
+  adam_.m.assign(tn, 0.0);
+  adam_.v.assign(tn, 0.0);
   baseline_.assign(cfg_.slots, 0.0);
   baseline_set_.assign(cfg_.slots, 0);
 }
 
 std::vector<double> Controller::probs() const {
   std::vector<double> p(cfg_.pairs);
-  ppo_probs(theta_.data(), cfg_.pairs, p.data());
+  ppo_probs(cfg_.parameterization, theta_.data(), cfg_.pairs, p.data());
   return p;
 }
 
 std::vector<double> Controller::best_probs() const {
   AWS_ASSERT(has_best_, "controller: no best θ before the first update");
   std::vector<double> p(cfg_.pairs);
-  ppo_probs(best_theta_.data(), cfg_.pairs, p.data());
+  ppo_probs(cfg_.parameterization, best_theta_.data(), cfg_.pairs, p.data());
   return p;
 }
 
@@ -58,15 +61,16 @@ PpoUpdateStats Controller::update(const std::vector<Trajectory>& trajs) {
   st.update = updates_;
   st.lr = ppo_lr(updates_, cfg_.lr_max, cfg_.lr_warmup_updates);
 
-  // Best θ: the θ that sampled the highest reward so far (first one wins ties).
-  for (const Trajectory& t : trajs) {
-    if (!has_best_ || t.reward > best_reward_) {
-      has_best_ = true;
-      best_reward_ = t.reward;
-      best_update_ = updates_;
-      best_theta_ = theta_;
-      st.new_best = true;
-    }
+  // Best θ: the θ that sampled the loop with the highest mean reward so far (first one wins ties).
+  double sum = 0;
+  for (const Trajectory& t : trajs) sum += t.reward;
+  st.mean_reward = sum / double(trajs.size());
+  if (!has_best_ || st.mean_reward > best_reward_) {
+    has_best_ = true;
+    best_reward_ = st.mean_reward;
+    best_update_ = updates_;
+    best_theta_ = theta_;
+    st.new_best = true;
   }
 
   // Baselines first (initialized to the first reward), then the advantages.
@@ -85,17 +89,20 @@ PpoUpdateStats Controller::update(const std::vector<Trajectory>& trajs) {
     adv.push_back(ppo_pair_advantages(a, t.counts));
   }
 
-  std::vector<double> p_old(n), p_new(n), grad(n);
-  ppo_probs(theta_.data(), n, p_old.data());
+  // The surrogate, the KL stop and Adam see the pair probabilities; only θ's shape differs.
+  const Parameterization pz = cfg_.parameterization;
+  const int tn = int(theta_.size());
+  std::vector<double> p_old(n), p_new(n), grad(tn);
+  ppo_probs(pz, theta_.data(), n, p_old.data());
   for (int s = 0; s < cfg_.max_steps; ++s) {
-    ppo_surrogate(theta_.data(), p_old.data(), adv, n, cfg_.clip, grad.data());
-    adam_ascent_step(theta_.data(), grad.data(), n, adam_, st.lr, cfg_.beta1, cfg_.beta2, cfg_.eps);
+    ppo_surrogate(pz, theta_.data(), p_old.data(), adv, n, cfg_.clip, grad.data());
+    adam_ascent_step(theta_.data(), grad.data(), tn, adam_, st.lr, cfg_.beta1, cfg_.beta2, cfg_.eps);
     st.steps = s + 1;
-    ppo_probs(theta_.data(), n, p_new.data());
+    ppo_probs(pz, theta_.data(), n, p_new.data());
     st.kl = ppo_kl(p_old.data(), p_new.data(), n);
     if (st.kl > cfg_.kl_stop) break;  // the step that crossed the limit is kept
   }
-  st.objective = ppo_surrogate(theta_.data(), p_old.data(), adv, n, cfg_.clip, nullptr);
+  st.objective = ppo_surrogate(pz, theta_.data(), p_old.data(), adv, n, cfg_.clip, nullptr);
   ++updates_;
   return st;
 }

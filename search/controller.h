@@ -1,5 +1,7 @@
-// The PPO controller of the search (SPEC.md §1, §7, §8): θ over the 1296 pair-ops, one EMA baseline
-// per trajectory slot, one persistent Adam state, best and last θ. Host-side, double precision.
+// The PPO controller of the search (SPEC.md §1, §7, §8): θ over the 1296 pair-ops (flat, the paper's
+// text) or over 36 first elements and 36×36 second elements (factored, the authors' code; SPEC §8a),
+// one EMA baseline per trajectory slot, one persistent Adam state, best and last θ. Host-side, double
+// precision.
 // Its whole state serializes to bytes and back exactly, so a resumed search replays bit for bit.
 #pragma once
 #include <cstdint>
@@ -11,7 +13,8 @@
 namespace aws {
 
 struct PpoConfig {
-  int pairs = 1296;              // size of θ (36², SPEC §1)
+  int pairs = 1296;              // pair-ops (36², SPEC §1); factored needs a square
+  Parameterization parameterization = Parameterization::flat;  // θ: `pairs` (flat) or E + pairs (factored)
   int slots = 1;                 // K trajectory slots, each with its own baseline
   double clip = 0.2;             // ratio clip ε
   int max_steps = 5;             // Adam steps per update
@@ -43,6 +46,7 @@ struct PpoUpdateStats {
   double objective = 0;            // surrogate J after the last step
   std::vector<double> baselines;   // per trajectory (in input order), after the EMA update
   std::vector<double> advantages;  // per trajectory
+  double mean_reward = 0;          // over this update's trajectories (what best θ is chosen by)
   bool new_best = false;
 };
 
@@ -55,15 +59,16 @@ class Controller {
   PpoUpdateStats update(const std::vector<Trajectory>& trajs);
 
   const PpoConfig& config() const { return cfg_; }
-  const std::vector<double>& theta() const { return theta_; }
-  std::vector<double> probs() const;  // p_θ
+  const std::vector<double>& theta() const { return theta_; }  // ppo_theta_size entries
+  std::vector<double> probs() const;  // p_θ over the `pairs` pair-ops
   int64_t updates() const { return updates_; }
   const AdamState& adam() const { return adam_; }
   const std::vector<double>& baselines() const { return baseline_; }
   bool baseline_set(int slot) const { return baseline_set_[slot] != 0; }
 
-  // The θ that sampled the highest-reward trajectory so far (before that update), its reward and
-  // the update index; has_best() is false before the first update.
+  // The θ that sampled the loop with the highest mean reward over its trajectories so far (before
+  // that loop's update; SPEC §7, the authors' rewards_mean), that mean and the update index; the
+  // first such loop wins ties; has_best() is false before the first update.
   bool has_best() const { return has_best_; }
   const std::vector<double>& best_theta() const { return best_theta_; }
   std::vector<double> best_probs() const;

@@ -1,7 +1,9 @@
 // Controller state as bytes (little-endian, the host order of every machine we build for):
 //   "AWSPPOC\0", u32 version, the config, u64 updates, Adam (i64 t, m[n], v[n]),
 //   per slot (u8 set, f64 baseline), u8 has_best, f64 best reward, i64 best update, best θ[n], θ[n],
-//   u64 XXH3-64 of every byte before it.
+//   u64 XXH3-64 of every byte before it; n = ppo_theta_size(parameterization, pairs).
+// Version 2 ends the config with u8 parameterization (0 flat, 1 factored); version 1 (written before
+// the factored controller existed) has no such byte and reads as flat, so old runs resume unchanged.
 // Doubles are stored as their bit patterns, so a round trip is exact.
 #include <bit>
 #include <cstring>
@@ -17,7 +19,8 @@ static_assert(std::endian::native == std::endian::little, "controller state is s
 namespace {
 
 constexpr char kMagic[8] = {'A', 'W', 'S', 'P', 'P', 'O', 'C', '\0'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
+constexpr uint32_t kOldestVersion = 1;  // flat only
 
 struct Writer {
   std::vector<uint8_t> out;
@@ -71,6 +74,7 @@ std::vector<uint8_t> Controller::serialize() const {
   w.put(int32_t(cfg_.lr_warmup_updates));
   w.put(cfg_.baseline_weight);
   w.put(cfg_.advantage_scale);
+  w.put(uint8_t(cfg_.parameterization == Parameterization::factored ? 1 : 0));
   w.put(int64_t(updates_));
   w.put(int64_t(adam_.t));
   w.put_doubles(adam_.m);
@@ -97,9 +101,9 @@ Controller Controller::deserialize(const std::vector<uint8_t>& in, const std::st
     throw UserError(source + ": checksum mismatch (the file is corrupt or truncated)");
   Reader r{in, 8, source};
   const uint32_t version = r.get<uint32_t>("version");
-  if (version != kVersion)
+  if (version < kOldestVersion || version > kVersion)
     throw UserError(source + ": controller state version " + std::to_string(version) + ", this build reads " +
-                    std::to_string(kVersion));
+                    std::to_string(kOldestVersion) + " to " + std::to_string(kVersion));
   PpoConfig cfg;
   cfg.pairs = r.get<int32_t>("pairs");
   cfg.slots = r.get<int32_t>("slots");
@@ -113,6 +117,11 @@ Controller Controller::deserialize(const std::vector<uint8_t>& in, const std::st
   cfg.lr_warmup_updates = r.get<int32_t>("lr_warmup_updates");
   cfg.baseline_weight = r.get<double>("baseline_weight");
   cfg.advantage_scale = r.get<double>("advantage_scale");
+  if (version >= 2) {
+    const uint8_t pz = r.get<uint8_t>("parameterization");
+    if (pz > 1) throw UserError(source + ": unknown parameterization " + std::to_string(pz));
+    cfg.parameterization = pz == 1 ? Parameterization::factored : Parameterization::flat;
+  }
   try {
     cfg.validate();
   } catch (const UserError& e) {
@@ -120,11 +129,12 @@ Controller Controller::deserialize(const std::vector<uint8_t>& in, const std::st
   }
   if (uint64_t(cfg.pairs) * 8 > in.size() || uint64_t(cfg.slots) * 9 > in.size())
     throw UserError(source + ": sizes larger than the file");
+  const size_t tn = size_t(ppo_theta_size(cfg.parameterization, cfg.pairs));
   Controller c(cfg);
   c.updates_ = r.get<int64_t>("updates");
   c.adam_.t = r.get<int64_t>("adam step");
-  r.get_doubles(c.adam_.m, cfg.pairs, "adam m");
-  r.get_doubles(c.adam_.v, cfg.pairs, "adam v");
+  r.get_doubles(c.adam_.m, tn, "adam m");
+  r.get_doubles(c.adam_.v, tn, "adam v");
   for (int s = 0; s < cfg.slots; ++s) {
     c.baseline_set_[s] = r.get<uint8_t>("baseline flag");
     c.baseline_[s] = r.get<double>("baseline");
@@ -132,8 +142,8 @@ Controller Controller::deserialize(const std::vector<uint8_t>& in, const std::st
   c.has_best_ = r.get<uint8_t>("best flag") != 0;
   c.best_reward_ = r.get<double>("best reward");
   c.best_update_ = r.get<int64_t>("best update");
-  if (c.has_best_) r.get_doubles(c.best_theta_, cfg.pairs, "best theta");
-  r.get_doubles(c.theta_, cfg.pairs, "theta");
+  if (c.has_best_) r.get_doubles(c.best_theta_, tn, "best theta");
+  r.get_doubles(c.theta_, tn, "theta");
   if (r.pos != in.size() - 8) throw UserError(source + ": " + std::to_string(in.size() - 8 - r.pos) + " unexpected trailing bytes");
   if (c.updates_ < 0 || c.adam_.t < 0) throw UserError(source + ": negative counters");
   return c;
