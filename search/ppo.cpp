@@ -162,7 +162,7 @@ void adam_ascent_step(double* theta, const double* grad, int n, AdamState& s, do
   }
 }
 
-std::vector<int64_t> draw_pair_counts(const std::vector<double>& p, int64_t M, uint64_t key) {
+std::vector<int64_t> draw_pair_counts(const std::vector<double>& p, int64_t M, const RngKey& key) {
   AWS_ASSERT(!p.empty() && M >= 0, "draw_pair_counts: empty distribution or negative M");
   std::vector<double> cdf(p.size());
   double acc = 0;
@@ -174,8 +174,9 @@ std::vector<int64_t> draw_pair_counts(const std::vector<double>& p, int64_t M, u
   }
   AWS_ASSERT(acc > 0, "draw_pair_counts: probabilities sum to 0");
   std::vector<int64_t> counts(p.size(), 0);
+  const uint64_t stream = rng_stream(key);
   for (int64_t d = 0; d < M; ++d) {
-    const Rand4 r = philox4x32(key, uint32_t(uint64_t(d)), uint32_t(uint64_t(d) >> 32));
+    const Rand4 r = philox4x32(stream, uint32_t(uint64_t(d)), uint32_t(uint64_t(d) >> 32));
     const double u = rand_unit_double(r.v[0], r.v[1]) * acc;
     const size_t k = size_t(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
     counts[std::min(k, last)]++;
