@@ -4,10 +4,15 @@
 # a fake site-packages made of links to this machine's toolkit copies, a python3 that sees it, and
 # the toolkit and system folders hidden from CMake's find_* calls. Both must be found in the wheel
 # folders; without the wheel (python3 that cannot import nvidia), cuDNN must not be found.
-# Needs the CUDA toolkit's cuDNN and NCCL under /usr/local/cuda (installed on every machine here).
+# Needs the CUDA toolkit's cuDNN and NCCL under /usr/local/cuda; skipped (exit 77) on a machine without
+# a CUDA toolkit (a laptop, a cpu box), fails where the toolkit lacks them.
 set -u
 SRC=${AWS_SOURCE_DIR:?set AWS_SOURCE_DIR to the source tree}
 CUDA=/usr/local/cuda
+if [[ ! -x $CUDA/bin/nvcc ]]; then
+  echo "SKIP: no CUDA toolkit at $CUDA"
+  exit 77
+fi
 for f in "$CUDA/include/cudnn.h" "$CUDA/include/cudnn_version.h" "$CUDA/lib64/libcudnn.so.9" "$CUDA/include/nccl.h" \
          "$CUDA/lib64/libnccl.so.2"; do
   [[ -e $f ]] || { echo "FAIL: $f missing (the CUDA toolkit with cuDNN and NCCL is a build dependency)"; exit 1; }
