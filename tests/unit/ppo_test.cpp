@@ -1,7 +1,9 @@
-// The PPO controller (SPEC §8): baselines and advantages by hand, the surrogate's gradient against
-// central differences in double, zero gradient in the clipped regions, the KL early stop, Adam with
-// β1 = 0.5, the LR warm-up, best-θ tracking, exact serialization, and a synthetic search in which
-// the reward is the share of sampled pairs that fall in a rewarded set of 10 pairs.
+// The PPO controller (SPEC §8, §8a): baselines and advantages by hand, the surrogate's gradient
+// against central differences in double (flat and factored), zero gradient in the clipped regions,
+// the KL early stop (both), Adam with β1 = 0.5, the LR warm-up, best-θ tracking by the loop's mean
+// reward, exact serialization (both), and a synthetic search in which the reward is the share of
+// sampled pairs that fall in a rewarded set of 10 pairs. ppo_factored_test.cpp covers the factored
+// probabilities and draw_pair_counts; ppo_planted_test.cpp a planted penalty beside pure noise.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -73,46 +75,68 @@ TEST_CASE("ppo: each trajectory slot keeps its own baseline; the first update le
   CHECK_THROWS_AS(c.update({traj(0, 1, {1, 0, 0}), traj(0, 1, {1, 0, 0})}), Error);  // slot twice
 }
 
-TEST_CASE("ppo: surrogate gradient matches central differences in double") {
+TEST_CASE("ppo: surrogate gradient matches central differences in double (flat and factored)") {
   const uint64_t seed = test::test_seed(21);
   INFO("seed ", seed);
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> N01(0, 1);
-  for (int trial = 0; trial < 3; ++trial) {
-    const int n = 1296;
-    const double spread = trial == 0 ? 0.02 : 0.5;  // trial 0 inside the clip range, others across it
-    std::vector<double> theta_old(n), theta(n), p_old(n);
-    for (int k = 0; k < n; ++k) {
-      theta_old[k] = N01(rng);
-      theta[k] = theta_old[k] + spread * N01(rng);
+  const int n = 1296;
+  for (Parameterization pz : {Parameterization::flat, Parameterization::factored}) {
+    const int tn = ppo_theta_size(pz, n);
+    for (int trial = 0; trial < 3; ++trial) {
+      const double spread = trial == 0 ? 0.02 : 0.5;  // trial 0 inside the clip range, others across it
+      std::vector<double> theta_old(tn), theta(tn), p_old(n), p(n);
+      for (int k = 0; k < tn; ++k) {
+        theta_old[k] = N01(rng);
+        theta[k] = theta_old[k] + spread * N01(rng);
+      }
+      ppo_probs(pz, theta_old.data(), n, p_old.data());
+      ppo_probs(pz, theta.data(), n, p.data());
+      std::vector<std::vector<double>> adv(2);
+      for (auto& a : adv) {
+        std::vector<int64_t> counts(n);
+        for (auto& c : counts) c = int64_t(rng() % 5);
+        a = ppo_pair_advantages(3.0 * N01(rng), counts);
+      }
+      // Away from the kinks of the clip (where the surrogate is not differentiable): a pair whose
+      // ratio lies within 1e-3 of 1 ± ε gets no advantage, so central differences see a smooth J.
+      int crossed = 0;
+      for (int k = 0; k < n; ++k) {
+        const double r = p[k] / p_old[k];
+        crossed += r < 0.8 || r > 1.2;
+        if (std::abs(r - 0.8) < 1e-3 || std::abs(r - 1.2) < 1e-3)
+          for (auto& a : adv) a[k] = 0.0;
+      }
+      if (trial == 0) CHECK(crossed == 0);
+      if (trial > 0) CHECK(crossed > 100);
+      std::vector<double> grad(tn);
+      ppo_surrogate(pz, theta.data(), p_old.data(), adv, n, 0.2, grad.data());
+      double num = 0, den = 0, worst = 0;
+      int worst_k = -1;
+      // Every θ₁ entry of the factored θ and every 7th entry beyond.
+      for (int k = 0; k < tn; k += (pz == Parameterization::factored && k < 36) ? 1 : 7) {
+        const double h = 1e-5;
+        std::vector<double> tp = theta, tm = theta;
+        tp[k] += h;
+        tm[k] -= h;
+        const double fd = (ppo_surrogate(pz, tp.data(), p_old.data(), adv, n, 0.2, nullptr) -
+                           ppo_surrogate(pz, tm.data(), p_old.data(), adv, n, 0.2, nullptr)) /
+                          (2 * h);
+        num += (fd - grad[k]) * (fd - grad[k]);
+        den += fd * fd;
+        const double e = std::abs(fd - grad[k]);
+        if (e > worst) worst = e, worst_k = k;
+      }
+      INFO(std::string(parameterization_name(pz)), " trial ", trial, " relative error ", std::sqrt(num / den),
+           " worst at θ entry ", worst_k);
+      CHECK(den > 0);
+      CHECK(std::sqrt(num / den) < 1e-6);
+      // The θ-gradient is the chain rule of the p-gradient: ppo_surrogate_probs + ppo_probs_backward.
+      std::vector<double> g(n), back(tn);
+      ppo_surrogate_probs(p.data(), p_old.data(), adv, n, 0.2, g.data());
+      ppo_probs_backward(pz, theta.data(), n, g.data(), back.data());
+      CHECK(back == grad);
     }
-    ppo_probs(theta_old.data(), n, p_old.data());
-    std::vector<std::vector<double>> adv(2);
-    for (auto& a : adv) {
-      std::vector<int64_t> counts(n);
-      for (auto& c : counts) c = int64_t(rng() % 5);
-      a = ppo_pair_advantages(3.0 * N01(rng), counts);
-    }
-    std::vector<double> grad(n);
-    ppo_surrogate(theta.data(), p_old.data(), adv, n, 0.2, grad.data());
-    double num = 0, den = 0, worst = 0;
-    int worst_k = -1;
-    for (int k = 0; k < n; k += 7) {
-      const double h = 1e-4;
-      std::vector<double> tp = theta, tm = theta;
-      tp[k] += h;
-      tm[k] -= h;
-      const double fd = (ppo_surrogate(tp.data(), p_old.data(), adv, n, 0.2, nullptr) -
-                         ppo_surrogate(tm.data(), p_old.data(), adv, n, 0.2, nullptr)) /
-                        (2 * h);
-      num += (fd - grad[k]) * (fd - grad[k]);
-      den += fd * fd;
-      const double e = std::abs(fd - grad[k]);
-      if (e > worst) worst = e, worst_k = k;
-    }
-    INFO("trial ", trial, " relative error ", std::sqrt(num / den), " worst at pair ", worst_k);
-    CHECK(den > 0);
-    CHECK(std::sqrt(num / den) < 1e-6);
   }
 }
 
@@ -187,51 +211,62 @@ TEST_CASE("ppo: LR warm-up 0.1·(1/8 + 7/8·min(u,10)/10)") {
 }
 
 TEST_CASE("ppo: the update stops after the step whose KL crosses 0.002, and keeps that step") {
-  // Replays one update by hand with the free functions and compares θ bit for bit. With 16 pairs a
-  // step's KL grows with the LR²: lr_max 0.04 crosses after a few steps, 0.004 never does.
-  for (double lr_max : {0.04, 0.004}) {
-    PpoConfig cfg;
-    cfg.pairs = 16;
-    cfg.lr_max = lr_max;
-    Controller c(cfg);
-    std::vector<int64_t> counts(16, 0);
-    counts[3] = 5;
-    counts[7] = 1;
-    c.update({traj(0, 50, counts)});
-    for (int u = 0; u < 10; ++u) c.update({traj(0, 50, std::vector<int64_t>(16, 1))});  // warm the LR
-    const std::vector<double> theta0 = c.theta();
-    AdamState adam = c.adam();
-    const double reward = 70;
-    const double b = 0.9 * c.baselines()[0] + 0.1 * reward;
-    std::vector<std::vector<double>> adv{ppo_pair_advantages(0.5 * (reward - b), counts)};
-    std::vector<double> theta = theta0, p_old(16), p_new(16), grad(16);
-    ppo_probs(theta.data(), 16, p_old.data());
-    int steps = 0;
-    std::vector<double> kls;
-    for (int s = 0; s < 5; ++s) {
-      ppo_surrogate(theta.data(), p_old.data(), adv, 16, 0.2, grad.data());
-      adam_ascent_step(theta.data(), grad.data(), 16, adam, lr_max, 0.5, 0.999, 1e-8);
-      ppo_probs(theta.data(), 16, p_new.data());
-      kls.push_back(ppo_kl(p_old.data(), p_new.data(), 16));
-      steps = s + 1;
-      if (kls.back() > 0.002) break;
-    }
-    PpoUpdateStats st = c.update({traj(0, reward, counts)});
-    INFO("lr_max ", lr_max, " steps ", steps, " KL after the first step ", kls[0], ", after the last ", kls.back());
-    CHECK(st.lr == lr_max);
-    CHECK(st.steps == steps);
-    CHECK(st.kl == kls.back());
-    CHECK(c.theta() == theta);
-    CHECK(c.adam() == adam);
-    if (lr_max > 0.01) {
-      CHECK(steps >= 2);  // a real early stop: some steps under the limit, then the crossing one
-      CHECK(steps < 5);
-      CHECK(st.kl > 0.002);
-      for (size_t i = 0; i + 1 < kls.size(); ++i) CHECK(kls[i] <= 0.002);
-    } else {
-      CHECK(steps == 5);
-      CHECK(st.kl <= 0.002);
-      CHECK(st.kl > 0);
+  // Replays one update by hand with the free functions and compares θ bit for bit, for both
+  // parameterizations (16 = 4² pairs). A step's KL grows with the LR²: lr_max 0.04 (flat) or 0.025
+  // (factored, whose θ₁ moves 4 pairs at once: 0.04 crosses in its first step) crosses after a few
+  // steps, a tenth of that never does.
+  for (Parameterization pz : {Parameterization::flat, Parameterization::factored}) {
+    const std::vector<double> lrs = pz == Parameterization::flat ? std::vector<double>{0.04, 0.004}
+                                                                 : std::vector<double>{0.025, 0.0025};
+    for (double lr_max : lrs) {
+      const int tn = ppo_theta_size(pz, 16);
+      PpoConfig cfg;
+      cfg.pairs = 16;
+      cfg.lr_max = lr_max;
+      cfg.parameterization = pz;
+      Controller c(cfg);
+      std::vector<int64_t> counts(16, 0);
+      counts[3] = 5;
+      counts[7] = 1;
+      c.update({traj(0, 50, counts)});
+      for (int u = 0; u < 10; ++u) c.update({traj(0, 50, std::vector<int64_t>(16, 1))});  // warm the LR
+      const std::vector<double> theta0 = c.theta();
+      AdamState adam = c.adam();
+      const double reward = 70;
+      const double b = 0.9 * c.baselines()[0] + 0.1 * reward;
+      std::vector<std::vector<double>> adv{ppo_pair_advantages(0.5 * (reward - b), counts)};
+      std::vector<double> theta = theta0, p_old(16), p_new(16), grad(tn);
+      ppo_probs(pz, theta.data(), 16, p_old.data());
+      int steps = 0;
+      std::vector<double> kls;
+      for (int s = 0; s < 5; ++s) {
+        ppo_surrogate(pz, theta.data(), p_old.data(), adv, 16, 0.2, grad.data());
+        adam_ascent_step(theta.data(), grad.data(), tn, adam, lr_max, 0.5, 0.999, 1e-8);
+        ppo_probs(pz, theta.data(), 16, p_new.data());
+        kls.push_back(ppo_kl(p_old.data(), p_new.data(), 16));
+        steps = s + 1;
+        if (kls.back() > 0.002) break;
+      }
+      PpoUpdateStats st = c.update({traj(0, reward, counts)});
+      const std::string name = parameterization_name(pz);
+      INFO(name, " lr_max ", lr_max, " steps ", steps, " KL after the first step ", kls[0], ", after the last ",
+           kls.back());
+      CHECK(st.lr == lr_max);
+      CHECK(st.steps == steps);
+      CHECK(st.kl == kls.back());
+      CHECK(c.theta() == theta);
+      CHECK(c.adam() == adam);
+      if (lr_max > 0.01) {
+        MESSAGE(name, ": ", steps, " steps, KL after the first ", kls[0], ", after the last ", kls.back());
+        CHECK(steps >= 2);  // a real early stop: some steps under the limit, then the crossing one
+        CHECK(steps < 5);
+        CHECK(st.kl > 0.002);
+        for (size_t i = 0; i + 1 < kls.size(); ++i) CHECK(kls[i] <= 0.002);
+      } else {
+        CHECK(steps == 5);
+        CHECK(st.kl <= 0.002);
+        CHECK(st.kl > 0);
+      }
     }
   }
   // KL itself: p_old = (0.5, 0.5), p_new = (0.25, 0.75)
@@ -261,48 +296,75 @@ TEST_CASE("ppo: best θ is the θ that sampled the highest reward, before that l
   CHECK(sum == doctest::Approx(1.0).epsilon(1e-15));
 }
 
-TEST_CASE("ppo: controller state serializes to bytes and back exactly; bad bytes are rejected") {
+TEST_CASE("ppo: with K > 1 best θ is chosen by the loop's mean reward, not its best trajectory") {
   PpoConfig cfg;
+  cfg.pairs = 4;
   cfg.slots = 2;
   Controller c(cfg);
-  std::mt19937_64 rng(5);
-  auto random_traj = [&](int slot) {
-    std::vector<int64_t> counts(1296);
-    for (auto& v : counts) v = int64_t(rng() % 3);
-    return traj(slot, double(rng() % 1000) / 10.0, counts);
-  };
-  for (int u = 0; u < 7; ++u) c.update({random_traj(0), random_traj(1)});
-  std::vector<uint8_t> bytes = c.serialize();
-  Controller d = Controller::deserialize(bytes);
-  CHECK(d == c);
-  CHECK(d.serialize() == bytes);
-  // Both continue identically (resume is bit-exact).
-  std::vector<Trajectory> next{random_traj(0), random_traj(1)};
-  c.update(next);
-  d.update(next);
-  CHECK(d.serialize() == c.serialize());
-  // A fresh controller round-trips too (no best θ yet).
-  Controller fresh(cfg);
-  CHECK(Controller::deserialize(fresh.serialize()) == fresh);
+  // Loop means 55, 52.5, 60, 60: loop 1 holds the highest single reward (90) but not the best mean.
+  const double R[4][2] = {{50, 60}, {90, 15}, {58, 62}, {60, 60}};
+  std::vector<double> theta_at_2;
+  for (int u = 0; u < 4; ++u) {
+    if (u == 2) theta_at_2 = c.theta();
+    PpoUpdateStats st = c.update({traj(0, R[u][0], {1, 2, 0, 1}), traj(1, R[u][1], {0, 1, 3, 0})});
+    CHECK(st.mean_reward == (R[u][0] + R[u][1]) / 2);
+    CHECK(st.new_best == (u == 0 || u == 2));
+  }
+  CHECK(c.best_reward() == 60);
+  CHECK(c.best_update() == 2);  // the tie at u = 3 keeps the first
+  CHECK(c.best_theta() == theta_at_2);
+}
 
-  auto rejects = [](std::vector<uint8_t> b, const char* what) {
-    INFO(what);
-    try {
-      Controller::deserialize(b, "run/controller.bin");
-      FAIL("accepted");
-    } catch (const UserError& e) {
-      CHECK(std::string(e.what()).find("run/controller.bin") == 0);
-    }
-  };
-  std::vector<uint8_t> flipped = bytes;
-  flipped[bytes.size() / 2] ^= 1;
-  rejects(flipped, "a flipped bit");
-  rejects(std::vector<uint8_t>(bytes.begin(), bytes.end() - 9), "truncated");
-  rejects(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 10), "very short");
-  rejects({}, "empty");
-  std::vector<uint8_t> magic = bytes;
-  magic[0] = 'X';
-  rejects(magic, "bad magic");
+TEST_CASE("ppo: controller state serializes to bytes and back exactly; bad bytes are rejected") {
+  for (Parameterization pz : {Parameterization::flat, Parameterization::factored}) {
+    INFO(std::string(parameterization_name(pz)));
+    PpoConfig cfg;
+    cfg.slots = 2;
+    cfg.parameterization = pz;
+    Controller c(cfg);
+    std::mt19937_64 rng(5);
+    auto random_traj = [&](int slot) {
+      std::vector<int64_t> counts(1296);
+      for (auto& v : counts) v = int64_t(rng() % 3);
+      return traj(slot, double(rng() % 1000) / 10.0, counts);
+    };
+    for (int u = 0; u < 7; ++u) c.update({random_traj(0), random_traj(1)});
+    std::vector<uint8_t> bytes = c.serialize();
+    Controller d = Controller::deserialize(bytes);
+    CHECK(d == c);
+    CHECK(d.config().parameterization == pz);
+    CHECK(d.theta().size() == size_t(pz == Parameterization::flat ? 1296 : 1332));
+    CHECK(d.best_theta().size() == d.theta().size());
+    CHECK(d.adam().m.size() == d.theta().size());
+    CHECK(d.serialize() == bytes);
+    // Both continue identically (resume is bit-exact).
+    std::vector<Trajectory> next{random_traj(0), random_traj(1)};
+    c.update(next);
+    d.update(next);
+    CHECK(d.serialize() == c.serialize());
+    // A fresh controller round-trips too (no best θ yet).
+    Controller fresh(cfg);
+    CHECK(Controller::deserialize(fresh.serialize()) == fresh);
+
+    auto rejects = [](std::vector<uint8_t> b, const char* what) {
+      INFO(what);
+      try {
+        Controller::deserialize(b, "run/controller.bin");
+        FAIL("accepted");
+      } catch (const UserError& e) {
+        CHECK(std::string(e.what()).find("run/controller.bin") == 0);
+      }
+    };
+    std::vector<uint8_t> flipped = bytes;
+    flipped[bytes.size() / 2] ^= 1;
+    rejects(flipped, "a flipped bit");
+    rejects(std::vector<uint8_t>(bytes.begin(), bytes.end() - 9), "truncated");
+    rejects(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 10), "very short");
+    rejects({}, "empty");
+    std::vector<uint8_t> magic = bytes;
+    magic[0] = 'X';
+    rejects(magic, "bad magic");
+  }
 }
 
 TEST_CASE("ppo: bad configurations are rejected") {
@@ -315,6 +377,17 @@ TEST_CASE("ppo: bad configurations are rejected") {
   cfg = {};
   cfg.max_steps = 0;
   CHECK_THROWS_AS(Controller{cfg}, UserError);
+  cfg = {};
+  cfg.parameterization = Parameterization::factored;
+  cfg.pairs = 1295;
+  try {
+    Controller{cfg};
+    FAIL("accepted a factored controller over 1295 pairs");
+  } catch (const UserError& e) {
+    CHECK(std::string(e.what()) == "ppo config: the factored controller needs pairs = E² (got 1295)");
+  }
+  cfg.pairs = 16;
+  CHECK(Controller{cfg}.theta().size() == 20);
 }
 
 namespace {
