@@ -96,13 +96,13 @@ void run_bench(const BenchArgs& a) {
 void add_bench_augment(CLI::App& bench) {
   auto a = std::make_shared<BenchArgs>();
   auto* s = bench.add_subcommand("augment", "images/s of the fused cpu augmentation pass next to torchvision AutoAugment");
-  s->add_option("--images", a->images, "images per measurement (default 8192)");
-  s->add_option("--batch", a->batch, "batch size (default 256)");
-  s->add_option("--reps", a->reps, "measurements; the best is reported (default 3)");
-  s->add_option("--threads", a->threads, "threads for the multi-thread figure (default: all)");
+  s->add_option("--images", a->images, "images per measurement (default 8192)")->check(CLI::Range(1, 1 << 24));
+  s->add_option("--batch", a->batch, "batch size (default 256)")->check(CLI::Range(1, 1 << 16));
+  s->add_option("--reps", a->reps, "measurements; the best is reported (default 3)")->check(CLI::Range(1, 1000));
+  s->add_option("--threads", a->threads, "threads for the multi-thread figure (default: all)")->check(CLI::Range(0, 1024));
   s->add_option("--policy", a->policy, "policy name or file (default uniform)");
   s->add_option("--peer", a->peer, "peer script (default bench/augment_peer.py, under $AWS_SOURCE_DIR if set)");
-  s->add_option("--peer-images", a->peer_n, "images per peer measurement (default 1000)");
+  s->add_option("--peer-images", a->peer_n, "images per peer measurement (default 1000)")->check(CLI::Range(1, 1 << 24));
   s->add_flag("--no-peer", a->no_peer, "skip the torchvision peer");
   s->callback([a] { run_bench(*a); });
 }

@@ -40,6 +40,10 @@ SearchResult run_search(const SearchConfig& cfg, const std::string& dir, SearchO
 SearchResult run_search_on(const SearchConfig& cfg, const Dataset& train, const std::string& dir,
                            SearchObserver& obs);
 
+// 16 hex digits of XXH3-64 over the training set's shape, class count, labels and pixels: the run
+// directory records it (config.json "data_fingerprint") and a resume on other data is refused.
+std::string data_fingerprint(const Dataset& train);
+
 // Reward of one trajectory (SPEC §7): the mean of the best min(2, n) per-epoch accuracies.
 double reward_of(const std::vector<double>& epoch_accs);
 

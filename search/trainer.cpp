@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
 
 #include "engine/core/memory.h"
 #include "engine/ops/add.h"
@@ -112,6 +115,19 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
     add_forward(ctx_, loss_sum_, model_.loss, loss_sum_);
     count_correct(ctx_, logits, labels, correct_sum_);
   };
+  // Divergence: the running loss sum (and, on the cpu with clipping, the step's gradient norm) must be
+  // finite; `exact` says whether the failing step is known (cpu) or only bounded (cuda: read late).
+  auto check_finite = [&](double loss_sum, float grad_norm, int64_t step, bool exact) {
+    if (std::isfinite(loss_sum) && std::isfinite(grad_norm)) return;
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%s epoch %u step %lld/%lld: training diverged: %s is %s at learning rate %g",
+                  context_.empty() ? "train" : context_.c_str(), unsigned(key.epoch) + 1, (long long)step,
+                  (long long)steps, std::isfinite(loss_sum) ? "the gradient norm" : "the loss",
+                  std::isfinite(loss_sum) ? (std::isnan(grad_norm) ? "nan" : "inf") : (std::isnan(loss_sum) ? "nan" : "inf"),
+                  lr.at(std::max<int64_t>(iter - 1, 0)));
+    throw UserError(std::string(buf) + (exact ? "" : " (found by this step)") +
+                    "; nothing was saved from it (try a lower learning rate)");
+  };
   const bool graphs = opt_cfg_.cuda_graphs && CudaGraph::usable(ctx_);
   double loss_sum = 0;
   int64_t correct_sum = 0;
@@ -131,12 +147,19 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
     }
     ++iter;
     st.images += rows_per_step;
+    if (!ctx_.is_cuda()) {  // host memory: reading the sum and the norm costs nothing
+      float l = 0;
+      std::memcpy(&l, loss_sum_.data, 4);
+      check_finite(l, clip_ ? clip_->norm(ctx_) : 0.0f, s + 1, true);
+    }
     if (cb && ((s + 1) % report_every == 0 || s + 1 == steps)) {
       read_sums(loss_sum, correct_sum);
+      check_finite(loss_sum, 0.0f, s + 1, !ctx_.is_cuda());
       cb(s + 1, steps, loss_sum / double(s + 1), 100.0 * double(correct_sum) / double(st.images));
     }
   }
   read_sums(loss_sum, correct_sum);
+  check_finite(loss_sum, 0.0f, steps, !ctx_.is_cuda());
   if (pair_counts) add_pair_counts(pair_counts);
   st.loss = steps ? loss_sum / double(steps) : 0;
   st.acc = st.images ? 100.0 * double(correct_sum) / double(st.images) : 0;

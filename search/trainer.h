@@ -9,6 +9,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "augment/pipeline.h"
@@ -79,7 +80,9 @@ class Trainer {
 
   // One epoch over `indices` of `train` under `plan` (drop-last batches); `iter` is the global
   // iteration counter the LR schedule reads, advanced per step. pair_counts (kPairs, optional) adds
-  // the pair-ops drawn.
+  // the pair-ops drawn. A non-finite loss or gradient norm throws UserError (see set_context): checked
+  // after every step on the cpu (a 4-byte read, no sync), on cuda where the sums are read anyway
+  // (progress reports, the epoch's end) so no sync per step is added.
   EpochStats train_epoch(const ResidentImages& train, const std::vector<int32_t>& indices, const AugmentPlan& plan,
                          const RngKey& key, const LrSchedule& lr, int64_t& iter, int64_t* pair_counts = nullptr,
                          const StepCallback& cb = {});
@@ -93,6 +96,10 @@ class Trainer {
                             const RngKey& key, int64_t* pair_counts = nullptr);
 
   int64_t batch() const { return batch_; }
+  // What a divergence message names first ("stage 1", "stage 2 loop 3 trajectory 0"; empty for
+  // `aws train`): train_epoch throws UserError "<context> epoch E step S: training diverged: ..."
+  // when the loss or the gradient norm is not finite, before anything is written from the weights.
+  void set_context(std::string context) { context_ = std::move(context); }
   // The step graph (captures and updates so far; empty when graphs never ran).
   const CudaGraph& graph() const { return graph_; }
 
@@ -111,6 +118,7 @@ class Trainer {
   StepInputs inputs_;
   CudaGraph graph_;
   std::vector<int32_t> order_, gathered_, pair_host_;
+  std::string context_;
 };
 
 // Top-1 accuracy (%) of a committed model in eval mode on `indices` of `data` (all when empty), no

@@ -1,4 +1,10 @@
+// JSON Lines writer: one record per line, written, flushed and fsync'ed before write() returns.
 #include "engine/io/jsonl.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "engine/core/error.h"
 
@@ -6,7 +12,7 @@ namespace aws {
 
 JsonlWriter::JsonlWriter(const std::string& path, bool append) : path_(path) {
   f_ = std::fopen(path.c_str(), append ? "a" : "w");
-  if (!f_) throw UserError(path + ": cannot open for writing");
+  if (!f_) throw UserError(path + ": cannot open for writing (" + std::strerror(errno) + ")");
 }
 
 JsonlWriter::~JsonlWriter() {
@@ -16,8 +22,13 @@ JsonlWriter::~JsonlWriter() {
 void JsonlWriter::write(const nlohmann::json& record) {
   if (!f_) return;
   std::string line = record.dump() + "\n";
-  if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0)
-    throw Error(path_ + ": write failed");
+  errno = 0;
+  if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0 ||
+      ::fsync(::fileno(f_)) != 0) {
+    const int err = errno;
+    std::clearerr(f_);
+    throw UserError(path_ + ": cannot append a record (" + (err ? std::strerror(err) : "write failed") + ")");
+  }
 }
 
 }  // namespace aws

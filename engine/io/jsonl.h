@@ -1,5 +1,7 @@
-// Append-only JSON Lines log (metrics, search loops). Each record is one line, flushed, so a killed
-// run leaves every completed record readable; a torn last line is ignored by readers.
+// Append-only JSON Lines log (metrics, search loops). Each record is one line, flushed and fsync'ed
+// (a power cut cannot leave the log behind a state file synced after it), so a killed run leaves
+// every completed record readable; a torn last line is ignored by readers. A failed write (disk
+// full) is a UserError naming the file and the OS reason.
 #pragma once
 #include <cstdio>
 #include <string>

@@ -2,9 +2,16 @@
 // semantic digest and the diff that refuses a run directory made by another configuration.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <string>
 
+#include <unistd.h>
+
 #include "engine/core/error.h"
+#include "search/run_dir.h"
 #include "search/search_config.h"
 
 using namespace aws;
@@ -111,6 +118,7 @@ TEST_CASE("search config: strict reader names the file and field") {
 TEST_CASE("search config version 2: math and cuda_graphs; version-1 files read as strict with an unchanged digest") {
   SearchConfig a = search_preset("demo");
   a.seed = 7;
+  a.data_seed = 7;  // what a version-1 file means (its split came from the seed)
   // A version-1 file is a version-2 one without the two fields.
   auto v1 = a.to_json();
   v1["version"] = 1;
@@ -148,4 +156,101 @@ TEST_CASE("search config version 2: math and cuda_graphs; version-1 files read a
   CHECK(error_of(cpu).find("--math fp8") != std::string::npos);
   cpu.math = "strict", cpu.cuda_graphs = true;
   CHECK(error_of(cpu).find("--cuda-graphs") != std::string::npos);
+}
+
+TEST_CASE("search config: every number must be finite and in range") {
+  const SearchConfig c = search_preset("demo");
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  SearchConfig a = c;
+  a.finetune_lr = inf;  // was written to config.json as null
+  CHECK(error_of(a).find("--finetune-lr: inf is not a finite number") != std::string::npos);
+  a.finetune_lr = nan;
+  CHECK(error_of(a).find("--finetune-lr") != std::string::npos);
+  SearchConfig b = c;
+  b.lr = inf;  // what --lr 1e400 parses to
+  CHECK(error_of(b).find("--lr: inf") != std::string::npos);
+  b.lr = 2e6;
+  CHECK(error_of(b).find("--lr") != std::string::npos);
+  SearchConfig m = c;
+  m.momentum = nan;
+  CHECK(error_of(m).find("--momentum") != std::string::npos);
+  SearchConfig t = c;
+  t.threads = 100000;
+  CHECK(error_of(t).find("--threads") != std::string::npos);
+  SearchConfig v = c;
+  v.subset = int64_t(1) << 40;
+  CHECK(error_of(v).find("--subset") != std::string::npos);
+  CHECK(error_of(c).empty());
+  // A valid config always round-trips through JSON (no null).
+  CHECK(c.to_json().dump().find("null") == std::string::npos);
+}
+
+TEST_CASE("search config: seeds are 0 .. 2^64-1, no sign, no wrap-around") {
+  CHECK(parse_seed("0", "--seed") == 0);
+  CHECK(parse_seed("18446744073709551615", "--seed") == 18446744073709551615ull);
+  CHECK_THROWS_WITH_AS(parse_seed("18446744073709551616", "--seed"), doctest::Contains("too large"), UserError);
+  CHECK_THROWS_WITH_AS(parse_seed("99999999999999999999999", "--seed"), doctest::Contains("2^64-1"), UserError);
+  CHECK_THROWS_WITH_AS(parse_seed("-1", "--seed"), doctest::Contains("--seed -1: not a seed"), UserError);
+  CHECK_THROWS_AS(parse_seed("+1", "--seed"), UserError);
+  CHECK_THROWS_AS(parse_seed("", "--seed"), UserError);
+  CHECK_THROWS_AS(parse_seed("1e3", "--data-seed"), UserError);
+}
+
+TEST_CASE("search config: config.json numbers are read strictly, an overflow names its field") {
+  SearchConfig a = search_preset("demo");
+  auto j = a.to_json();
+  j["seed"] = 1e23;  // a 23-digit integer parses as a float: never converted silently
+  CHECK_THROWS_WITH_AS(SearchConfig::from_json(j, "run/config.json"), doctest::Contains("\"seed\" is not an integer"),
+                       UserError);
+  j = a.to_json();
+  j["threads"] = int64_t(1) << 40;
+  CHECK_THROWS_WITH_AS(SearchConfig::from_json(j, "run/config.json"), doctest::Contains("\"threads\" is out of range"),
+                       UserError);
+  j = a.to_json();
+  j["k"] = -1;
+  CHECK(SearchConfig::from_json(j, "run/config.json").k == -1);  // in int's range: validate() refuses it later
+  // The JSON library throws on 1e400 while parsing; the reader names the file and the field.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("aws-config-overflow-" + std::to_string(::getpid()) + ".json")).string();
+  std::string text = a.to_json().dump(2);
+  const size_t at = text.find("\"finetune_lr\": ");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, text.find(',', at) - at, "\"finetune_lr\": 1e400");
+  std::ofstream(path) << text;
+  const std::string want = path + ": field \"finetune_lr\" holds a number out of range";
+  CHECK_THROWS_WITH_AS(read_search_config(path), doctest::Contains(want.c_str()), UserError);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("search config: a resume needs the same data fingerprint and, on the cpu, the same threads") {
+  SearchConfig stored = search_preset("demo");
+  stored.threads = 2;
+  stored.data_fingerprint = "00000000000000aa";
+  SearchConfig wanted = stored;
+  CHECK(resume_mismatch(stored, wanted).empty());
+  wanted.threads = 1;
+  auto m = resume_mismatch(stored, wanted);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].find("--threads: the run used 2 cpu threads, this one 1") != std::string::npos);
+  wanted.threads = 2;
+  wanted.data_fingerprint = "00000000000000bb";
+  m = resume_mismatch(stored, wanted);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].find("training data differ") != std::string::npos);
+  // Unknown stored values (an older run directory) are no reason to refuse; cuda ignores threads.
+  SearchConfig old = stored;
+  old.threads = 0;
+  old.data_fingerprint.clear();
+  CHECK(resume_mismatch(old, wanted).empty());
+  SearchConfig g = stored, h = stored;
+  g.device = h.device = "cuda";
+  h.threads = 7;
+  CHECK(resume_mismatch(g, h).empty());
+  // Neither is in the digest (the policy's config_digest stays comparable across machines).
+  CHECK(old.digest() == wanted.digest());
+  // Version 3 round-trips the fingerprint; an older file reads it as empty.
+  CHECK(SearchConfig::from_json(stored.to_json(), "c.json").data_fingerprint == "00000000000000aa");
+  auto v2 = stored.to_json();
+  v2["version"] = 2;
+  CHECK(SearchConfig::from_json(v2, "c.json").data_fingerprint.empty());
 }
