@@ -1,5 +1,7 @@
 // `aws augment`: apply one element or a pair-op to a PNG, draw a preview grid of the element space
-// on a dataset, and export a built-in policy as a policy file. Bad input → UserError naming the flag.
+// on a dataset, and export a built-in policy as a policy file. Bad input → UserError naming the flag:
+// a flag that does not apply (--signs without --pair, --sign with --pair) or a - sign on an unsigned
+// element is an error, never silently ignored. Outputs are written atomically (write_png).
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -46,20 +48,30 @@ std::vector<std::string> split2(const std::string& s, const std::string& flag) {
 }
 
 struct ApplyArgs {
-  std::string element, sign = "+", pair, signs = "+,+", in, out;
+  std::string element, sign, pair, signs, in, out;  // sign/signs empty: not given (then +)
 };
+
+// A sign for element `e`: - only where the element has a direction (is_signed).
+int parse_sign_for(const std::string& s, int e, const std::string& flag) {
+  int sign = parse_sign(s, flag);
+  if (sign < 0 && !element_info(e).is_signed)
+    throw UserError(flag + " " + s + ": element " + element_info(e).name + " is unsigned (it has no - direction)");
+  return sign;
+}
 
 void run_apply(const ApplyArgs& a) {
   std::vector<int> ops, signs;
   if (!a.element.empty() == !a.pair.empty()) throw UserError("augment apply: give exactly one of --element or --pair");
   if (!a.element.empty()) {
+    if (!a.signs.empty()) throw UserError("--signs " + a.signs + ": --signs goes with --pair; for --element use --sign");
     ops = {parse_element(a.element, "--element")};
-    signs = {parse_sign(a.sign, "--sign")};
+    signs = {parse_sign_for(a.sign.empty() ? "+" : a.sign, ops[0], "--sign")};
   } else {
+    if (!a.sign.empty()) throw UserError("--sign " + a.sign + ": --sign goes with --element; for --pair use --signs S1,S2");
     auto p = split2(a.pair, "--pair");
-    auto s = split2(a.signs, "--signs");
+    auto s = split2(a.signs.empty() ? "+,+" : a.signs, "--signs");
     ops = {parse_element(p[0], "--pair"), parse_element(p[1], "--pair")};
-    signs = {parse_sign(s[0], "--signs"), parse_sign(s[1], "--signs")};
+    signs = {parse_sign_for(s[0], ops[0], "--signs"), parse_sign_for(s[1], ops[1], "--signs")};
   }
   Image img = read_png(a.in);
   std::vector<uint8_t> tmp(img.pixels.size());

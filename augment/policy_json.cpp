@@ -2,9 +2,6 @@
 // by a parser callback (nlohmann would silently keep the last one).
 #include "augment/policy_json.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -13,6 +10,7 @@
 
 #include "augment/elements.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "engine/io/read_file.h"
 
 namespace aws {
@@ -84,6 +82,19 @@ void read_top(const json& top, const std::vector<double>& probs, const std::stri
     double p = e["p"].get<double>(), want = probs[size_t(kElements * i + j)];
     if (!(std::fabs(p - want) <= 1e-12)) bad(file, f + ".p", num_str(p) + " differs from probs[" + std::to_string(kElements * i + j) + "] = " + num_str(want));
   }
+  // The list must be the writer's: the kPolicyTopPairs most likely pairs in policy_top's order.
+  if (probs.empty()) return;
+  const auto expect = policy_top(probs, kPolicyTopPairs);
+  if (top.size() != expect.size())
+    bad(file, "top", "expected " + std::to_string(expect.size()) + " entries (the most likely pairs), got " + std::to_string(top.size()));
+  for (size_t t = 0; t < expect.size(); ++t) {
+    int k = kElements * top[t]["pair"][0].get<int>() + top[t]["pair"][1].get<int>();
+    if (k != expect[t].first) {
+      int a = expect[t].first / kElements, b = expect[t].first % kElements;
+      bad(file, "top[" + std::to_string(t) + "]", "is not sorted as written: expected pair [" + std::to_string(a) + ", " +
+          std::to_string(b) + "] (p = " + num_str(expect[t].second) + ", sorted by p descending, ties by pair index)");
+    }
+  }
 }
 
 }  // namespace
@@ -125,28 +136,7 @@ std::string policy_to_json(const Policy& p) {
 }
 
 void write_policy_json(const std::string& path, const Policy& p) {
-  const std::string text = policy_to_json(p);
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw UserError(path + ": cannot write");
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t w = ::write(fd, text.data() + off, text.size() - off);
-    if (w <= 0) {
-      ::close(fd);
-      throw UserError(path + ": write failed");
-    }
-    off += size_t(w);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw UserError(path + ": cannot rename " + tmp);
-  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  atomic_write_file(path, policy_to_json(p));
 }
 
 Policy parse_policy_json(const std::string& text, const std::string& file) {
@@ -208,6 +198,7 @@ Policy parse_policy_json(const std::string& text, const std::string& file) {
     p.alphabet = kElements;
   }
   if (j.contains("top")) read_top(j["top"], p.probs, file);
+  else if (!p.probs.empty()) bad(file, "top", "missing (a policy with probs lists its 25 most likely pairs)");
   if (j.contains("source")) {
     if (!j["source"].is_object()) bad(file, "source", "must be an object");
     p.source_json = j["source"].dump();

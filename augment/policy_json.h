@@ -1,7 +1,9 @@
 // The policy file (SPEC.md §13): a versioned JSON object with sorted keys and no timestamps, so the
 // same policy always gives the same bytes. The reader is strict: unknown or duplicate keys, wrong
-// counts, element names out of order, negative or non-finite probabilities, or a sum further than
-// kProbSumTolerance (1e-6) from 1 → UserError "<file>: <field>: <what is wrong>".
+// counts, element names out of order, negative or non-finite probabilities, a sum further than
+// kProbSumTolerance (1e-6) from 1, or a `top` list that is missing (when there are probs) or is not
+// exactly what the writer puts there (the 25 most likely pairs, sorted by p descending, ties by
+// pair index) → UserError "<file>: <field>: <what is wrong>".
 #pragma once
 #include <string>
 
@@ -15,7 +17,7 @@ constexpr int kPolicyTopPairs = 25;
 // policies without a pair-op have a file; a built-in rule over the identity letter throws UserError.
 std::string policy_to_json(const Policy& p);
 
-// Writes policy_to_json atomically (temporary file, fsync, rename).
+// Writes policy_to_json with atomic_write_file (unique temporary file, fsync, rename, fsync folder).
 void write_policy_json(const std::string& path, const Policy& p);
 
 // Parses a policy file's text; `file` names it in error messages.

@@ -51,6 +51,34 @@ void check_payload(const std::string& name, const char* what, size_t have, uint6
   }
 }
 
+// An IDX file's bytes, inflated when they are gzip: first only the header, then the stream up to the
+// size that header declares (header + product of the dims) and not a byte more, so a small .gz
+// cannot make us inflate gigabytes before the size mismatch is seen. Plain files are read whole
+// (their size is the file's own; the parse that follows reports a mismatch in detail).
+std::vector<uint8_t> inflate_idx(const std::vector<uint8_t>& raw, const std::string& path, uint32_t magic,
+                                 int ndim) {
+  if (!is_gzip(raw.data(), raw.size())) return raw;
+  const size_t header = 4 + 4 * size_t(ndim);
+  std::vector<uint8_t> head = gunzip_prefix(raw.data(), raw.size(), path, header);
+  uint32_t dims[3];
+  read_header(head.data(), head.size(), path, magic, ndim, dims);
+  // The payload, stepwise so that the product cannot overflow before it is compared with the cap.
+  uint64_t payload = 1;
+  bool over = false;
+  std::string shape;
+  for (int i = 0; i < ndim; ++i) {
+    shape += (i ? "x" : "") + std::to_string(dims[i]);
+    if (dims[i] != 0 && payload > (kMaxInflated - header) / dims[i]) over = true;
+    else payload *= dims[i];
+  }
+  if (over)
+    throw UserError(path + ": its IDX header declares " + shape + " bytes of data, more than the " +
+                    std::to_string(kMaxInflated >> 30) + " GiB this reader accepts");
+  return gunzip_bytes(raw.data(), raw.size(), path, size_t(header + payload),
+                      "its IDX header declares " + shape + " = " + std::to_string(payload) +
+                          " data bytes after the " + std::to_string(header) + "-byte header");
+}
+
 }  // namespace
 
 Dataset idx_parse(const uint8_t* images, size_t images_len, const std::string& images_name,
@@ -99,10 +127,15 @@ Dataset idx_parse(const uint8_t* images, size_t images_len, const std::string& i
 
 Dataset idx_load(const std::string& images_path, const std::string& labels_path, int num_classes,
                  int expect_h, int expect_w) {
-  std::vector<uint8_t> img = read_file_maybe_gzip(images_path, kMaxInflated);
-  std::vector<uint8_t> lbl = read_file_maybe_gzip(labels_path, kMaxInflated);
+  std::vector<uint8_t> img = inflate_idx(read_file_bytes(images_path), images_path, kIdxImagesMagic, 3);
+  std::vector<uint8_t> lbl = inflate_idx(read_file_bytes(labels_path), labels_path, kIdxLabelsMagic, 1);
   return idx_parse(img.data(), img.size(), images_path, lbl.data(), lbl.size(), labels_path,
                    num_classes, expect_h, expect_w);
+}
+
+std::vector<uint8_t> idx_inflate(const uint8_t* data, size_t n, const std::string& name, bool images) {
+  return images ? inflate_idx(std::vector<uint8_t>(data, data + n), name, kIdxImagesMagic, 3)
+                : inflate_idx(std::vector<uint8_t>(data, data + n), name, kIdxLabelsMagic, 1);
 }
 
 }  // namespace aws

@@ -28,6 +28,28 @@ std::string dir_of(const std::string& path) {
   throw UserError(path + ": " + what + " (" + std::strerror(err) + ")");
 }
 
+// What a non-regular file is, for the refusal message.
+const char* kind_of(mode_t m) {
+  if (S_ISLNK(m)) return "a symbolic link (aws does not write through links; give the real path)";
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+
+// Refuses a target that exists and is not a regular file (see atomic_file.h).
+void check_target(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;  // a new file
+    fail(path, "cannot stat the output", errno);
+  }
+  if (!S_ISREG(st.st_mode))
+    throw UserError(path + ": is " + kind_of(st.st_mode) + "; aws writes only regular files or new paths");
+}
+
 }  // namespace
 
 void crash_point(const char* tag) {
@@ -47,6 +69,7 @@ void crash_point(const char* tag) {
 
 void atomic_write_file(const std::string& path, const void* data, size_t n) {
   const std::string dir = dir_of(path);
+  check_target(path);
   std::string tmp = path + ".tmp.XXXXXX";
   int fd = ::mkstemp(tmp.data());
   if (fd < 0) fail(path, "cannot create a temporary file in " + dir, errno);
@@ -63,12 +86,13 @@ void atomic_write_file(const std::string& path, const void* data, size_t n) {
       if (errno == EINTR) continue;
       cleanup("write failed", errno);
     }
+    if (w == 0) cleanup("write failed", ENOSPC);  // no progress: treat as a full device
     p += w;
     left -= size_t(w);
   }
   if (::fchmod(fd, 0644) != 0) cleanup("chmod failed", errno);
   if (::fsync(fd) != 0) cleanup("fsync failed", errno);
-  if (::close(fd) != 0) {
+  if (::close(fd) != 0) {  // NFS and some FUSE file systems report a failed write only here
     int err = errno;
     ::unlink(tmp.c_str());
     fail(path, "close failed", err);

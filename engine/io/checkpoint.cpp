@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <unordered_set>
 
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
@@ -148,10 +149,13 @@ CheckpointData checkpoint_parse(const uint8_t* data, size_t len, const std::stri
   d.blobs.resize(size_t(count));
   std::vector<uint64_t> sizes(static_cast<size_t>(count));
   uint64_t total = 0;
+  std::unordered_set<std::string> seen;
   for (size_t i = 0; i < count; ++i) {
     Blob& b = d.blobs[i];
     const std::string field = "blob " + std::to_string(i);
     b.name = h.str(4, field + " name");
+    if (!seen.insert(b.name).second)
+      throw UserError(name + ": blob " + std::to_string(i) + " name '" + b.name + "': duplicate blob");
     uint64_t dt = h.u(1, field + " dtype");
     if (dt > uint64_t(DType::f64))
       throw UserError(name + ": blob '" + b.name + "' dtype code " + std::to_string(dt) + " unknown");

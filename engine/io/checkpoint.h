@@ -8,7 +8,8 @@
 //   the blobs' bytes, concatenated in header order (nbytes = product(dims) × dtype size)
 //   u64 XXH3-64 of every byte before it
 // The reader checks each field against the bytes that remain, so no size from the file is trusted
-// beyond the file's length, and rejects anything else with a UserError naming the file and field.
+// beyond the file's length, and rejects anything else (including two blobs with one name) with a
+// UserError naming the file and field. What the blobs and meta mean is checked by their owners.
 // Files are written atomically (atomic_file.h).
 #pragma once
 #include <cstddef>

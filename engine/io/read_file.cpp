@@ -35,8 +35,12 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 
 bool is_gzip(const uint8_t* data, size_t n) { return n >= 2 && data[0] == 0x1f && data[1] == 0x8b; }
 
-std::vector<uint8_t> gunzip_bytes(const uint8_t* data, size_t n, const std::string& name,
-                                  size_t max_out) {
+namespace {
+
+// The shared body of gunzip_bytes and gunzip_prefix: inflate until the stream ends or max_out bytes
+// are out; past max_out, throw (whole) or return the first max_out bytes (prefix).
+std::vector<uint8_t> inflate_gzip(const uint8_t* data, size_t n, const std::string& name, size_t max_out,
+                                  bool prefix, const std::string& why) {
   std::vector<uint8_t> out;
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK) throw Error(name + ": zlib inflateInit2 failed");
@@ -55,8 +59,14 @@ std::vector<uint8_t> gunzip_bytes(const uint8_t* data, size_t n, const std::stri
     zs.avail_out = sizeof buf;
     int rc = inflate(&zs, Z_NO_FLUSH);
     size_t got = sizeof buf - zs.avail_out;
-    if (out.size() + got > max_out)
-      throw UserError(name + ": inflates to more than " + std::to_string(max_out) + " bytes");
+    if (out.size() + got > max_out) {
+      if (prefix) {
+        out.insert(out.end(), buf, buf + (max_out - out.size()));
+        return out;
+      }
+      throw UserError(name + ": inflates to more than " + std::to_string(max_out) + " bytes" +
+                      (why.empty() ? "" : " (" + why + ")"));
+    }
     out.insert(out.end(), buf, buf + got);
     if (rc == Z_STREAM_END) {
       // Another gzip member may follow (concatenated .gz files are valid gzip).
@@ -73,6 +83,17 @@ std::vector<uint8_t> gunzip_bytes(const uint8_t* data, size_t n, const std::stri
       throw UserError(name + ": corrupt gzip data (" + (zs.msg ? zs.msg : "zlib error") + ")");
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> gunzip_bytes(const uint8_t* data, size_t n, const std::string& name, size_t max_out,
+                                  const std::string& why) {
+  return inflate_gzip(data, n, name, max_out, /*prefix=*/false, why);
+}
+
+std::vector<uint8_t> gunzip_prefix(const uint8_t* data, size_t n, const std::string& name, size_t k) {
+  return inflate_gzip(data, n, name, k, /*prefix=*/true, "");
 }
 
 std::vector<uint8_t> read_file_maybe_gzip(const std::string& path, size_t max_out) {

@@ -15,10 +15,15 @@ std::vector<uint8_t> read_file_bytes(const std::string& path);
 // True when the bytes start with the gzip magic 1f 8b.
 bool is_gzip(const uint8_t* data, size_t n);
 
-// Inflates a gzip stream (all concatenated members). More than max_out bytes of output, a truncated
-// stream or corrupt data throw UserError "<name>: ..." naming what is wrong.
+// Inflates a gzip stream (all concatenated members). More than max_out bytes of output (inflation
+// stops there: memory stays within max_out + 64 KiB), a truncated stream or corrupt data throw
+// UserError "<name>: ..." naming what is wrong; `why`, when given, says where max_out came from.
 std::vector<uint8_t> gunzip_bytes(const uint8_t* data, size_t n, const std::string& name,
-                                  size_t max_out);
+                                  size_t max_out, const std::string& why = "");
+
+// The first k inflated bytes (fewer when the stream is shorter), for reading a header that says
+// how large the whole should be. Corrupt or truncated data before byte k throw as above.
+std::vector<uint8_t> gunzip_prefix(const uint8_t* data, size_t n, const std::string& name, size_t k);
 
 // Reads `path`, inflating it when it is gzip-compressed (by content, not by name).
 std::vector<uint8_t> read_file_maybe_gzip(const std::string& path, size_t max_out);

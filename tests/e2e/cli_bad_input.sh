@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every class of bad input to `aws train` / `aws eval` ends with exit code 2 and a first stderr line
+# Every class of bad input to `aws train` / `aws eval` / `aws augment` ends with exit code 2 and a first stderr line
 # that names the flag, file or field at fault; nothing crashes. (CLI11's own parse errors add a
 # second line, "Run with --help ...": that and only that may follow.)
 # Env: AWS_BIN (the aws binary). Uses the Debian Fashion-MNIST files for the dataset cases.
@@ -82,6 +82,84 @@ expect "truncated checkpoint" 'short\.ckpt' -- eval --checkpoint "$TMP/short.ckp
 head -c 4096 /dev/urandom >"$TMP/noise.ckpt"
 expect "checkpoint of random bytes" 'noise\.ckpt' -- eval --checkpoint "$TMP/noise.ckpt"
 expect "missing checkpoint" 'missing\.ckpt' -- eval --checkpoint "$TMP/missing.ckpt"
+
+# ---- flags (issue 11 §5): a valued flag without its value; flags that do not apply -------------
+expect "flag without a value (last)" '^aws: --lr needs a value$' -- train --lr
+expect "flag without a value (another flag follows)" '^aws: --lr needs a value$' -- train --lr --epochs 3 $OUT
+expect "--epochs without a value" '^aws: --epochs needs a value$' -- train --epochs --lr 0.1 $OUT
+
+# PNG inputs written by hand (stdlib python: zlib + struct): mkpng PATH W H COLOURTYPE ROWS_OF_DATA
+mkpng() {
+  /usr/bin/python3 - "$@" <<'PY'
+import random, struct, sys, zlib
+path, w, h, ct, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+ch = {0: 1, 2: 3}[ct]
+rng = random.Random(5)
+raw = b"".join(b"\0" + bytes(rng.randrange(256) for _ in range(w * ch)) for _ in range(rows))
+def chunk(t, b):
+    return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b))
+ihdr = struct.pack(">IIBBBBB", w, h, 8, ct, 0, 0, 0)
+open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+PY
+}
+if "$AWS_BIN" augment apply --element 0 /dev/null "$TMP/x.png" 2>&1 | grep -q "built without PNG"; then
+  echo "note this aws was built without PNG: the PNG cases are skipped"
+else
+  mkpng "$TMP/small.png" 16 16 0 16
+  mkpng "$TMP/noise.png" 200 200 2 200
+  mkpng "$TMP/huge.png" 20000 20000 2 1
+  expect "--sign - on an unsigned element" '--sign -: element AutoContrast is unsigned' -- augment apply --element AutoContrast --sign - "$TMP/small.png" "$TMP/o.png"
+  expect "--signs without --pair" '--signs \+,-: --signs goes with --pair' -- augment apply --element Rotate_mag10 --signs +,- "$TMP/small.png" "$TMP/o.png"
+  expect "--sign with --pair" '--sign -: --sign goes with --element' -- augment apply --pair 0,1 --sign - "$TMP/small.png" "$TMP/o.png"
+  expect "--signs - on an unsigned pair element" '--signs -: element Invert is unsigned' -- augment apply --pair Rotate_mag10,Invert --signs +,- "$TMP/small.png" "$TMP/o.png"
+  # A 20000x20000 RGB PNG (1.2 GB decoded) is refused from its header, before any pixel allocation.
+  start=$(date +%s%N)
+  expect "PNG over the size cap" 'huge\.png: PNG size 20000x20000 \(from its header\) is outside 1\.\.8192 a side' -- augment apply --element 0 "$TMP/huge.png" "$TMP/o.png"
+  echo "     (refused in $(( ($(date +%s%N) - start) / 1000000 )) ms)"
+  # Outputs that are not regular files are refused and left as they are.
+  mkfifo "$TMP/fifo.png"
+  expect "output is a FIFO" 'fifo\.png: is a FIFO; aws writes only regular files' -- augment apply --element 0 "$TMP/small.png" "$TMP/fifo.png"
+  ln -s "$TMP/small.png" "$TMP/link.png"
+  expect "output is a symbolic link" 'link\.png: is a symbolic link' -- augment apply --element 0 "$TMP/small.png" "$TMP/link.png"
+  expect "output is a directory" "$TMP: is a directory" -- augment apply --element 0 "$TMP/small.png" "$TMP"
+  # A full disk (a 64 KiB tmpfs; root only): the old output survives, no temporary file is left.
+  mkdir -p "$TMP/full"
+  if mount -t tmpfs -o size=64k tmpfs "$TMP/full" 2>/dev/null; then
+    "$AWS_BIN" augment apply --element 0 "$TMP/small.png" "$TMP/full/out.png" || { echo "FAIL apply to the tmpfs"; fails=$((fails + 1)); }
+    before=$(md5sum <"$TMP/full/out.png")
+    expect "disk full (augment apply)" 'full/out\.png: write failed \(No space left on device\)' -- augment apply --element 0 "$TMP/noise.png" "$TMP/full/out.png"
+    if [[ "$(md5sum <"$TMP/full/out.png")" != "$before" || "$(ls -A "$TMP/full")" != "out.png" ]]; then
+      echo "FAIL disk full: the old output changed or debris was left: $(ls -A "$TMP/full")"; fails=$((fails + 1))
+    else
+      echo "ok   disk full: the old out.png is intact and nothing else is in the folder"
+    fi
+    umount "$TMP/full"
+  else
+    echo "note mount of a 64 KiB tmpfs refused (not root?): the disk-full case is skipped"
+  fi
+fi
+# Exports and the policy writer: a device node is never replaced (the /dev/null case, made here).
+if mknod "$TMP/null" c 1 3 2>/dev/null; then
+  expect "policy export onto a device" 'null: is a character device' -- augment export --policy uniform --out "$TMP/null"
+  [[ -c "$TMP/null" ]] || { echo "FAIL the device node was replaced"; fails=$((fails + 1)); }
+fi
+# --out of `aws train` pointing at a file: an OS error, exit 2, naming the path.
+: >"$TMP/afile"
+expect "--out is a file" "afile" -- train --epochs 1 --subset 256 --batch 64 --out "$TMP/afile"
+
+# A gzip bomb IDX: the header declares 60000 images of 28x28 (47 MB), the stream inflates to 400 MB.
+/usr/bin/python3 - "$TMP/fm/train-images-idx3-ubyte.gz" <<'PY'
+import gzip, struct, sys
+with gzip.open(sys.argv[1], "wb", compresslevel=1) as f:
+    f.write(struct.pack(">IIII", 0x803, 60000, 28, 28))
+    zeros = bytes(1 << 20)
+    for _ in range(400):
+        f.write(zeros)
+PY
+cp "$DATA/t10k-labels-idx1-ubyte.gz" "$TMP/fm/"
+start=$(date +%s%N)
+expect "gzip IDX inflating past its header" 'train-images-idx3-ubyte\.gz: inflates to more than 47040016 bytes \(its IDX header declares 60000x28x28' -- train --data-dir "$TMP/fm" $OUT
+echo "     (refused in $(( ($(date +%s%N) - start) / 1000000 )) ms)"
 
 if [[ $fails -ne 0 ]]; then
   echo "$fails bad-input case(s) failed"

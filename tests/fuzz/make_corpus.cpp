@@ -10,6 +10,7 @@
 
 #include "engine/core/dtype.h"
 #include "engine/io/checkpoint.h"
+#include "search/search_config.h"
 
 namespace {
 
@@ -50,11 +51,42 @@ Bytes idx_input(const Bytes& img, const Bytes& lbl) {
   return b;
 }
 
+void chunk(Bytes& png, const char* type, const Bytes& body) {
+  be32(png, uint32_t(body.size()));
+  Bytes tb(type, type + 4);
+  tb.insert(tb.end(), body.begin(), body.end());
+  png.insert(png.end(), tb.begin(), tb.end());
+  be32(png, uint32_t(crc32(0, tb.data(), uInt(tb.size()))));
+}
+
+// A PNG written by hand (8-bit, colour type ct: 0 gray, 2 RGB, 6 RGBA), every row filter 0; `w`, `h`
+// in the header may lie about the pixel data (for the size-cap seed).
+Bytes png(uint32_t w, uint32_t h, int ct, int data_rows, int data_w) {
+  const int ch = ct == 0 ? 1 : ct == 2 ? 3 : 4;
+  Bytes b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  Bytes ihdr;
+  be32(ihdr, w), be32(ihdr, h);
+  ihdr.insert(ihdr.end(), {8, uint8_t(ct), 0, 0, 0});
+  chunk(b, "IHDR", ihdr);
+  Bytes raw;
+  for (int y = 0; y < data_rows; ++y) {
+    raw.push_back(0);
+    for (int x = 0; x < data_w * ch; ++x) raw.push_back(uint8_t(x * 31 + y * 17));
+  }
+  Bytes z(compressBound(uLong(raw.size())));
+  uLongf zn = uLongf(z.size());
+  compress(z.data(), &zn, raw.data(), uLong(raw.size()));
+  z.resize(zn);
+  chunk(b, "IDAT", z);
+  chunk(b, "IEND", {});
+  return b;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <corpus dir with idx/, cifar/, checkpoint/>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <corpus dir with idx/, cifar/, checkpoint/, config/, png/, idx_gzip/>\n", argv[0]);
     return 2;
   }
   const std::string dir = argv[1];
@@ -98,5 +130,30 @@ int main(int argc, char** argv) {
   d.blobs.push_back(aws::Blob::of("s", aws::DType::f64, {}, &s));
   d.blobs.push_back(aws::Blob::of("none", aws::DType::u8, {0}, nullptr));
   write(dir + "/checkpoint/model", aws::checkpoint_serialize(d));
+
+  // config.json: the default configuration, as a run directory holds it.
+  std::string cfg = aws::SearchConfig{}.to_json().dump(2) + "\n";
+  write(dir + "/config/default.json", Bytes(cfg.begin(), cfg.end()));
+
+  // PNG: gray 4x3, RGB 5x2, RGBA 2x2, and a header claiming 20000x20000 (refused by the size cap).
+  write(dir + "/png/gray", png(4, 3, 0, 3, 4));
+  write(dir + "/png/rgb", png(5, 2, 2, 2, 5));
+  write(dir + "/png/rgba", png(2, 2, 6, 2, 2));
+  write(dir + "/png/huge-header", png(20000, 20000, 0, 2, 4));
+
+  // idx_gzip framing: a selector byte (even: images, odd: labels), then the file (gzip or plain);
+  // and a small bomb: the header declares 1 image of 4x5, the stream holds 64 KiB more.
+  auto framed = [](uint8_t sel, const Bytes& f) {
+    Bytes b = {sel};
+    b.insert(b.end(), f.begin(), f.end());
+    return b;
+  };
+  write(dir + "/idx_gzip/images", framed(0, gzip(img)));
+  write(dir + "/idx_gzip/labels", framed(1, gzip(lbl)));
+  write(dir + "/idx_gzip/plain", framed(0, img));
+  Bytes bomb;
+  be32(bomb, 0x803), be32(bomb, 1), be32(bomb, 4), be32(bomb, 5);
+  bomb.resize(bomb.size() + 20 + 65536, 0);
+  write(dir + "/idx_gzip/bomb", framed(0, gzip(bomb)));
   return 0;
 }

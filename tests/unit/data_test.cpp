@@ -236,6 +236,46 @@ TEST_CASE("gzip: an inflated size above the cap is refused") {
                  "n.gz: trailing garbage after gzip stream"));
 }
 
+TEST_CASE("idx gzip: inflation stops at the size the header declares") {
+  // A gzip bomb: the header promises 2 images of 28x28 (1568 data bytes), the stream inflates to
+  // 64 MiB of zeros. The reader must stop after header + 1568 bytes, not inflate the 64 MiB first.
+  std::string dir = make_temp_dir();
+  auto img = idx_images(0x803, 2, 28, 28, 0);
+  img.resize(img.size() + (size_t(64) << 20), 0);
+  write_gzip(dir + "/bomb-images.gz", img);
+  write_gzip(dir + "/labels.gz", idx_labels(0x801, {1, 2}));
+  std::string msg = user_error([&] { idx_load(dir + "/bomb-images.gz", dir + "/labels.gz", 10); });
+  CHECK(msg == dir + "/bomb-images.gz: inflates to more than 1584 bytes (its IDX header declares 2x28x28 = "
+                     "1568 data bytes after the 16-byte header)");
+  // Labels the same way: 3 declared, 1000 present.
+  write_gzip(dir + "/images.gz", idx_images(0x803, 3, 2, 2, 0));
+  std::vector<uint8_t> many(1000, 1);
+  auto lbl = idx_labels(0x801, many);
+  lbl[4] = lbl[5] = lbl[6] = 0, lbl[7] = 3;  // count 3
+  write_gzip(dir + "/many-labels.gz", lbl);
+  CHECK(user_error([&] { idx_load(dir + "/images.gz", dir + "/many-labels.gz", 10); }) ==
+        dir + "/many-labels.gz: inflates to more than 11 bytes (its IDX header declares 3 = 3 data bytes after "
+              "the 8-byte header)");
+  // A header declaring more than the reader's 4 GiB cap is refused before inflating anything.
+  auto huge = idx_images(0x803, 1, 2, 2, 0);
+  huge[4] = huge[5] = huge[6] = huge[7] = 0xff;
+  huge[10] = huge[14] = 0xff;  // 4294967295 x 65282 x 65282
+  write_gzip(dir + "/huge.gz", huge);
+  CHECK(contains(user_error([&] { idx_load(dir + "/huge.gz", dir + "/labels.gz", 10); }),
+                 "huge.gz: its IDX header declares 4294967295x65282x65282 bytes of data, more than the 4 GiB"));
+  // The exact size still loads, and a gzip of a bad magic is named as before.
+  write_gzip(dir + "/ok.gz", idx_images(0x803, 2, 28, 28, 5));
+  CHECK(idx_load(dir + "/ok.gz", dir + "/labels.gz", 10).n == 2);
+  write_gzip(dir + "/magic.gz", idx_images(0x802, 2, 28, 28, 5));
+  CHECK(contains(user_error([&] { idx_load(dir + "/magic.gz", dir + "/labels.gz", 10); }),
+                 "magic.gz: magic 0x00000802, expected 0x00000803"));
+  // gunzip_prefix: the first k bytes, or fewer when the stream is shorter.
+  auto gz = read_file_bytes(dir + "/ok.gz");
+  auto head = gunzip_prefix(gz.data(), gz.size(), "ok.gz", 16);
+  CHECK(head == std::vector<uint8_t>{0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28});
+  CHECK(gunzip_prefix(gz.data(), gz.size(), "ok.gz", 1 << 20).size() == 16u + 1568u);
+}
+
 TEST_CASE("registry: names and defaults") {
   CHECK(dataset_names() == std::vector<std::string>{"fashion-mnist", "cifar10", "cifar100"});
   CHECK(default_data_dir("fashion-mnist") == "/usr/share/datasets/fashion-mnist");

@@ -2,6 +2,8 @@
 // built-ins, entropy/top-k, and the policy file: round trip and every strict-reading error.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -256,7 +258,20 @@ TEST_CASE("policy json: strict reading names the file and the field") {
         s += b;
       }
     }
-    return s + "], \"version\": 1}";
+    s += "]";
+    if (edit < 0 && pr.size() == 1296) {  // the writer's top list (the reader requires it with probs)
+      s += ", \"top\": [";
+      auto top = policy_top(pr, kPolicyTopPairs);
+      for (size_t t = 0; t < top.size(); ++t) {
+        int a = top[t].first / 36, b = top[t].first % 36;
+        char p[40];
+        std::snprintf(p, sizeof p, "%.17g", top[t].second);
+        s += std::string(t ? ", " : "") + "{\"names\": [\"" + element_info(a).name + "\", \"" + element_info(b).name +
+             "\"], \"p\": " + p + ", \"pair\": [" + std::to_string(a) + ", " + std::to_string(b) + "]}";
+      }
+      s += "]";
+    }
+    return s + ", \"version\": 1}";
   };
   CHECK_NOTHROW(parse_policy_json(with_probs(u.probs, -1, ""), "policy.json"));
   expect_error(with_probs(std::vector<double>(1295, 1.0 / 1295), -1, ""), "probs: expected 1296 numbers, got 1295");
@@ -275,6 +290,17 @@ TEST_CASE("policy json: strict reading names the file and the field") {
   std::vector<double> nan(1296, 1.0 / 1296);
   nan[9] = std::nan("");
   CHECK_THROWS_WITH_AS(check_probs(nan, 1296, "p.json"), "p.json: probs[9]: not a finite number", UserError);
+  // top: present when there are probs, exactly the writer's list (25 pairs, p descending, ties by index).
+  {
+    const nlohmann::json j = nlohmann::json::parse(t);
+    nlohmann::json no_top = j, swapped = j, shorter = j;
+    no_top.erase("top");
+    expect_error(no_top.dump(2), "policy.json: top: missing");
+    std::swap(swapped["top"][0], swapped["top"][1]);  // uniform: all p tie, so the order is by index
+    expect_error(swapped.dump(2), "policy.json: top[0]: is not sorted as written: expected pair [0, 0]");
+    shorter["top"].erase(shorter["top"].size() - 1);
+    expect_error(shorter.dump(2), "policy.json: top: expected 25 entries (the most likely pairs), got 24");
+  }
   // top: names must match the pair, p must match probs.
   expect_error(replace_once(t, "\"p\": 0.0007716049382716049", "\"p\": 0.5"), "top[0].p");
   {
