@@ -70,6 +70,10 @@ bare_root_new() {
   ln -s /proc/self/fd/0 "$ROOT/dev/stdin"
   ln -s /proc/self/fd/1 "$ROOT/dev/stdout"
   ln -s /proc/self/fd/2 "$ROOT/dev/stderr"
+  mkdir "$ROOT/dev/pts"  # a private pty instance: apt and dpkg log through a pty
+  if mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$ROOT/dev/pts" 2>/dev/null; then
+    ln -s pts/ptmx "$ROOT/dev/ptmx"
+  fi
   mkdir "$ROOT/dev/shm"
   mount -t tmpfs -o mode=1777,nosuid,nodev shm "$ROOT/dev/shm"
   mount --bind "$APT_ARCHIVES" "$ROOT/var/cache/apt/archives"
