@@ -10,6 +10,7 @@
 #include "search/correlate.h"
 #include "search/report.h"
 #include "search/search_config.h"
+#include "search/null_run.h"
 #include "search/search_driver.h"
 
 namespace aws::cli {
@@ -40,6 +41,9 @@ struct SearchArgs {
   int t_max = 0, k = 0, stage1_epochs = 0, finetune_epochs = 0;
   int64_t subset = 0, val = 0, batch = 0;
   double lr = 0, finetune_lr = 0;
+  std::string mode, controller, plant;
+  int sparse_pairs = 0;
+  int nulls = 0;  // null runs after the search (seeds 0 .. nulls-1)
 };
 
 // CLI11 check for a seed flag: search_config.h's parse_seed (no sign, no wrap-around past 2^64-1).
@@ -82,6 +86,15 @@ void add_search_commands(CLI::App& app) {
   auto* o_batch = s->add_option("--batch", a->batch, "batch size");
   auto* o_lr = s->add_option("--lr", a->lr, "stage-1 peak LR (warm-up 0.05 -> it, cosine to 0.001)");
   auto* o_flr = s->add_option("--finetune-lr", a->finetune_lr, "stage-2 constant LR");
+  auto* o_mode = s->add_option("--mode", a->mode, "paper (the paper's method) | sparse (each trajectory draws "
+                                "--sparse-pairs pairs from p_θ; a departure from the paper, docs/SEARCH.md)");
+  auto* o_m = s->add_option("--sparse-pairs", a->sparse_pairs, "sparse mode: pairs M per trajectory");
+  auto* o_ctl = s->add_option("--controller", a->controller, "flat (the paper's θ over 1296 pairs) | factored "
+                              "(the authors' code: p(i) p(j|i))");
+  auto* o_plant = s->add_option("--plant", a->plant, "planted-signal instrument ELEMENT:COST: the reward loses "
+                                "COST points times the share of images whose pair holds ELEMENT");
+  s->add_option("--null", a->nulls, "then run N null searches (rewards permuted, no fine-tuning; seconds) into "
+                "RUN/null-0 .. null-N-1, shown beside the run in the report")->check(CLI::Range(0, 64));
   s->callback([=] {
     SearchConfig c = search_preset(a->preset);
     c.data = a->data;
@@ -103,8 +116,21 @@ void add_search_commands(CLI::App& app) {
     if (o_batch->count()) c.batch = a->batch;
     if (o_lr->count()) c.lr = a->lr;
     if (o_flr->count()) c.finetune_lr = a->finetune_lr;
+    if (o_mode->count()) {
+      if (a->preset == "paper" && a->mode != "paper")
+        throw UserError("--mode " + a->mode + ": --preset paper fixes --mode paper (it is the paper's method)");
+      c.mode = a->mode;
+    }
+    if (o_m->count()) c.sparse_pairs = a->sparse_pairs;
+    if (o_ctl->count()) c.controller = a->controller;
+    if (o_plant->count()) c.plant = a->plant;
     CliObserver obs;
     SearchResult r = run_search(c, a->run, obs);
+    for (int n = 0; n < a->nulls; ++n) {
+      const nlohmann::json sum = run_null(a->run, uint64_t(n));
+      std::fprintf(stderr, "null %d: best θ KL to uniform %.4f (%s)\n", n,
+                   sum["best"]["kl_uniform"].get<double>(), null_dir(a->run, uint64_t(n)).c_str());
+    }
     std::string report = write_search_report(a->run);
     // With K > 1 the figure is the loop's mean reward over its K trajectories (the best-θ rule).
     std::printf("search done: stage 1 %.1f s%s, stage 2 %.1f s (%lld loops run, %lld resumed); %s %.2f "

@@ -9,8 +9,9 @@ namespace aws {
 void PpoConfig::validate() const {
   auto bad = [](const std::string& why) { throw UserError("ppo config: " + why); };
   if (pairs < 1) bad("pairs must be >= 1");
-  if (parameterization == Parameterization::factored && ppo_elements(pairs) < 0)
-    bad("the factored controller needs pairs = E² (got " + std::to_string(pairs) + ")");
+  if (parameterization != Parameterization::flat && ppo_elements(pairs) < 0)
+    bad(std::string("the ") + parameterization_name(parameterization) + " controller needs pairs = E² (got " +
+        std::to_string(pairs) + ")");
   if (slots < 1) bad("slots (K trajectories) must be >= 1");
   if (!(clip > 0 && clip < 1)) bad("clip must be in (0, 1)");
   if (max_steps < 1) bad("max_steps must be >= 1");
@@ -46,6 +47,26 @@ std::vector<double> Controller::best_probs() const {
   return p;
 }
 
+// See PpoUpdateStats::grad_snr. At θ_old every ratio is 1, so no clip is active and the K gradients add.
+static double gradient_snr(Parameterization pz, const std::vector<double>& theta, const std::vector<double>& p_old,
+                           const std::vector<std::vector<double>>& adv, int n, double clip) {
+  const size_t K = adv.size();
+  if (K < 2) return std::nan("");
+  const size_t tn = theta.size();
+  std::vector<std::vector<double>> g(K, std::vector<double>(tn));
+  std::vector<double> mean(tn, 0.0);
+  for (size_t t = 0; t < K; ++t) {
+    ppo_surrogate(pz, theta.data(), p_old.data(), {adv[t]}, n, clip, g[t].data());
+    for (size_t i = 0; i < tn; ++i) mean[i] += g[t][i] / double(K);
+  }
+  double signal = 0, scatter = 0;
+  for (size_t i = 0; i < tn; ++i) signal += mean[i] * mean[i];
+  for (size_t t = 0; t < K; ++t)
+    for (size_t i = 0; i < tn; ++i) scatter += (g[t][i] - mean[i]) * (g[t][i] - mean[i]);
+  const double noise = scatter / double(K - 1) / double(K);
+  return noise > 0 ? signal / noise : std::nan("");
+}
+
 PpoUpdateStats Controller::update(const std::vector<Trajectory>& trajs) {
   const int n = cfg_.pairs;
   AWS_ASSERT(!trajs.empty(), "ppo update without trajectories");
@@ -73,11 +94,14 @@ PpoUpdateStats Controller::update(const std::vector<Trajectory>& trajs) {
     st.new_best = true;
   }
 
-  // Baselines first (initialized to the first reward), then the advantages.
+  // Baselines first (EMA: initialized to the first reward), then the advantages.
   std::vector<std::vector<double>> adv;
+  const bool loo = cfg_.baseline == BaselineKind::leave_one_out && trajs.size() >= 2;
   for (const Trajectory& t : trajs) {
     double& b = baseline_[t.slot];
-    if (!baseline_set_[t.slot]) {
+    if (loo) {
+      b = (sum - t.reward) / double(trajs.size() - 1);
+    } else if (!baseline_set_[t.slot]) {
       b = t.reward;
       baseline_set_[t.slot] = 1;
     } else {
@@ -94,6 +118,7 @@ PpoUpdateStats Controller::update(const std::vector<Trajectory>& trajs) {
   const int tn = int(theta_.size());
   std::vector<double> p_old(n), p_new(n), grad(tn);
   ppo_probs(pz, theta_.data(), n, p_old.data());
+  st.grad_snr = gradient_snr(pz, theta_, p_old, adv, n, cfg_.clip);
   for (int s = 0; s < cfg_.max_steps; ++s) {
     ppo_surrogate(pz, theta_.data(), p_old.data(), adv, n, cfg_.clip, grad.data());
     adam_ascent_step(theta_.data(), grad.data(), tn, adam_, st.lr, cfg_.beta1, cfg_.beta2, cfg_.eps);

@@ -12,6 +12,11 @@
 
 namespace aws {
 
+// The baseline b of the advantage A = 0.5·(R − b): the paper's EMA per trajectory slot, or (sparse
+// mode, K >= 2) the mean of the other K − 1 rewards of the same update, which removes what the loop's
+// trajectories share (ω_share's state, the update's θ) from each one's advantage.
+enum class BaselineKind : uint8_t { ema, leave_one_out };
+
 struct PpoConfig {
   int pairs = 1296;              // pair-ops (36², SPEC §1); factored needs a square
   Parameterization parameterization = Parameterization::flat;  // θ: `pairs` (flat) or E + pairs (factored)
@@ -24,6 +29,7 @@ struct PpoConfig {
   int lr_warmup_updates = 10;    // LR 0.1·(1/8 + 7/8·min(u,10)/10)
   double baseline_weight = 0.9;  // b ← 0.9·b + 0.1·R
   double advantage_scale = 0.5;  // A = 0.5·(R − b)
+  BaselineKind baseline = BaselineKind::ema;
 
   // Throws UserError naming the offending field.
   void validate() const;
@@ -47,6 +53,10 @@ struct PpoUpdateStats {
   std::vector<double> baselines;   // per trajectory (in input order), after the EMA update
   std::vector<double> advantages;  // per trajectory
   double mean_reward = 0;          // over this update's trajectories (what best θ is chosen by)
+  // Signal-to-noise ratio of the update's gradient at θ_old: |mean g_t|² / (Σ_t |g_t − mean|² / (K−1) / K),
+  // g_t the gradient of trajectory t's surrogate alone; > 1 when the mean stands out of its own scatter.
+  // Needs K >= 2 (NaN otherwise).
+  double grad_snr = 0;
   bool new_best = false;
 };
 

@@ -2,7 +2,8 @@
 //   "AWSPPOC\0", u32 version, the config, u64 updates, Adam (i64 t, m[n], v[n]),
 //   per slot (u8 set, f64 baseline), u8 has_best, f64 best reward, i64 best update, best θ[n], θ[n],
 //   u64 XXH3-64 of every byte before it; n = ppo_theta_size(parameterization, pairs).
-// Version 2 ends the config with u8 parameterization (0 flat, 1 factored); version 1 (written before
+// Version 2 ends the config with u8 parameterization (0 flat, 1 factored, 2 product) and u8 baseline
+// kind (0 EMA per slot, 1 leave-one-out loop mean); version 1 (written before
 // the factored controller existed) has no such byte and reads as flat, so old runs resume unchanged.
 // Doubles are stored as their bit patterns, so a round trip is exact.
 #include <bit>
@@ -74,7 +75,8 @@ std::vector<uint8_t> Controller::serialize() const {
   w.put(int32_t(cfg_.lr_warmup_updates));
   w.put(cfg_.baseline_weight);
   w.put(cfg_.advantage_scale);
-  w.put(uint8_t(cfg_.parameterization == Parameterization::factored ? 1 : 0));
+  w.put(uint8_t(cfg_.parameterization));  // 0 flat, 1 factored, 2 product
+  w.put(uint8_t(cfg_.baseline));          // 0 ema, 1 leave-one-out
   w.put(int64_t(updates_));
   w.put(int64_t(adam_.t));
   w.put_doubles(adam_.m);
@@ -119,17 +121,20 @@ Controller Controller::deserialize(const std::vector<uint8_t>& in, const std::st
   cfg.advantage_scale = r.get<double>("advantage_scale");
   if (version >= 2) {
     const uint8_t pz = r.get<uint8_t>("parameterization");
-    if (pz > 1) throw UserError(source + ": unknown parameterization " + std::to_string(pz));
-    cfg.parameterization = pz == 1 ? Parameterization::factored : Parameterization::flat;
+    if (pz > 2) throw UserError(source + ": unknown parameterization " + std::to_string(pz));
+    cfg.parameterization = Parameterization(pz);
+    const uint8_t bk = r.get<uint8_t>("baseline");
+    if (bk > 1) throw UserError(source + ": unknown baseline kind " + std::to_string(bk));
+    cfg.baseline = BaselineKind(bk);
   }
   try {
     cfg.validate();
   } catch (const UserError& e) {
     throw UserError(source + ": " + e.what());
   }
-  if (uint64_t(cfg.pairs) * 8 > in.size() || uint64_t(cfg.slots) * 9 > in.size())
-    throw UserError(source + ": sizes larger than the file");
   const size_t tn = size_t(ppo_theta_size(cfg.parameterization, cfg.pairs));
+  if (uint64_t(tn) * 8 > in.size() || uint64_t(cfg.slots) * 9 > in.size())
+    throw UserError(source + ": sizes larger than the file");
   Controller c(cfg);
   c.updates_ = r.get<int64_t>("updates");
   c.adam_.t = r.get<int64_t>("adam step");

@@ -67,19 +67,6 @@ Policy correlate_policy(int n, int count, uint64_t seed, double* harmful_share) 
   return p;
 }
 
-double pearson(const std::vector<double>& x, const std::vector<double>& y) {
-  const size_t n = x.size();
-  if (n < 2 || y.size() != n) return 0;
-  double mx = 0, my = 0;
-  for (size_t i = 0; i < n; ++i) mx += x[i] / double(n), my += y[i] / double(n);
-  double sxy = 0, sxx = 0, syy = 0;
-  for (size_t i = 0; i < n; ++i) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) * (x[i] - mx);
-    syy += (y[i] - my) * (y[i] - my);
-  }
-  return (sxx > 0 && syy > 0) ? sxy / std::sqrt(sxx * syy) : 0;
-}
 
 static std::vector<double> ranks(const std::vector<double>& v) {
   std::vector<size_t> idx(v.size());

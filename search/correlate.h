@@ -10,6 +10,8 @@
 
 #include "augment/policy.h"
 
+#include "search/policy_stats.h"  // pearson
+
 namespace aws {
 
 struct CorrelateConfig {
@@ -28,7 +30,6 @@ struct CorrelateConfig {
 // and the rest from a benign one (mild brightness/contrast/sharpness/posterize/rotate/shear).
 Policy correlate_policy(int n, int count, uint64_t seed, double* harmful_share = nullptr);
 
-double pearson(const std::vector<double>& x, const std::vector<double>& y);
 // Pearson of the ranks (ties get their average rank).
 double spearman(const std::vector<double>& x, const std::vector<double>& y);
 

@@ -24,7 +24,7 @@ double uniform_element_pair_share();
 // |top_k(p) ∩ top_k(q)| / k (ties broken by the lower index, as policy_top does).
 double top_overlap(const std::vector<double>& p, const std::vector<double>& q, int k);
 
-// Pearson correlation; 0 when either vector is constant.
+// Pearson correlation; 0 when it is undefined (fewer than 2 values, sizes differ, a constant vector).
 double pearson(const std::vector<double>& x, const std::vector<double>& y);
 
 // The figures of one policy, for logs and reports: entropy, kl_uniform, marginals, and, when

@@ -11,11 +11,12 @@ namespace aws {
 Parameterization parse_parameterization(const std::string& name) {
   if (name == "flat") return Parameterization::flat;
   if (name == "factored") return Parameterization::factored;
-  throw UserError("--controller: unknown parameterization '" + name + "' (flat or factored)");
+  if (name == "product") return Parameterization::product;
+  throw UserError("--controller: unknown parameterization '" + name + "' (flat, factored or product)");
 }
 
 const char* parameterization_name(Parameterization p) {
-  return p == Parameterization::factored ? "factored" : "flat";
+  return p == Parameterization::factored ? "factored" : p == Parameterization::product ? "product" : "flat";
 }
 
 int ppo_elements(int pairs) {
@@ -27,8 +28,8 @@ int ppo_elements(int pairs) {
 int ppo_theta_size(Parameterization param, int pairs) {
   if (param == Parameterization::flat) return pairs;
   const int e = ppo_elements(pairs);
-  AWS_ASSERT(e > 0, "factored parameterization needs a square number of pairs");
-  return e + pairs;
+  AWS_ASSERT(e > 0, "factored and product parameterizations need a square number of pairs");
+  return param == Parameterization::product ? e : e + pairs;
 }
 
 double sigmoid(double x) {
@@ -62,9 +63,14 @@ void nsig_backward(const double* theta, int n, const double* h, double* grad) {
 void ppo_probs(Parameterization param, const double* theta, int pairs, double* p) {
   if (param == Parameterization::flat) return ppo_probs(theta, pairs, p);
   const int e = ppo_elements(pairs);
-  AWS_ASSERT(e > 0, "factored parameterization needs a square number of pairs");
+  AWS_ASSERT(e > 0, "factored and product parameterizations need a square number of pairs");
   std::vector<double> p1(e);
   ppo_probs(theta, e, p1.data());
+  if (param == Parameterization::product) {  // p(i, j) = q(i)·q(j)
+    for (int i = 0; i < e; ++i)
+      for (int j = 0; j < e; ++j) p[int64_t(i) * e + j] = p1[i] * p1[j];
+    return;
+  }
   for (int i = 0; i < e; ++i) {
     double* row = p + int64_t(i) * e;
     ppo_probs(theta + e + int64_t(i) * e, e, row);  // p₂(· | i)
@@ -75,7 +81,18 @@ void ppo_probs(Parameterization param, const double* theta, int pairs, double* p
 void ppo_probs_backward(Parameterization param, const double* theta, int pairs, const double* g, double* grad) {
   if (param == Parameterization::flat) return nsig_backward(theta, pairs, g, grad);
   const int e = ppo_elements(pairs);
-  AWS_ASSERT(e > 0, "factored parameterization needs a square number of pairs");
+  AWS_ASSERT(e > 0, "factored and product parameterizations need a square number of pairs");
+  if (param == Parameterization::product) {  // ∂J/∂q(e) = Σ_j g_ej·q(j) + Σ_i g_ie·q(i)
+    std::vector<double> q(e), h(e, 0.0);
+    ppo_probs(theta, e, q.data());
+    for (int i = 0; i < e; ++i)
+      for (int j = 0; j < e; ++j) {
+        const double gij = g[int64_t(i) * e + j];
+        h[i] += gij * q[j];
+        h[j] += gij * q[i];
+      }
+    return nsig_backward(theta, e, h.data(), grad);
+  }
   // p(i, j) = p₁(i)·p₂(j|i): ∂J/∂p₁(i) = Σ_j g_ij·p₂(j|i), ∂J/∂p₂(j|i) = g_ij·p₁(i).
   std::vector<double> p1(e), p2(e), h1(e, 0.0), h2(e);
   ppo_probs(theta, e, p1.data());

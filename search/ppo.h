@@ -4,6 +4,8 @@
 //   flat     (the paper's text):   θ ∈ ℝ^pairs,          p_k = σ(θ_k) / Σ_i σ(θ_i)  (normalized sigmoid)
 //   factored (the authors' code):  θ = (θ₁ ∈ ℝ^E, θ₂ ∈ ℝ^(E×E) row-major), E² = pairs,
 //                                  p(i, j) = p₁(i)·p₂(j | i), p₁ = nsig(θ₁), row i of p₂ = nsig(θ₂[i])
+//   product  (ours, elements first: a departure, a coarser policy): θ ∈ ℝ^E, q = nsig(θ),
+//                                  p(i, j) = q(i)·q(j); every pair holding element e moves q(e) together
 // One surrogate on the pair probabilities, whatever made them:
 //   J(p) = (1/K) Σ_t Σ_k min(r_k·A_tk, clip(r_k, 1−ε, 1+ε)·A_tk),  r_k = p_k / p_old(k)
 //   g_k = ∂J/∂p_k = (1/K) Σ_t [unclipped term active]·A_tk/p_old(k)
@@ -19,15 +21,15 @@
 
 namespace aws {
 
-enum class Parameterization { flat, factored };
+enum class Parameterization { flat, factored, product };
 
-// "flat" / "factored"; anything else is a UserError naming --controller.
+// "flat" / "factored" / "product"; anything else is a UserError naming --controller.
 Parameterization parse_parameterization(const std::string& name);
 const char* parameterization_name(Parameterization p);
 
 // E with E² = pairs, or −1 when pairs is not a perfect square (factored needs one).
 int ppo_elements(int pairs);
-// Entries of θ (and of each Adam moment): pairs (flat) or E + pairs (factored).
+// Entries of θ (and of each Adam moment): pairs (flat), E + pairs (factored) or E (product).
 int ppo_theta_size(Parameterization param, int pairs);
 
 double sigmoid(double x);

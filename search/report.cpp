@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,9 @@
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "search/model_file.h"
+#include "search/policy_stats.h"
 #include "search/run_dir.h"
+#include "search/search_mode.h"
 
 namespace aws {
 
@@ -110,6 +113,69 @@ std::string heat_map(const std::vector<double>& probs) {
   return o.str() + "</svg>";
 }
 
+// "Does it beat its null?": the run's best and last θ beside every null run in RUN/null-*/ (SPEC §8a).
+// A search that found something has its KL to uniform (and, when planted, its planted-element mass)
+// outside the range of its nulls; the verdict line says which, in words.
+std::string null_section(const RunDir& rd, const SearchConfig& cfg) {
+  if (!file_exists(rd.policy())) return "";
+  const int element = cfg.plant.empty() ? -1 : parse_plant(cfg.plant).element;
+  struct Row {
+    std::string name;
+    std::vector<double> p;
+  };
+  std::vector<Row> runs{{"this run, best θ", read_policy_json(rd.policy()).probs}};
+  if (file_exists(rd.policy_last())) runs.push_back({"this run, last θ", read_policy_json(rd.policy_last()).probs});
+  std::vector<Row> nulls;
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(rd.dir))
+    if (e.is_directory() && e.path().filename().string().rfind("null-", 0) == 0) names.push_back(e.path().string());
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    const std::string base = std::filesystem::path(n).filename().string();
+    if (file_exists(n + "/policy.json")) nulls.push_back({base + ", best θ", read_policy_json(n + "/policy.json").probs});
+    if (file_exists(n + "/policy-last.json"))
+      nulls.push_back({base + ", last θ", read_policy_json(n + "/policy-last.json").probs});
+  }
+  std::ostringstream o;
+  o << "<h2>Against its null</h2>";
+  if (nulls.empty())
+    return o.str() + "<p>No null run in this directory: run <code>aws search --run " + esc(rd.dir) +
+           " --null 2</code> (seconds) before reading anything into this policy.</p>";
+  o << "<p>A null run is the same controller fed this run's rewards in a random order, with pair counts drawn "
+       "under its own θ: whatever it shows too is noise.</p><table><tr><th>#</th><th>policy</th><th>entropy</th>"
+       "<th>KL to uniform</th>";
+  if (element >= 0) o << "<th>" << esc(element_info(element).name) << " pairs' mass / uniform</th>";
+  o << "<th>top-10 overlap with best θ</th><th>marginals r with best θ</th></tr>";
+  int i = 0;
+  double null_kl_max = 0, null_mass_min = 1e300;
+  auto row = [&](const Row& r, bool is_null) {
+    const json f = policy_figures(r.p, element), a = policy_agreement(runs[0].p, r.p);
+    o << "<tr><td>" << ++i << "</td><td>" << esc(r.name) << "</td><td>" << num(f["entropy"].get<double>(), 5)
+      << "</td><td>" << num(f["kl_uniform"].get<double>(), 3) << "</td>";
+    if (element >= 0) o << "<td>" << num(f["element_pair_mass_over_uniform"].get<double>(), 3) << "</td>";
+    o << "<td>" << num(a["top10_overlap"].get<double>(), 2) << "</td><td>" << num(a["marginals_pearson"].get<double>(), 3)
+      << "</td></tr>";
+    if (is_null) {
+      null_kl_max = std::max(null_kl_max, f["kl_uniform"].get<double>());
+      if (element >= 0) null_mass_min = std::min(null_mass_min, f["element_pair_mass_over_uniform"].get<double>());
+    }
+  };
+  for (const Row& r : runs) row(r, false);
+  for (const Row& r : nulls) row(r, true);
+  o << "</table>";
+  const double kl = policy_figures(runs[0].p)["kl_uniform"].get<double>();
+  o << "<p><b>Verdict:</b> best θ's KL to uniform " << num(kl, 3)
+    << (kl > null_kl_max ? " is above" : " is not above") << " the largest of its " << nulls.size()
+    << " null policies (" << num(null_kl_max, 3) << ")";
+  if (element >= 0) {
+    const double m = policy_figures(runs[0].p, element)["element_pair_mass_over_uniform"].get<double>();
+    o << "; the planted element's pairs hold " << num(m, 3) << " of their uniform share (pass: below 0.5), the "
+      << "nulls' lowest " << num(null_mass_min, 3);
+  }
+  o << ". With few null seeds this is a range, not a test.</p>";
+  return o.str();
+}
+
 }  // namespace
 
 std::string search_report_html(const std::string& dir) {
@@ -141,7 +207,8 @@ std::string search_report_html(const std::string& dir) {
     << "td:nth-child(2),th:nth-child(2){text-align:left}</style></head><body>";
   o << "<h1>AWS search: " << esc(dir) << "</h1>";
   o << "<p>" << esc(cfg.model) << " on " << esc(cfg.data) << ", preset " << esc(cfg.preset) << ", proxy "
-    << esc(cfg.proxy) << ", seed " << cfg.seed << ", T_max " << cfg.t_max << ", K " << cfg.k << ", config digest "
+    << esc(cfg.proxy) << ", mode " << esc(cfg.mode) << ", controller " << esc(cfg.controller)
+    << (cfg.plant.empty() ? "" : ", planted " + esc(cfg.plant)) << ", seed " << cfg.seed << ", T_max " << cfg.t_max << ", K " << cfg.k << ", config digest "
     << cfg.digest() << ". " << log.size() << " loops logged.</p>";
   o << "<details><summary>configuration</summary><pre>" << esc(cfg.to_json().dump(2)) << "</pre></details>";
   o << "<h2>Reward and baseline</h2>" << line_plot("validation reward per loop (%)", {reward, base, best}, "accuracy %");
@@ -160,6 +227,7 @@ std::string search_report_html(const std::string& dir) {
   } else {
     o << "<p>policy.json not written yet (the search has not finished).</p>";
   }
+  o << null_section(rd, cfg);
   o << "<h2>Time per stage</h2><table><tr><th>stage</th><th>part</th><th>seconds</th><th>share of stage 2</th></tr>";
   auto row = [&](const char* st, const char* part, double s) {
     o << "<tr><td>" << st << "</td><td>" << part << "</td><td>" << num(s, 5) << "</td><td>"

@@ -9,7 +9,10 @@
 
 #include <xxhash.h>
 
+#include "engine/core/build_info.h"
 #include "engine/core/error.h"
+#include "search/ppo.h"
+#include "search/search_mode.h"
 
 namespace aws {
 
@@ -106,6 +109,11 @@ void SearchConfig::validate() const {
   need(math == "strict" || math == "tf32" || math == "bf16", "--math " + math + ": expected strict, tf32 or bf16");
   need(device == "cuda" || math == "strict", "--math " + math + " needs --device cuda");
   need(device == "cuda" || !cuda_graphs, "--cuda-graphs: CUDA graphs need --device cuda");
+  parse_search_mode(mode);              // UserError naming --mode
+  parse_parameterization(controller);   // UserError naming --controller
+  parse_plant(plant);                   // UserError naming --plant
+  need(sparse_pairs >= 1 && sparse_pairs <= 1296, "--sparse-pairs must be in [1, 1296] (got " +
+       std::to_string(sparse_pairs) + ")");
 }
 
 json SearchConfig::semantic_json() const {
@@ -138,6 +146,11 @@ json SearchConfig::semantic_json() const {
   // "data_seed" only when it differs from "seed": runs before version 3 drew their split from the seed
   // (they read back with data_seed = seed), and their digests stay what they were.
   if (data_seed != seed) j["data_seed"] = data_seed;
+  // Likewise the ways of learning, only when they are not the paper's (config_diff knows the defaults).
+  if (mode != "paper") j["mode"] = mode;
+  if (mode == "sparse") j["sparse_pairs"] = sparse_pairs;
+  if (controller != "flat") j["controller"] = controller;
+  if (!plant.empty()) j["plant"] = plant;
   return j;
 }
 
@@ -148,7 +161,12 @@ json SearchConfig::to_json() const {
   j["data_dir"] = data_dir;
   j["threads"] = threads;
   j["data_fingerprint"] = data_fingerprint;
+  j["build"] = build_info_json();  // not read back: which binary wrote the file, for people
   j["data_seed"] = data_seed;  // always written, whatever semantic_json leaves out
+  j["mode"] = mode;
+  j["sparse_pairs"] = sparse_pairs;
+  j["controller"] = controller;
+  j["plant"] = plant;
   j["math"] = math;  // always written, whatever semantic_json leaves out
   j["cuda_graphs"] = cuda_graphs;
   return j;
@@ -231,6 +249,12 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
   take(j, "k", c.k, file);
   take(j, "finetune_epochs", c.finetune_epochs, file);
   take(j, "finetune_lr", c.finetune_lr, file);
+  if (version >= 3) {
+    take(j, "mode", c.mode, file);
+    take(j, "sparse_pairs", c.sparse_pairs, file);
+    take(j, "controller", c.controller, file);
+    take(j, "plant", c.plant, file);
+  }
   return c;
 }
 
@@ -244,9 +268,16 @@ std::string SearchConfig::digest() const {
 std::vector<std::string> config_diff(const SearchConfig& stored, const SearchConfig& wanted) {
   const json a = stored.semantic_json(), b = wanted.semantic_json();
   std::vector<std::string> out;
-  // An absent "math" means "strict"; an absent "data_seed" means the run's "seed".
+  // A field semantic_json leaves out has its default: math "strict", data_seed the run's seed, mode
+  // "paper", controller "flat", plant "" (sparse_pairs only exists in sparse mode).
   auto value = [](const json& j, const std::string& key) {
-    return j.contains(key) ? j.at(key) : key == "math" ? json("strict") : key == "data_seed" ? j.at("seed") : json();
+    if (j.contains(key)) return j.at(key);
+    if (key == "math") return json("strict");
+    if (key == "data_seed") return j.at("seed");
+    if (key == "mode") return json("paper");
+    if (key == "controller") return json("flat");
+    if (key == "plant") return json("");
+    return json();
   };
   json keys = a;
   keys.update(b);
@@ -271,7 +302,7 @@ std::vector<std::string> resume_mismatch(const SearchConfig& stored, const Searc
 
 uint64_t parse_seed(const std::string& text, const std::string& flag) {
   const std::string range = " (a seed is an integer from 0 to 18446744073709551615, i.e. 2^64-1)";
-  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
     throw UserError(flag + " " + text + ": not a seed" + range);
   uint64_t v = 0;
   for (char ch : text) {

@@ -52,6 +52,12 @@ struct SearchConfig {
   int finetune_epochs = 10;
   double finetune_lr = 0.001;
 
+  // How the search learns (search/search_mode.h, search/ppo.h): the paper's mode and flat θ by default.
+  std::string mode = "paper";      // paper | sparse (a departure from the paper, named as such)
+  int sparse_pairs = 8;            // sparse: pairs M each trajectory draws from p_θ
+  std::string controller = "flat"; // flat (the paper's text) | factored (the authors' code)
+  std::string plant;               // planted-signal instrument "ELEMENT:COST" ("" = none)
+
   // UserError naming the flag of the first invalid field (every number finite and in range).
   void validate() const;
   // Every field, including the non-semantic ones, with "format"/"version".
@@ -68,6 +74,7 @@ constexpr const char* kSearchConfigFormat = "aws-search-config";
 // Version 2 added "math" and "cuda_graphs"; a version-1 file reads as math "strict" (what every
 // version-1 run computed, on either backend) without graphs.
 // Version 3 added "data_seed" (a version-1/2 file reads with data_seed = seed, what those runs drew),
+// "mode", "sparse_pairs", "controller", "plant" (older files: paper, flat, none),
 // "data_fingerprint" (read as empty from older files) and made "threads" the resolved count on cpu.
 constexpr int kSearchConfigVersion = 3;
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -29,6 +30,8 @@
 #include "models/layers.h"
 #include "models/precision.h"
 #include "search/controller.h"
+#include "search/policy_stats.h"
+#include "search/search_mode.h"
 #include "search/model_file.h"
 #include "search/run_dir.h"
 #include "search/trainer.h"
@@ -52,14 +55,6 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0) {
 // engine/data/split.h, drawn from the data seed; stored in the run directory.
 Split make_search_split(const Dataset& train, const SearchConfig& cfg) {
   return make_data_split(train, cfg.val, cfg.subset, cfg.data_seed);
-}
-
-// A policy of the search: the uniform policy's base augmentation around p_θ.
-Policy searched_policy(const std::vector<double>& probs) {
-  Policy p = builtin_policy("uniform");
-  p.name = "search";
-  p.probs = probs;
-  return p;
 }
 
 json top_pairs_json(const std::vector<double>& probs, int k) {
@@ -328,15 +323,17 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
   result.stage1_seconds = since(t1);
 
   // Stage 2: controller state from the run directory, or fresh.
-  PpoConfig pc;
-  pc.slots = cfg.k;
+  const PpoConfig pc = search_ppo_config(cfg);
+  const SearchMode mode = parse_search_mode(cfg.mode);
+  const PlantedSignal plant = parse_plant(cfg.plant);
   ControllerState cs{Controller(pc), 0, 0.0, cfg.digest()};
   if (file_exists(rd.controller())) {
     cs = read_controller_state(rd.controller());
     if (cs.digest != cfg.digest())
       throw UserError(rd.controller() + ": written by another configuration (digest " + cs.digest + ")");
     if (!(cs.controller.config() == pc))
-      throw UserError(rd.controller() + ": controller configuration does not match --k " + std::to_string(cfg.k));
+      throw UserError(rd.controller() + ": controller configuration does not match --k " + std::to_string(cfg.k) +
+                      " --controller " + cfg.controller);
     if (cs.loops_done > cfg.t_max)
       throw UserError(rd.controller() + ": " + std::to_string(cs.loops_done) + " loops done, more than --t-max " +
                       std::to_string(cfg.t_max));
@@ -354,18 +351,38 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     auto tl = Clock::now();
     const std::vector<double> probs = cs.controller.probs();
     const double entropy_before = policy_entropy(probs);
-    AugmentPlan plan = make_augment_plan(searched_policy(probs), train.h, train.w, train.c, norm,
-                                         PlanOptions{proxy == Proxy::av});
     std::vector<TrajectoryOutcome> outs;
     std::vector<Trajectory> trajs;
+    json draws = json::array(), penalties = json::array(), counted = json::array();
     TrajectoryTimes sum;
     for (int t = 0; t < cfg.k; ++t) {
+      // Paper mode: every trajectory fine-tunes under p_θ; sparse: under its own draw of M pairs.
+      const TrajectoryDraw d = draw_trajectory(mode, probs, cfg.sparse_pairs, cfg.seed, uint32_t(loop), uint32_t(t));
+      const AugmentPlan plan = make_augment_plan(searched_policy(d.probs), train.h, train.w, train.c, norm,
+                                                 PlanOptions{proxy == Proxy::av});
       outs.push_back(runner.run(omega, res, split, norm, plan, proxy, uint32_t(loop), t));
-      trajs.push_back(outs.back().traj);
-      sum.restore += outs.back().times.restore;
-      sum.augment += outs.back().times.augment;
-      sum.train += outs.back().times.train;
-      sum.eval += outs.back().times.eval;
+      TrajectoryOutcome& o = outs.back();
+      int64_t images = 0;
+      for (int64_t c : o.traj.counts) images += c;
+      counted.push_back(images);
+      if (plant.active()) {  // the planted signal: a known cost of the chosen element's share
+        const double pen = planted_penalty(plant, o.traj.counts);
+        penalties.push_back(pen);
+        o.traj.reward -= pen;
+      }
+      if (mode == SearchMode::sparse) {
+        json pairs = json::array();
+        for (size_t k = 0; k < d.draw.size(); ++k)
+          for (int64_t m = 0; m < d.draw[k]; ++m) pairs.push_back(k);
+        draws.push_back(pairs);
+      }
+      Trajectory tr = o.traj;
+      tr.counts = update_counts(d, o.traj.counts);
+      trajs.push_back(std::move(tr));
+      sum.restore += o.times.restore;
+      sum.augment += o.times.augment;
+      sum.train += o.times.train;
+      sum.eval += o.times.eval;
     }
     auto tp = Clock::now();
     PpoUpdateStats st = cs.controller.update(trajs);
@@ -394,6 +411,9 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
              {"entropy_sampled", entropy_before},
              {"entropy", policy_entropy(after)},
              {"top", top_pairs_json(after, 5)},
+             {"kl_uniform", kl_to_uniform(after)},
+             {"images_counted", counted},
+             {"grad_snr", std::isfinite(st.grad_snr) ? json(st.grad_snr) : json()},
              {"mem_allocs", mem_alloc_count(ctx.device) - allocs0},
              {"seconds", json{{"restore", sum.restore},
                               {"augment", sum.augment},
@@ -401,6 +421,11 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
                               {"eval", sum.eval},
                               {"ppo", ppo_s},
                               {"loop", loop_s}}}};
+    if (mode == SearchMode::sparse) rec["draws"] = draws;
+    if (plant.active()) {
+      rec["planted_penalty"] = penalties;
+      rec["element_pair_mass"] = element_pair_mass(after, plant.element);
+    }
     log.write(rec);
     crash_point("search.loop_logged");
     write_controller_state(rd.controller(), cs);

@@ -68,7 +68,7 @@ TEST_CASE("ppo factored: the names of --controller") {
     parse_parameterization("Flat");
     FAIL("accepted 'Flat'");
   } catch (const UserError& e) {
-    CHECK(std::string(e.what()) == "--controller: unknown parameterization 'Flat' (flat or factored)");
+    CHECK(std::string(e.what()) == "--controller: unknown parameterization 'Flat' (flat, factored or product)");
   }
   CHECK(ppo_elements(1295) == -1);
   CHECK(ppo_elements(1) == 1);

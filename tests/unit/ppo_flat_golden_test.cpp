@@ -88,7 +88,7 @@ TEST_CASE("ppo: a controller state of format version 1 reads as flat and resumes
   // Rewritten, it is version 2 and reads back equal; it differs from version 1 only in the header.
   std::vector<uint8_t> v2 = old.serialize();
   CHECK(v2[8] == 2);
-  CHECK(v2.size() == v1.size() + 1);
+  CHECK(v2.size() == v1.size() + 2);  // + u8 parameterization + u8 baseline kind
   CHECK(Controller::deserialize(v2) == old);
   // A version this build does not know is refused by name.
   std::vector<uint8_t> v9 = v1;

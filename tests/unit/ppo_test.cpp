@@ -75,13 +75,13 @@ TEST_CASE("ppo: each trajectory slot keeps its own baseline; the first update le
   CHECK_THROWS_AS(c.update({traj(0, 1, {1, 0, 0}), traj(0, 1, {1, 0, 0})}), Error);  // slot twice
 }
 
-TEST_CASE("ppo: surrogate gradient matches central differences in double (flat and factored)") {
+TEST_CASE("ppo: surrogate gradient matches central differences in double (flat, factored, product)") {
   const uint64_t seed = test::test_seed(21);
   INFO("seed ", seed);
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> N01(0, 1);
   const int n = 1296;
-  for (Parameterization pz : {Parameterization::flat, Parameterization::factored}) {
+  for (Parameterization pz : {Parameterization::flat, Parameterization::factored, Parameterization::product}) {
     const int tn = ppo_theta_size(pz, n);
     for (int trial = 0; trial < 3; ++trial) {
       const double spread = trial == 0 ? 0.02 : 0.5;  // trial 0 inside the clip range, others across it
@@ -113,8 +113,8 @@ TEST_CASE("ppo: surrogate gradient matches central differences in double (flat a
       ppo_surrogate(pz, theta.data(), p_old.data(), adv, n, 0.2, grad.data());
       double num = 0, den = 0, worst = 0;
       int worst_k = -1;
-      // Every θ₁ entry of the factored θ and every 7th entry beyond.
-      for (int k = 0; k < tn; k += (pz == Parameterization::factored && k < 36) ? 1 : 7) {
+      // Every θ₁ entry of the factored θ (all of product's 36) and every 7th entry beyond.
+      for (int k = 0; k < tn; k += (pz != Parameterization::flat && k < 36) ? 1 : 7) {
         const double h = 1e-5;
         std::vector<double> tp = theta, tm = theta;
         tp[k] += h;
@@ -316,7 +316,7 @@ TEST_CASE("ppo: with K > 1 best θ is chosen by the loop's mean reward, not its 
 }
 
 TEST_CASE("ppo: controller state serializes to bytes and back exactly; bad bytes are rejected") {
-  for (Parameterization pz : {Parameterization::flat, Parameterization::factored}) {
+  for (Parameterization pz : {Parameterization::flat, Parameterization::factored, Parameterization::product}) {
     INFO(std::string(parameterization_name(pz)));
     PpoConfig cfg;
     cfg.slots = 2;
@@ -333,7 +333,8 @@ TEST_CASE("ppo: controller state serializes to bytes and back exactly; bad bytes
     Controller d = Controller::deserialize(bytes);
     CHECK(d == c);
     CHECK(d.config().parameterization == pz);
-    CHECK(d.theta().size() == size_t(pz == Parameterization::flat ? 1296 : 1332));
+    CHECK(d.theta().size() == size_t(ppo_theta_size(pz, 1296)));
+    CHECK(ppo_theta_size(pz, 1296) == (pz == Parameterization::flat ? 1296 : pz == Parameterization::factored ? 1332 : 36));
     CHECK(d.best_theta().size() == d.theta().size());
     CHECK(d.adam().m.size() == d.theta().size());
     CHECK(d.serialize() == bytes);
@@ -465,4 +466,33 @@ TEST_CASE("ppo: synthetic search moves >= 50% of the mass onto 10 rewarded pairs
   const int loops = synthetic_search(seed, 1, 1000, 50.0, 3000);
   MESSAGE("seed ", seed, ": K = 1: after ", loops, " loops");
   CHECK(loops > 0);
+}
+
+TEST_CASE("ppo: the leave-one-out baseline is the mean of the update's other rewards") {
+  PpoConfig cfg;
+  cfg.slots = 3;
+  cfg.baseline = BaselineKind::leave_one_out;
+  Controller c(cfg);
+  std::vector<Trajectory> t(3);
+  const double r[3] = {10.0, 13.0, 16.0};
+  for (int i = 0; i < 3; ++i) {
+    t[size_t(i)].slot = i;
+    t[size_t(i)].reward = r[i];
+    t[size_t(i)].counts.assign(1296, 0);
+    t[size_t(i)].counts[size_t(i)] = 8;
+  }
+  PpoUpdateStats st = c.update(t);
+  REQUIRE(st.baselines.size() == 3);
+  CHECK(st.baselines[0] == 14.5);  // (13 + 16) / 2
+  CHECK(st.baselines[1] == 13.0);
+  CHECK(st.baselines[2] == 11.5);
+  CHECK(st.advantages[0] == 0.5 * (10.0 - 14.5));
+  CHECK(st.advantages[2] == 0.5 * (16.0 - 11.5));
+  // Already the first update moves θ (the EMA's first advantage is 0): pair 2 up, pair 0 down.
+  const std::vector<double> p = c.probs();
+  CHECK(p[2] > 1.0 / 1296);
+  CHECK(p[0] < 1.0 / 1296);
+  // The signal-to-noise figure of K >= 2 updates is finite and positive.
+  CHECK(std::isfinite(st.grad_snr));
+  CHECK(st.grad_snr > 0);
 }
