@@ -308,6 +308,8 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     load_model_file(ctx, rd.omega_share(), model);
     result.stage1_loaded = true;
     obs.message("stage 1: omega_share loaded from " + rd.omega_share());
+    std::error_code ec;  // a kill between saving ω_share and removing the epoch checkpoint left it
+    std::filesystem::remove(rd.stage1(), ec);
   } else {
     model.init_params(ctx, cfg.seed);
     run_stage1(ctx, runner, cfg, proxy, res, split, norm, rd, obs);
