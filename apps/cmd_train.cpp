@@ -55,7 +55,6 @@ void run_train(const TrainArgs& a) {
   Policy policy = load_policy(a.policy);
   Dataset train = load_dataset(a.data, a.data_dir, true);
   Dataset test = load_dataset(a.data, a.data_dir, false);
-  std::filesystem::create_directories(a.out);
 
   // Training indices: all images or D_tr of a --val split, optionally a stratified subset: the same
   // images as a search with the same --val, --subset and --data-seed (engine/data/split.h).
@@ -84,6 +83,10 @@ void run_train(const TrainArgs& a) {
 
   AugmentPlan plan = make_augment_plan(policy, train.h, train.w, train.c, norm);
   ResidentImages train_res(ctx, train), test_res(ctx, test);
+  // Everything is checked by now: the output folder is the first thing written.
+  std::error_code ec;
+  std::filesystem::create_directories(a.out, ec);
+  if (ec) throw UserError(a.out + ": cannot create the output folder (" + ec.message() + ")");
   JsonlWriter metrics(a.out + "/metrics.jsonl");
   std::fprintf(stderr, "train: %s (%lld params) on %s, %zu images, policy %s, %s, lr %s, device %s, %d threads\n",
                a.model.c_str(), (long long)model->num_params(), a.data.c_str(), train_idx.size(), policy.name.c_str(),

@@ -3,7 +3,7 @@
 #   1. non-finite / out-of-range numbers and bad seeds: exit 2 before anything is written;
 #   2. --run at "/", at a user's non-empty folder or at a file: exit 2, the user's files untouched;
 #   3. typos (model, --batch, --val) exit 2 before config.json/split.ckpt exist, so the corrected
-#      command then runs in the same folder;
+#      command then runs in the same folder (`aws train`: before its --out folder exists);
 #   4. a second `aws search` on a running one's directory: exit 2 naming the holder's PID;
 #   5. a resume at another --threads, on other data (one pixel changed) or with an overflowing
 #      config.json number: exit 2 naming --threads / the data / the field;
@@ -76,6 +76,8 @@ expect "--model resnet2O" "--model: unknown model 'resnet2O'" -- search --run "$
 expect "--batch larger than D_tr" "--batch: 5000 is larger than D_tr" -- search --run "$R" $(with --batch 5000)
 expect "--val 60000" "--val: 60000 is not in" -- search --run "$R" $(with --val 60000)
 absent "$R" "typos"
+expect "train --model resnet2O" "--model: unknown model 'resnet2O'" -- train --model resnet2O --epochs 1 --out "$TMP/t"
+absent "$TMP/t" "train typo"
 "$AWS_BIN" search --run "$R" "${ARGS[@]}" >"$TMP/out" 2>"$TMP/err" && echo "ok   the corrected command runs" \
   || fail "corrected command: $(tail -n 2 "$TMP/err")"
 grep -q '"data_fingerprint": "[0-9a-f]\{16\}"' "$R/config.json" || fail "config.json has no data_fingerprint"
