@@ -1,6 +1,9 @@
 // `aws train` (a model from scratch under a policy, with per-epoch test accuracy, metrics JSONL and a
 // checkpoint) and `aws eval` (a checkpoint's accuracy on a dataset's test split).
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <type_traits>
 #include <filesystem>
 #include <functional>
 
@@ -159,6 +162,18 @@ CLI::Validator seed_check(const std::string& flag) {
       "SEED");
 }
 
+// CLI11 check that a number flag's value is a finite number ("nan", "inf" and "1e400" are refused).
+CLI::Validator finite_check() {
+  return CLI::Validator(
+      [](std::string& v) {
+        char* end = nullptr;
+        const double d = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end != '\0' || !std::isfinite(d)) return v + " is not a finite number";
+        return std::string();
+      },
+      "NUMBER");
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app) {
@@ -173,6 +188,8 @@ void add_train_commands(CLI::App& app) {
   // A recipe flag binds to `given` and, when given, overrides the recipe's field in the callback.
   auto recipe_flag = [&](const char* name, auto TrainRecipe::*field, const char* help) {
     CLI::Option* o = t->add_option(name, a->given.*field, help);
+    // CLI::Range lets NaN through (every comparison is false): a number flag must be finite first.
+    if constexpr (std::is_floating_point_v<std::remove_reference_t<decltype(a->given.*field)>>) o->check(finite_check());
     a->overrides.push_back([o, field, a](TrainRecipe& r) {
       if (o->count()) r.*field = a->given.*field;
     });

@@ -55,6 +55,10 @@ expect "--finetune-lr inf" "--finetune-lr: inf is not a finite number" -- search
 expect "--seed -1" "--seed -1: not a seed .*2\^64-1" -- search --run "$R" --seed -1
 expect "--seed 10^23" "--seed 99999999999999999999999: too large" -- search --run "$R" --seed 99999999999999999999999
 expect "train --seed -1" "--seed -1: not a seed" -- train --seed -1 --out "$TMP/t"
+expect "train --clip nan" "--clip: nan is not a finite number" -- train --clip nan --out "$TMP/t"
+expect "train --bn-momentum nan" "--bn-momentum: nan is not a finite number" -- train --bn-momentum nan --out "$TMP/t"
+expect "train --lr 1e400" "--lr: 1e400 is not a finite number" -- train --lr 1e400 --out "$TMP/t"
+expect "search --lr nan" "--lr: nan is not a finite number" -- search --run "$R" --lr nan
 expect "bench augment --threads 100000" "--threads: Value 100000 not in range" -- bench augment --threads 100000 --no-peer
 expect "correlate --subset 99999999" "--subset: 99999999 is not in" -- correlate --subset 99999999 --out "$TMP/c"
 absent "$R" "bad numbers"
