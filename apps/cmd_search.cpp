@@ -10,7 +10,10 @@
 #include "search/correlate.h"
 #include "search/report.h"
 #include "search/search_config.h"
+#include "augment/elements.h"
+#include "augment/policy_json.h"
 #include "search/null_run.h"
+#include "search/policy_stats.h"
 #include "search/search_driver.h"
 
 namespace aws::cli {
@@ -140,6 +143,30 @@ void add_search_commands(CLI::App& app) {
                 report.c_str());
   });
 
+  // aws compare: the figures of policy files side by side (search/policy_stats.h), e.g. a run's policy
+  // against its nulls, or two search seeds (seed agreement) against two nulls.
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto element = std::make_shared<std::string>();
+  CLI::App* cmp = app.add_subcommand("compare", "entropy, KL to uniform, element marginals and agreement of policy files");
+  cmp->add_option("POLICY", *files, "policy.json files (the first is the reference for agreement)")->required();
+  cmp->add_option("--element", *element, "also the mass on the pairs holding this element (e.g. Invert)");
+  cmp->callback([=] {
+    const int e = element->empty() ? -1 : element_index(*element);
+    std::vector<std::vector<double>> probs;
+    nlohmann::json out = nlohmann::json::array();
+    for (const std::string& f : *files) {
+      const Policy p = read_policy_json(f);
+      if (p.alphabet != kElements) throw UserError(f + ": not a searched policy over the 36 elements");
+      probs.push_back(p.probs);
+      nlohmann::json j = policy_figures(p.probs, e);
+      j.erase("marginals");
+      j["file"] = f;
+      j["agreement_with_first"] = policy_agreement(probs.front(), p.probs);
+      out.push_back(j);
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+  });
+
   auto dir = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   CLI::App* r = app.add_subcommand("report", "write the HTML report of a search run directory");
@@ -156,14 +183,14 @@ void add_search_commands(CLI::App& app) {
   k->add_option("--device", c->device)->capture_default_str();
   add_math_option(k, c->math);
   k->add_option("--seed", c->seed)->capture_default_str()->check(seed_check("--seed"));
-  k->add_option("--threads", c->threads);
-  k->add_option("--policies", c->policies, "number of sampled policies (>= 16)")->capture_default_str();
-  k->add_option("--subset", c->subset, "D_tr size")->capture_default_str();
-  k->add_option("--val", c->val, "D_val size")->capture_default_str();
-  k->add_option("--batch", c->batch)->capture_default_str();
-  k->add_option("--stage1-epochs", c->stage1_epochs)->capture_default_str();
-  k->add_option("--finetune-epochs", c->finetune_epochs)->capture_default_str();
-  k->add_option("--full-epochs", c->full_epochs, "epochs of the full training per policy")->capture_default_str();
+  k->add_option("--threads", c->threads)->check(CLI::Range(0, 1024));
+  k->add_option("--policies", c->policies, "number of sampled policies (>= 16)")->capture_default_str()->check(CLI::Range(16, 100000));
+  k->add_option("--subset", c->subset, "D_tr size")->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 31));
+  k->add_option("--val", c->val, "D_val size")->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 31));
+  k->add_option("--batch", c->batch)->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+  k->add_option("--stage1-epochs", c->stage1_epochs)->capture_default_str()->check(CLI::Range(1, 1000000));
+  k->add_option("--finetune-epochs", c->finetune_epochs)->capture_default_str()->check(CLI::Range(1, 1000000));
+  k->add_option("--full-epochs", c->full_epochs, "epochs of the full training per policy")->capture_default_str()->check(CLI::Range(1, 1000000));
   k->callback([=] { run_correlate(*c, [](const std::string& l) { std::fprintf(stderr, "%s\n", l.c_str()); }); });
 }
 
