@@ -60,6 +60,7 @@ expect "train --bn-momentum nan" "--bn-momentum: nan is not a finite number" -- 
 expect "train --lr 1e400" "--lr: 1e400 is not a finite number" -- train --lr 1e400 --out "$TMP/t"
 expect "search --lr nan" "--lr: nan is not a finite number" -- search --run "$R" --lr nan
 expect "bench augment --threads 100000" "--threads: Value 100000 not in range" -- bench augment --threads 100000 --no-peer
+expect "correlate --threads 100000" "--threads: Value 100000 not in range" -- correlate --threads 100000 --out "$TMP/c"
 expect "correlate --subset 99999999" "--subset: 99999999 is not in" -- correlate --subset 99999999 --out "$TMP/c"
 absent "$R" "bad numbers"
 
