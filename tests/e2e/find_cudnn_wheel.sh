@@ -5,7 +5,8 @@
 # the toolkit and system folders hidden from CMake's find_* calls. Both must be found in the wheel
 # folders; without the wheel (python3 that cannot import nvidia), cuDNN must not be found.
 # Needs the CUDA toolkit's cuDNN and NCCL under /usr/local/cuda; skipped (exit 77) on a machine without
-# a CUDA toolkit (a laptop, a cpu box), fails where the toolkit lacks them.
+# a CUDA toolkit (a laptop, a cpu box), fails where the toolkit lacks them. Ninja, as the build uses:
+# a fresh machine has no make.
 set -u
 SRC=${AWS_SOURCE_DIR:?set AWS_SOURCE_DIR to the source tree}
 CUDA=/usr/local/cuda
@@ -38,11 +39,11 @@ message(STATUS "result cudnn=\${CUDNN_LIBRARY} include=\${CUDNN_INCLUDE_DIR} ver
 CMAKE
 hide=(-DCMAKE_IGNORE_PREFIX_PATH="$(readlink -f $CUDA);$CUDA;/usr" -DCMAKE_IGNORE_PATH="$CUDA/lib;$CUDA/lib64;$CUDA/include")
 fails=0
-line=$(PATH=$TMP/bin:$PATH cmake -S "$TMP/proj" -B "$TMP/b1" "${hide[@]}" 2>&1 | grep 'result ')
+line=$(PATH=$TMP/bin:$PATH cmake -G Ninja -S "$TMP/proj" -B "$TMP/b1" "${hide[@]}" 2>&1 | grep 'result ')
 echo "wheel layout: $line"
 [[ $line == *"cudnn=$site/cudnn/lib/libcudnn.so.9 include=$site/cudnn/include version=9."* ]] || { echo "FAIL: cuDNN not taken from the wheel"; fails=1; }
 [[ $line == *"nccl=$site/nccl/lib/libnccl.so.2"* ]] || { echo "FAIL: NCCL not taken from the wheel"; fails=1; }
-line=$(PATH=$TMP/nobin:$PATH cmake -S "$TMP/proj" -B "$TMP/b2" "${hide[@]}" 2>&1 | grep 'result ')
+line=$(PATH=$TMP/nobin:$PATH cmake -G Ninja -S "$TMP/proj" -B "$TMP/b2" "${hide[@]}" 2>&1 | grep 'result ')
 echo "no wheel, toolkit hidden: $line"
 [[ $line == *"cudnn=CUDNN_LIBRARY-NOTFOUND"* ]] || { echo "FAIL: cuDNN found although every place is hidden"; fails=1; }
 exit $fails
