@@ -49,6 +49,8 @@ struct SearchArgs {
   int nulls = 0;  // null runs after the search (seeds 0 .. nulls-1)
 };
 
+}  // namespace
+
 // CLI11 check for a seed flag: search_config.h's parse_seed (no sign, no wrap-around past 2^64-1).
 CLI::Validator seed_check(const std::string& flag) {
   return CLI::Validator(
@@ -63,7 +65,6 @@ CLI::Validator seed_check(const std::string& flag) {
       "SEED");
 }
 
-}  // namespace
 
 void add_search_commands(CLI::App& app) {
   auto a = std::make_shared<SearchArgs>();

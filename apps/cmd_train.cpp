@@ -148,20 +148,6 @@ void run_eval(const std::string& ckpt, const std::string& data_dir, const std::s
               info.dataset.c_str());
 }
 
-// CLI11 check for a seed flag: search_config.h's parse_seed (no sign, no wrap-around past 2^64-1).
-CLI::Validator seed_check(const std::string& flag) {
-  return CLI::Validator(
-      [flag](std::string& v) {
-        try {
-          parse_seed(v, flag);
-        } catch (const UserError& e) {
-          return std::string(e.what());
-        }
-        return std::string();
-      },
-      "SEED");
-}
-
 // CLI11 check that a number flag's value is a finite number ("nan", "inf" and "1e400" are refused).
 CLI::Validator finite_check() {
   return CLI::Validator(

@@ -181,7 +181,7 @@ void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy pr
         x["epoch"].get<int64_t>() >= cfg.stage1_epochs || x["iter"].get<int64_t>() != x["epoch"].get<int64_t>() * steps)
       throw UserError(rd.stage1() + ": \"epoch\"/\"iter\" missing or inconsistent with " +
                       std::to_string(cfg.stage1_epochs) + " epochs of " + std::to_string(steps) + " steps");
-    load_model_file(ctx, rd.stage1(), r.model());
+    load_model_file(ctx, rd.stage1(), r.model(), OptimizerState::required);
     first = int(x["epoch"].get<int64_t>());
     iter = x["iter"].get<int64_t>();
     obs.message("stage 1: resuming after epoch " + std::to_string(first) + " from " + rd.stage1());
@@ -305,7 +305,7 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     model.init_params(ctx, cfg.seed);
   } else if (file_exists(rd.omega_share())) {
     check_stage1_digest(rd.omega_share(), read_model_file_info(rd.omega_share()), cfg);
-    load_model_file(ctx, rd.omega_share(), model);
+    load_model_file(ctx, rd.omega_share(), model, OptimizerState::required);  // resume needs the momentum
     result.stage1_loaded = true;
     obs.message("stage 1: omega_share loaded from " + rd.omega_share());
     std::error_code ec;  // a kill between saving ω_share and removing the epoch checkpoint left it
