@@ -7,6 +7,7 @@
 // the factored controller existed) has no such byte and reads as flat, so old runs resume unchanged.
 // Doubles are stored as their bit patterns, so a round trip is exact.
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <xxhash.h>
 
@@ -151,6 +152,20 @@ Controller Controller::deserialize(const std::vector<uint8_t>& in, const std::st
   r.get_doubles(c.theta_, tn, "theta");
   if (r.pos != in.size() - 8) throw UserError(source + ": " + std::to_string(in.size() - 8 - r.pos) + " unexpected trailing bytes");
   if (c.updates_ < 0 || c.adam_.t < 0) throw UserError(source + ": negative counters");
+  // Checksum-valid is not enough: a NaN or infinite θ would reach the sampler's table as an internal
+  // error, so the contents are checked too (Adam's second moment must also be non-negative).
+  auto all_finite = [&](const std::vector<double>& v, const char* field, bool non_negative = false) {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!std::isfinite(v[i]) || (non_negative && v[i] < 0))
+        throw UserError(source + ": field \"" + field + "\" entry " + std::to_string(i) + " is " +
+                        std::to_string(v[i]) + (non_negative ? " (must be finite and >= 0)" : " (must be finite)"));
+  };
+  all_finite(c.theta_, "theta");
+  all_finite(c.best_theta_, "best theta");
+  all_finite(c.adam_.m, "adam m");
+  all_finite(c.adam_.v, "adam v", true);
+  all_finite(c.baseline_, "baseline");
+  if (c.has_best_ && !std::isfinite(c.best_reward_)) throw UserError(source + ": field \"best reward\" is not finite");
   return c;
 }
 

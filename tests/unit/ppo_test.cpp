@@ -6,7 +6,10 @@
 // probabilities and draw_pair_counts; ppo_planted_test.cpp a planted penalty beside pure noise.
 #include <doctest/doctest.h>
 
+#include <xxhash.h>
+
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -495,4 +498,20 @@ TEST_CASE("ppo: the leave-one-out baseline is the mean of the update's other rew
   // The signal-to-noise figure of K >= 2 updates is finite and positive.
   CHECK(std::isfinite(st.grad_snr));
   CHECK(st.grad_snr > 0);
+}
+
+TEST_CASE("ppo: a checksum-valid controller state with a NaN θ is refused, naming the field") {
+  Controller c;
+  std::vector<uint8_t> b = c.serialize();
+  // θ is the last 1296 doubles before the 8-byte XXH3 checksum: poison one, then re-seal.
+  const double nan = std::nan("");
+  std::memcpy(b.data() + b.size() - 8 - 8 * 5, &nan, 8);
+  const uint64_t h = XXH3_64bits(b.data(), b.size() - 8);
+  std::memcpy(b.data() + b.size() - 8, &h, 8);
+  try {
+    Controller::deserialize(b, "controller.ckpt");
+    FAIL("a NaN θ was accepted");
+  } catch (const UserError& e) {
+    CHECK(std::string(e.what()).find("controller.ckpt: field \"theta\" entry 1291") == 0);
+  }
 }
