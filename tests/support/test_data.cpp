@@ -1,5 +1,11 @@
 #include "tests/support/test_data.h"
 
+#include <dirent.h>
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstring>
 #include <random>
 
 namespace aws::test {
@@ -22,6 +28,23 @@ Dataset synthetic_dataset(int64_t n, uint64_t seed) {
 std::vector<uint8_t> arena_bytes(const Arena& a) {
   const auto* p = static_cast<const uint8_t*>(a.base());
   return {p, p + a.bytes()};
+}
+
+std::string make_temp_dir(const std::string& prefix) {
+  std::string t = "/tmp/" + prefix + ".XXXXXX";
+  REQUIRE(::mkdtemp(t.data()) != nullptr);
+  return t;
+}
+
+std::vector<std::string> dir_entries(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  REQUIRE(d != nullptr);
+  while (dirent* e = ::readdir(d))
+    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) out.push_back(e->d_name);
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace aws::test

@@ -24,27 +24,11 @@
 #include "augment/policy_json.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
 
 namespace {
-
-std::string temp_dir() {
-  std::string t = "/tmp/aws_atomic_test.XXXXXX";
-  REQUIRE(::mkdtemp(t.data()) != nullptr);
-  return t;
-}
-
-std::vector<std::string> entries(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  REQUIRE(d != nullptr);
-  while (dirent* e = ::readdir(d))
-    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) out.push_back(e->d_name);
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -67,7 +51,7 @@ std::string user_error(F&& f) {
 }  // namespace
 
 TEST_CASE("atomic write: only regular files or new paths; links, FIFOs, directories, devices refused") {
-  const std::string dir = temp_dir();
+  const std::string dir = test::make_temp_dir("aws_atomic_test");
   const std::string fifo = dir + "/fifo", sub = dir + "/sub", target = dir + "/target", link = dir + "/link";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
@@ -104,20 +88,20 @@ TEST_CASE("atomic write: only regular files or new paths; links, FIFOs, director
   // No temporary file was left by any refusal.
   std::vector<std::string> want{"fifo", "link", "sub", "target"};
   if (::access(dev.c_str(), F_OK) == 0) want.insert(want.begin() + 2, "null");
-  CHECK(entries(dir) == want);
+  CHECK(test::dir_entries(dir) == want);
 }
 
 TEST_CASE("atomic write: a user's <name>.tmp is not touched (the temporary name is unique)") {
-  const std::string dir = temp_dir(), path = dir + "/policy.json";
+  const std::string dir = test::make_temp_dir("aws_atomic_test"), path = dir + "/policy.json";
   atomic_write_file(path + ".tmp", std::string("the user's own file"));
   write_policy_json(path, builtin_policy("uniform"));
   CHECK(slurp(path + ".tmp") == "the user's own file");
   CHECK(slurp(path) == policy_to_json(builtin_policy("uniform")));
-  CHECK(entries(dir) == std::vector<std::string>{"policy.json", "policy.json.tmp"});
+  CHECK(test::dir_entries(dir) == std::vector<std::string>{"policy.json", "policy.json.tmp"});
 }
 
 TEST_CASE("atomic write: a full disk leaves the old file whole and no temporary file") {
-  const std::string dir = temp_dir(), mnt = dir + "/small";
+  const std::string dir = test::make_temp_dir("aws_atomic_test"), mnt = dir + "/small";
   REQUIRE(::mkdir(mnt.c_str(), 0700) == 0);
   if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
     MESSAGE("mount of a 64 KiB tmpfs refused (" << std::strerror(errno) << "): the disk-full case is skipped");
@@ -135,11 +119,11 @@ TEST_CASE("atomic write: a full disk leaves the old file whole and no temporary 
   std::string msg = user_error([&] { atomic_write_file(path, big); });
   CHECK(msg == path + ": write failed (No space left on device)");
   CHECK(slurp(path) == "old contents");
-  CHECK(entries(mnt) == std::vector<std::string>{"out.bin"});
+  CHECK(test::dir_entries(mnt) == std::vector<std::string>{"out.bin"});
   // The policy writer too (a uniform policy file is > 30 KB; 14 of the 16 pages are filled first).
   atomic_write_file(mnt + "/filler", big.substr(0, 56 * 1024));
   const std::string pol = mnt + "/policy.json";
   Policy p = builtin_policy("uniform");
   CHECK(user_error([&] { write_policy_json(pol, p); }).find(pol + ": write failed (No space left on device)") == 0);
-  CHECK(entries(mnt) == std::vector<std::string>{"filler", "out.bin"});
+  CHECK(test::dir_entries(mnt) == std::vector<std::string>{"filler", "out.bin"});
 }

@@ -20,26 +20,11 @@
 #include "engine/io/checkpoint.h"
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
 
 namespace {
-
-std::string temp_dir() {
-  std::string t = "/tmp/aws_ckpt_test.XXXXXX";
-  REQUIRE(::mkdtemp(t.data()) != nullptr);
-  return t;
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  REQUIRE(d != nullptr);
-  while (dirent* e = ::readdir(d))
-    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) out.push_back(e->d_name);
-  ::closedir(d);
-  return out;
-}
 
 std::string slurp(const std::string& path) {
   auto b = read_file_bytes(path);
@@ -102,13 +87,13 @@ void put_u64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
 TEST_CASE("checkpoint: write then read gives back every blob, byte for byte") {
   uint64_t seed = aws::test::test_seed(3);
   INFO("seed ", seed);
-  std::string dir = temp_dir();
+  std::string dir = test::make_temp_dir("aws_ckpt_test");
   CheckpointData d = sample(seed);
   checkpoint_write(dir + "/a.ckpt", d);
   check_equal(checkpoint_read(dir + "/a.ckpt"), d);
   std::string raw = slurp(dir + "/a.ckpt");
   CHECK(raw.compare(0, 8, std::string("AWSCKPT\0", 8)) == 0);
-  CHECK(list_dir(dir) == std::vector<std::string>{"a.ckpt"});  // no temporary left behind
+  CHECK(test::dir_entries(dir) == std::vector<std::string>{"a.ckpt"});  // no temporary left behind
   CHECK(d.blob("index", "f").bytes.size() == 12u);
   CHECK_THROWS_WITH_AS(d.blob("nope", "f.ckpt"), doctest::Contains("f.ckpt: no blob 'nope'"), UserError);
   CheckpointData empty;
@@ -176,7 +161,7 @@ TEST_CASE("checkpoint: truncation at every length and a flip of every byte are r
 }
 
 TEST_CASE("checkpoint: a missing file or directory is a user error naming the path") {
-  std::string dir = temp_dir();
+  std::string dir = test::make_temp_dir("aws_ckpt_test");
   CHECK_THROWS_WITH_AS(checkpoint_read(dir + "/none.ckpt"),
                        doctest::Contains(std::string(dir + "/none.ckpt: cannot open (No such file or directory)").c_str()), UserError);
   CHECK_THROWS_WITH_AS(checkpoint_write(dir + "/no/such/dir/x.ckpt", sample(1)),
@@ -228,10 +213,10 @@ TEST_CASE("atomic write: a kill at each injected point leaves the old or the new
   };
   for (const Case& c : cases) {
     INFO("AWS_CRASH_AT=", c.spec);
-    std::string dir = temp_dir(), path = dir + "/state.ckpt";
+    std::string dir = test::make_temp_dir("aws_ckpt_test"), path = dir + "/state.ckpt";
     atomic_write_file(path, std::string("old"));
     CHECK(crash_child(path, c.spec.c_str()) == c.signal);
     CHECK(slurp(path) == c.content);
-    CHECK(list_dir(dir).size() == c.files);
+    CHECK(test::dir_entries(dir).size() == c.files);
   }
 }

@@ -17,16 +17,11 @@
 #include "engine/data/registry.h"
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
 
 namespace {
-
-std::string make_temp_dir() {
-  std::string t = "/tmp/aws_data_test.XXXXXX";
-  REQUIRE(::mkdtemp(t.data()) != nullptr);
-  return t;
-}
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& b) {
   std::ofstream f(path, std::ios::binary);
@@ -145,7 +140,7 @@ TEST_CASE("normalize: per-channel statistics of a hand-computed 3-channel set") 
 }
 
 TEST_CASE("idx: compressed and uncompressed files give the same dataset") {
-  std::string dir = make_temp_dir();
+  std::string dir = test::make_temp_dir("aws_data_test");
   auto img = idx_images(0x803, 3, 2, 4, 100);
   auto lbl = idx_labels(0x801, {4, 0, 9});
   write_bytes(dir + "/a-images", img);
@@ -163,7 +158,7 @@ TEST_CASE("idx: compressed and uncompressed files give the same dataset") {
 }
 
 TEST_CASE("idx: every bad input is one line naming the file and field") {
-  std::string dir = make_temp_dir();
+  std::string dir = test::make_temp_dir("aws_data_test");
   const std::string I = dir + "/train-images-idx3-ubyte", L = dir + "/train-labels-idx1-ubyte";
   auto good_img = idx_images(0x803, 3, 28, 28, 0);
   auto good_lbl = idx_labels(0x801, {1, 2, 3});
@@ -214,7 +209,7 @@ TEST_CASE("idx: every bad input is one line naming the file and field") {
 
 TEST_CASE("gzip: an inflated size above the cap is refused") {
   std::vector<uint8_t> zeros(1 << 20, 0);
-  std::string dir = make_temp_dir();
+  std::string dir = test::make_temp_dir("aws_data_test");
   write_gzip(dir + "/z.gz", zeros);
   auto gz = read_file_bytes(dir + "/z.gz");
   CHECK(gunzip_bytes(gz.data(), gz.size(), "z", 1 << 20) == zeros);
@@ -239,7 +234,7 @@ TEST_CASE("gzip: an inflated size above the cap is refused") {
 TEST_CASE("idx gzip: inflation stops at the size the header declares") {
   // A gzip bomb: the header promises 2 images of 28x28 (1568 data bytes), the stream inflates to
   // 64 MiB of zeros. The reader must stop after header + 1568 bytes, not inflate the 64 MiB first.
-  std::string dir = make_temp_dir();
+  std::string dir = test::make_temp_dir("aws_data_test");
   auto img = idx_images(0x803, 2, 28, 28, 0);
   img.resize(img.size() + (size_t(64) << 20), 0);
   write_gzip(dir + "/bomb-images.gz", img);
@@ -331,7 +326,7 @@ TEST_CASE("cifar10: batches in the official format load as NHWC with their label
   uint64_t seed = aws::test::test_seed(11);
   INFO("seed ", seed);
   std::mt19937 rng{uint32_t(seed)};
-  std::string dir = make_temp_dir();
+  std::string dir = test::make_temp_dir("aws_data_test");
   std::vector<std::vector<uint8_t>> train;
   for (int k = 1; k <= 5; ++k) {
     train.push_back(cifar_batch(rng, 4, false));
@@ -373,7 +368,7 @@ TEST_CASE("cifar100: fine labels are kept, coarse labels are checked") {
   uint64_t seed = aws::test::test_seed(12);
   INFO("seed ", seed);
   std::mt19937 rng{uint32_t(seed)};
-  std::string dir = make_temp_dir();
+  std::string dir = test::make_temp_dir("aws_data_test");
   auto train = cifar_batch(rng, 6, true), test = cifar_batch(rng, 3, true);
   train[1] = 99;  // the fine label of record 0 is the second byte
   write_bytes(dir + "/train.bin", train);

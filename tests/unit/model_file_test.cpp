@@ -20,6 +20,7 @@
 #include "engine/optim/sgd.h"
 #include "models/model.h"
 #include "search/model_file.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
 
@@ -38,12 +39,6 @@ struct Net {
     model->init_params(ctx, seed);
   }
 };
-
-std::string temp_dir() {
-  std::string t = "/tmp/aws_model_file_test.XXXXXX";
-  REQUIRE(::mkdtemp(t.data()) != nullptr);
-  return t;
-}
 
 template <class F>
 std::string user_error(F&& f) {
@@ -69,7 +64,7 @@ void rewrite(const std::string& from, const std::string& to,
 }  // namespace
 
 TEST_CASE("model file: checksum-valid files with wrong contents are refused, naming file and field") {
-  const std::string dir = temp_dir(), net = dir + "/net.ckpt", full = dir + "/full.ckpt", bad = dir + "/bad.ckpt";
+  const std::string dir = test::make_temp_dir("aws_model_file_test"), net = dir + "/net.ckpt", full = dir + "/full.ckpt", bad = dir + "/bad.ckpt";
   Net a(true, 1);
   ModelFileInfo info;
   info.dataset = "fashion-mnist";
