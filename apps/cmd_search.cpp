@@ -1,5 +1,6 @@
 // `aws search` (the two-stage AWS search, resumable from its run directory) and `aws report RUN`
 // (the HTML report of a run). Flags override the named preset's values.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -160,7 +161,14 @@ void add_search_commands(CLI::App& app) {
       if (p.alphabet != kElements) throw UserError(f + ": not a searched policy over the 36 elements");
       probs.push_back(p.probs);
       nlohmann::json j = policy_figures(p.probs, e);
+      // The five heaviest elements by name (marginal over its uniform 1/36) instead of all 36 numbers.
+      const std::vector<double> m = j["marginals"].get<std::vector<double>>();
+      std::vector<int> order(m.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+      std::partial_sort(order.begin(), order.begin() + 5, order.end(), [&](int a, int b) { return m[a] > m[b]; });
       j.erase("marginals");
+      for (int i = 0; i < 5; ++i)
+        j["heaviest_elements"].push_back({{"element", element_info(order[i]).name}, {"over_uniform", m[order[i]] * kElements}});
       j["file"] = f;
       j["agreement_with_first"] = policy_agreement(probs.front(), p.probs);
       out.push_back(j);

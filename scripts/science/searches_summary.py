@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Summarizes the searches unit (issue 12): per search, best and last θ against its null runs (KL to
+uniform, entropy, the five heaviest elements), the rewards of the first and last loops, and seed
+agreement: the Pearson correlation of element marginals and of log p between two searches that differ
+only in their seed, beside the same figure between two of a search's null runs.
+    searches_summary.py OUT [AWS_BIN]      (OUT holds NAME/policy.json, NAME/policy-last.json, NAME/null-*/)
+Writes OUT/summary.json and prints a table."""
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+out = sys.argv[1]
+aws = sys.argv[2] if len(sys.argv) > 2 else "build/aws"
+
+
+def compare(files):
+    return json.loads(subprocess.check_output([aws, "compare"] + files))
+
+
+def heaviest(row):
+    return ", ".join(f"{e['element']} {e['over_uniform']:.2f}" for e in row["heaviest_elements"])
+
+
+summary = {"searches": {}, "agreement": []}
+names = sorted(n for n in os.listdir(out) if os.path.isfile(os.path.join(out, n, "policy.json")))
+for name in names:
+    d = os.path.join(out, name)
+    nulls = sorted(glob.glob(os.path.join(d, "null-*", "policy-last.json")))
+    rows = compare([os.path.join(d, "policy.json"), os.path.join(d, "policy-last.json")] + nulls)
+    log = [json.loads(l) for l in open(os.path.join(d, "log.jsonl")) if l.strip()]
+    first, last = log[: max(1, len(log) // 4)], log[-max(1, len(log) // 4):]
+    mean_reward = lambda recs: statistics.mean(r for rec in recs for r in rec["rewards"])
+    null_kl = [r["kl_uniform"] for r in rows[2:]]
+    s = {"best": rows[0], "last": rows[1], "null_kl_last": null_kl,
+         "reward_first_quarter": mean_reward(first), "reward_last_quarter": mean_reward(last),
+         "grad_snr_mean": statistics.mean([x["grad_snr"] for x in log if x.get("grad_snr") is not None] or [float("nan")])}
+    summary["searches"][name] = s
+    print(f"{name}: {len(log)} loops; reward first quarter {s['reward_first_quarter']:.2f}, last quarter "
+          f"{s['reward_last_quarter']:.2f}; mean grad SNR {s['grad_snr_mean']:.3f}")
+    for label, r in (("best θ", rows[0]), ("last θ", rows[1])):
+        print(f"  {label}: KL to uniform {r['kl_uniform']:.4f}  entropy {r['entropy']:.4f}  heaviest (x uniform): {heaviest(r)}")
+    if null_kl:
+        print(f"  its {len(null_kl)} nulls (last θ): KL {min(null_kl):.4f} .. {max(null_kl):.4f}"
+              f"  -> last θ {'outside' if rows[1]['kl_uniform'] > max(null_kl) else 'inside'} the nulls' band")
+
+# Seed agreement: NAME-s0 against NAME-s1 (last θ), beside null-0 against null-1 of NAME-s0.
+for name in names:
+    if not name.endswith("-s0") or name[:-1] + "1" not in names:
+        continue
+    other = name[:-1] + "1"
+    a = compare([os.path.join(out, name, "policy-last.json"), os.path.join(out, other, "policy-last.json")])[1]
+    entry = {"pair": [name, other], "searches": a["agreement_with_first"]}
+    n0, n1 = (os.path.join(out, name, f"null-{i}", "policy-last.json") for i in (0, 1))
+    if os.path.isfile(n0) and os.path.isfile(n1):
+        entry["nulls"] = compare([n0, n1])[1]["agreement_with_first"]
+    summary["agreement"].append(entry)
+    print(f"seed agreement {name} vs {other} (last θ): marginals r {entry['searches']['marginals_pearson']:+.3f}, "
+          f"log p r {entry['searches']['log_p_pearson']:+.3f}, top-10 overlap {entry['searches']['top10_overlap']:.2f}")
+    if "nulls" in entry:
+        print(f"  two of its nulls:                 marginals r {entry['nulls']['marginals_pearson']:+.3f}, "
+              f"log p r {entry['nulls']['log_p_pearson']:+.3f}, top-10 overlap {entry['nulls']['top10_overlap']:.2f}")
+json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
