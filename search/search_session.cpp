@@ -1,0 +1,226 @@
+// A search's stage 1 and trajectory runner in its run directory. See search_session.h.
+#include "search/search_session.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "augment/builtin_policies.h"
+#include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
+#include "models/precision.h"
+#include "search/model_file.h"
+#include "search/search_mode.h"
+
+namespace aws {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string fmt(const char* f, double a, double b = 0, double c = 0) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, f, a, b, c);
+  return buf;
+}
+
+// Everything about the target and the data is checked before anything is written: the run directory
+// target, the split (D_tr / D_val and the subset of engine/data/split.h, from the data seed), the batch
+// against D_tr; so a corrected command is not refused as "another configuration" by files a failed one
+// left behind.
+Split checked_split(const SearchConfig& cfg, const Dataset& train, const RunDir& rd) {
+  cfg.validate();
+  check_run_dir_target(rd);
+  Split split = make_data_split(train, cfg.val, cfg.subset, cfg.data_seed);
+  if (int64_t(split.train.size()) < cfg.batch)
+    throw UserError("--batch: " + std::to_string(cfg.batch) + " is larger than D_tr (" +
+                    std::to_string(split.train.size()) + " images)");
+  return split;
+}
+
+ModelSpec session_spec(const SearchConfig& cfg, const Dataset& train, Ctx& ctx) {
+  ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, float(cfg.bn_momentum)};
+  apply_math(cfg.math, ctx, spec);
+  return spec;
+}
+
+// ModelFileInfo of a stage-1 state (the per-epoch checkpoint and ω_share): the config digest ties it
+// to the run.
+ModelFileInfo stage1_info(const SearchConfig& cfg, const Normalization& norm, json extra) {
+  ModelFileInfo info;
+  info.dataset = cfg.data;
+  info.norm = norm;
+  info.extra = std::move(extra);
+  info.extra["config_digest"] = cfg.digest();
+  return info;
+}
+
+// The digest a stage-1 file was written under; UserError naming it when it is not this run's.
+void check_stage1_digest(const std::string& path, const ModelFileInfo& info, const SearchConfig& cfg) {
+  const std::string d = info.extra.value("config_digest", std::string("none"));
+  if (d != cfg.digest())
+    throw UserError(path + ": written by another configuration (digest " + d + ", this run " + cfg.digest() + ")");
+}
+
+// Stage 1 (SPEC §6): train from the seed's initialization under `uniform` (P_NF: crop-flip). After
+// every epoch but the last the whole state arena goes to stage1.ckpt with the epoch count and the LR
+// iteration, so a killed stage 1 resumes at its last finished epoch; the RNG keys are per epoch, so
+// the resumed stage 1 ends with the same ω_share, byte for byte on the cpu.
+void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy proxy, const ResidentImages& res,
+                const Split& split, const Normalization& norm, const RunDir& rd, SearchObserver& obs) {
+  const Dataset& d = res.dataset();
+  Policy pol = builtin_policy(proxy == Proxy::nf ? "crop-flip" : "uniform");
+  AugmentPlan plan = make_augment_plan(pol, d.h, d.w, d.c, norm);
+  const int64_t steps = int64_t(split.train.size()) / cfg.batch;
+  LrSchedule lr;
+  lr.kind = LrKind::cosine;
+  lr.base = cfg.lr;
+  lr.floor = cfg.lr_floor;
+  lr.total = steps * cfg.stage1_epochs;
+  lr.warmup = std::min<int64_t>(lr.total - 1, int64_t(cfg.warmup_epochs * double(steps) + 0.5));
+  lr.warmup_from = cfg.warmup_from;
+  lr.validate("--lr");
+  obs.message("stage 1: " + pol.name + " policy, " + std::to_string(cfg.stage1_epochs) + " epochs of " +
+              std::to_string(split.train.size()) + " images, lr " + lr.str());
+  int64_t iter = 0;
+  int first = 0;
+  if (file_exists(rd.stage1())) {
+    ModelFileInfo info = read_model_file_info(rd.stage1());
+    check_stage1_digest(rd.stage1(), info, cfg);
+    const json& x = info.extra;
+    if (!x.contains("epoch") || !x["epoch"].is_number_integer() || !x.contains("iter") ||
+        !x["iter"].is_number_integer() || x["epoch"].get<int64_t>() < 1 ||
+        x["epoch"].get<int64_t>() >= cfg.stage1_epochs || x["iter"].get<int64_t>() != x["epoch"].get<int64_t>() * steps)
+      throw UserError(rd.stage1() + ": \"epoch\"/\"iter\" missing or inconsistent with " +
+                      std::to_string(cfg.stage1_epochs) + " epochs of " + std::to_string(steps) + " steps");
+    load_model_file(ctx, rd.stage1(), r.model(), OptimizerState::required);
+    first = int(x["epoch"].get<int64_t>());
+    iter = x["iter"].get<int64_t>();
+    obs.message("stage 1: resuming after epoch " + std::to_string(first) + " from " + rd.stage1());
+  }
+  r.trainer().set_context("stage 1");
+  for (int e = first; e < cfg.stage1_epochs; ++e) {
+    obs.stage_begin("stage 1 epoch " + std::to_string(e + 1) + "/" + std::to_string(cfg.stage1_epochs), steps);
+    RngKey key{cfg.seed, 1, 0, 0, uint32_t(e), 0};
+    EpochStats st = r.trainer().train_epoch(res, split.train, plan, key, lr, iter, nullptr,
+                                            [&](int64_t s, int64_t, double loss, double acc) {
+                                              obs.stage_step(s, fmt("loss %.4f acc %.2f%%", loss, acc));
+                                            });
+    double val = r.trainer().evaluate(res, split.val, norm);
+    obs.stage_end(fmt("loss %.4f train %.2f%% val %.2f%%", st.loss, st.acc, val));
+    if (e + 1 < cfg.stage1_epochs) {
+      save_model_file(ctx, rd.stage1(), r.model(), stage1_info(cfg, norm, {{"stage", 1}, {"epoch", e + 1}, {"iter", iter}}),
+                      true);
+      crash_point("search.stage1_epoch_saved");
+    }
+  }
+}
+
+}  // namespace
+
+TrajectoryRunner::TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec)
+    : ctx_(ctx), cfg_(cfg), model_(create_model(spec, cfg.batch, ctx.device)),
+      sgd_(SgdConfig{float(cfg.momentum), true, float(cfg.weight_decay)}),
+      trainer_(ctx, *model_, sgd_, TrainOptions{float(cfg.label_smoothing), float(cfg.clip), 1, cfg.cuda_graphs},
+               cfg.batch) {}
+
+TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const ResidentImages& res, const Split& split,
+                                        const Normalization& norm, const AugmentPlan& plan, Proxy proxy, uint32_t loop,
+                                        int slot) {
+  TrajectoryOutcome o;
+  o.traj.slot = slot;
+  o.traj.counts.assign(kPairs, 0);
+  auto t0 = Clock::now();
+  omega.restore(ctx_, model_->state);
+  ctx_.sync();
+  o.times.restore = since(t0);
+  if (proxy == Proxy::av) {
+    RngKey key{cfg_.seed, 2, loop, uint32_t(slot), 0, 0};
+    auto te = Clock::now();  // the augmentation (with the pair counts) is part of this evaluation
+    o.accs.push_back(trainer_.evaluate_augmented(res, split.val, plan, key, o.traj.counts.data()));
+    o.times.eval = since(te);
+  } else {
+    LrSchedule lr;
+    lr.kind = LrKind::constant;
+    lr.base = cfg_.finetune_lr;
+    lr.total = int64_t(split.train.size()) / cfg_.batch * cfg_.finetune_epochs;
+    int64_t iter = 0;
+    trainer_.set_context("stage 2 loop " + std::to_string(loop) + " trajectory " + std::to_string(slot));
+    for (int e = 0; e < cfg_.finetune_epochs; ++e) {
+      RngKey key{cfg_.seed, 2, loop, uint32_t(slot), uint32_t(e), 0};
+      EpochStats st = trainer_.train_epoch(res, split.train, plan, key, lr, iter, o.traj.counts.data());
+      o.times.augment += st.augment_seconds;
+      o.times.train += st.seconds - st.augment_seconds;
+      auto te = Clock::now();
+      o.accs.push_back(trainer_.evaluate(res, split.val, norm));
+      o.times.eval += since(te);
+    }
+  }
+  o.traj.reward = reward_of(o.accs);
+  return o;
+}
+
+SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir,
+                             SearchObserver& obs)
+    : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(train), split_(checked_split(cfg, train, rd_)),
+      norm_(compute_normalization(train, split_.train)),
+      ctx_(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads),
+      runner_(ctx_, cfg_, session_spec(cfg, train, ctx_)), res_(ctx_, train), lock_(rd_) {
+  // What the run directory records besides the flags: the resolved thread count (cpu) and the data.
+  if (cfg_.device == "cpu") cfg_.threads = ctx_.threads;
+  cfg_.data_fingerprint = data_fingerprint(train);
+  check_run_dir_target(rd_);  // again under the lock: another process may have written in between
+  const std::string note = run_dir_open(rd_, cfg_);
+  if (!note.empty()) obs.message(note);
+  if (file_exists(rd_.split())) {  // stored; checked against the data seed's
+    Split stored = split_load(rd_.split(), train.n);
+    if (stored.train != split_.train || stored.val != split_.val)
+      throw UserError(rd_.split() + ": the stored split differs from the one of --data-seed " +
+                      std::to_string(cfg_.data_seed) + " (another dataset or a damaged run directory)");
+  } else {
+    split_save(rd_.split(), split_, json{{"data", cfg_.data}, {"seed", cfg_.seed}, {"subset", cfg_.subset}}.dump());
+  }
+  obs.message("search " + cfg_.digest() + ": " + cfg_.model + " on " + cfg_.data + ", D_tr " +
+              std::to_string(split_.train.size()) + ", D_val " + std::to_string(split_.val.size()) + ", proxy " +
+              cfg_.proxy + ", T_max " + std::to_string(cfg_.t_max) + ", K " + std::to_string(cfg_.k) + ", " +
+              std::to_string(ctx_.threads) + " threads, run " + dir);
+
+  // Stage 1 → ω_share (P_IT: the initialization itself).
+  auto t1 = Clock::now();
+  Model& model = runner_.model();
+  if (proxy_ == Proxy::it) {
+    model.init_params(ctx_, cfg_.seed);
+  } else if (file_exists(rd_.omega_share())) {
+    check_stage1_digest(rd_.omega_share(), read_model_file_info(rd_.omega_share()), cfg_);
+    load_model_file(ctx_, rd_.omega_share(), model, OptimizerState::required);  // resume needs the momentum
+    stage1_loaded_ = true;
+    obs.message("stage 1: omega_share loaded from " + rd_.omega_share());
+    std::error_code ec;  // a kill between saving ω_share and removing the epoch checkpoint left it
+    std::filesystem::remove(rd_.stage1(), ec);
+  } else {
+    model.init_params(ctx_, cfg_.seed);
+    run_stage1(ctx_, runner_, cfg_, proxy_, res_, split_, norm_, rd_, obs);
+    save_model_file(ctx_, rd_.omega_share(), model,
+                    stage1_info(cfg_, norm_, {{"stage", 1}, {"epochs", cfg_.stage1_epochs}, {"seconds", since(t1)}}),
+                    true);
+    crash_point("search.stage1_saved");
+    std::error_code ec;  // ω_share supersedes the per-epoch checkpoint
+    std::filesystem::remove(rd_.stage1(), ec);
+  }
+  omega_.take(ctx_, model.state);
+  ctx_.sync();
+  stage1_seconds_ = since(t1);
+}
+
+TrajectoryOutcome SearchSession::trajectory(const std::vector<double>& probs, uint32_t loop, int slot) {
+  const AugmentPlan plan = make_augment_plan(searched_policy(probs), train_.h, train_.w, train_.c, norm_,
+                                             PlanOptions{proxy_ == Proxy::av});
+  return runner_.run(omega_, res_, split_, norm_, plan, proxy_, loop, slot);
+}
+
+}  // namespace aws

@@ -1,0 +1,96 @@
+// A search's stage 1 and trajectory runner, open in its run directory: what `aws search` and
+// `aws correlate` share. Opening a session checks everything before writing (run directory target,
+// split, batch, model), takes the run directory's lock, writes or checks config.json and split.ckpt,
+// and then loads ω_share or runs stage 1 (resumable per epoch, SPEC §6; P_IT: the seed's
+// initialization, nothing stored). A trajectory (SPEC §7) is restore ω_share → fine-tune under a
+// plan → evaluate on D_val → reward, with the pairs drawn counted; the search's stage-2 loop
+// (search_driver.cpp) and the proxy study (correlate.cpp) both run exactly this.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "augment/pipeline.h"
+#include "engine/core/arena.h"
+#include "engine/core/context.h"
+#include "engine/data/dataset.h"
+#include "engine/data/normalize.h"
+#include "engine/data/split.h"
+#include "engine/optim/sgd.h"
+#include "models/layers.h"
+#include "search/controller.h"
+#include "search/run_dir.h"
+#include "search/search_config.h"
+#include "search/search_driver.h"
+#include "search/trainer.h"
+
+namespace aws {
+
+struct TrajectoryTimes {
+  double restore = 0, augment = 0, train = 0, eval = 0;
+};
+
+struct TrajectoryOutcome {
+  Trajectory traj;           // slot, reward (SPEC §7), pair counts
+  std::vector<double> accs;  // per fine-tune epoch (one entry for P_AV)
+  TrajectoryTimes times;
+};
+
+// One model + optimizer + trainer that runs trajectories from a shared ω_share snapshot.
+class TrajectoryRunner {
+ public:
+  TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec);
+  Model& model() { return *model_; }
+  Trainer& trainer() { return trainer_; }
+  // restore ω_share → fine-tune cfg.finetune_epochs under `plan` at the constant cfg.finetune_lr (or,
+  // for P_AV, evaluate D_val augmented by `plan`) → per-epoch D_val accuracy → reward. Random keys
+  // {seed, 2, loop, slot, epoch}.
+  TrajectoryOutcome run(const Snapshot& omega, const ResidentImages& res, const Split& split, const Normalization& norm,
+                        const AugmentPlan& plan, Proxy proxy, uint32_t loop, int slot);
+
+ private:
+  Ctx& ctx_;
+  const SearchConfig& cfg_;
+  std::unique_ptr<Model> model_;
+  Sgd sgd_;
+  Trainer trainer_;
+};
+
+class SearchSession {
+ public:
+  // `train` is the official training split and must outlive the session.
+  SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir, SearchObserver& obs);
+  SearchSession(const SearchSession&) = delete;
+  SearchSession& operator=(const SearchSession&) = delete;
+
+  const SearchConfig& config() const { return cfg_; }  // resolved: threads, data fingerprint
+  const RunDir& run_dir() const { return rd_; }
+  Proxy proxy() const { return proxy_; }
+  Ctx& ctx() { return ctx_; }
+  const Split& split() const { return split_; }
+  const Normalization& norm() const { return norm_; }
+  const Snapshot& omega() const { return omega_; }
+  bool stage1_loaded() const { return stage1_loaded_; }
+  double stage1_seconds() const { return stage1_seconds_; }
+
+  // One trajectory under `probs` (1296 pair probabilities) for this session's proxy.
+  TrajectoryOutcome trajectory(const std::vector<double>& probs, uint32_t loop, int slot);
+
+ private:
+  SearchConfig cfg_;
+  RunDir rd_;
+  Proxy proxy_;
+  const Dataset& train_;
+  Split split_;
+  Normalization norm_;
+  Ctx ctx_;
+  TrajectoryRunner runner_;
+  ResidentImages res_;
+  RunDirLock lock_;
+  Snapshot omega_;
+  bool stage1_loaded_ = false;
+  double stage1_seconds_ = 0;
+};
+
+}  // namespace aws
