@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <filesystem>
 #include <functional>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,7 @@
 #include "search/model_file.h"
 #include "search/search_config.h"
 #include "search/recipe.h"
+#include "search/final_training.h"
 #include "search/trainer.h"
 
 namespace aws::cli {
@@ -51,84 +53,62 @@ std::string fmt(const char* f, double a, double b) {
   return buf;
 }
 
+// Progress bars and metrics.jsonl for `aws train`.
+struct TrainCliObserver : TrainingObserver {
+  JsonlWriter& metrics;
+  int epochs;
+  std::unique_ptr<Progress> bar;
+  TrainCliObserver(JsonlWriter& m, int e) : metrics(m), epochs(e) {}
+  void message(const std::string& line) override { std::fprintf(stderr, "%s\n", line.c_str()); }
+  void epoch_begin(int e, int64_t steps) override {
+    bar = std::make_unique<Progress>("epoch " + std::to_string(e + 1) + "/" + std::to_string(epochs), steps);
+  }
+  void step(int64_t s, double loss, double acc) override { bar->update(s, fmt("loss %.4f acc %.2f%%", loss, acc)); }
+  void epoch_end(const nlohmann::json& rec) override {
+    bar->finish(fmt("loss %.4f train %.2f%%", rec["loss"].get<double>(), rec["train_acc"].get<double>()) +
+                fmt(" test %.2f%% (%.0f img/s)", rec["test_acc"].get<double>(), rec["images_per_s"].get<double>()));
+    metrics.write(rec);
+  }
+};
+
 void run_train(const TrainArgs& a) {
   Device dev = parse_device(a.device);
-  resolve_math(a.math, dev);
   check_cuda_graphs(a.cuda_graphs, dev);
-  Policy policy = load_policy(a.policy);
+  TrainingSpec spec;
+  spec.model = a.model;
+  spec.math = resolve_math(a.math, dev);
+  spec.recipe = a.r;
+  spec.policy = load_policy(a.policy);
+  spec.seed = a.seed;
+  spec.eb = a.eb;
+  spec.cuda_graphs = a.cuda_graphs;
+  spec.init = a.init;
   Dataset train = load_dataset(a.data, a.data_dir, true);
   Dataset test = load_dataset(a.data, a.data_dir, false);
-
-  // Training indices: all images or D_tr of a --val split, optionally a stratified subset: the same
-  // images as a search with the same --val, --subset and --data-seed (engine/data/split.h).
-  Split data_split = make_data_split(train, a.val, a.subset, a.data_seed);
-  std::vector<int32_t> train_idx = std::move(data_split.train), val_idx = std::move(data_split.val);
-  if (int64_t(train_idx.size()) < a.r.batch) throw UserError("--batch: larger than the training set");
-  Normalization norm = compute_normalization(train, train_idx);
+  const Split split = make_data_split(train, a.val, a.subset, a.data_seed);
+  if (int64_t(split.train.size()) < a.r.batch) throw UserError("--batch: larger than the training set");
 
   Ctx ctx(dev, a.threads);
-  ModelSpec spec{a.model, train.h, train.w, train.c, train.num_classes, float(a.r.bn_momentum)};
-  apply_math(a.math, ctx, spec);
-  auto model = create_model(spec, a.r.batch * a.eb, dev);
-  Sgd sgd(SgdConfig{float(a.r.momentum), a.r.nesterov, float(a.r.weight_decay)});
-  Trainer trainer(ctx, *model, sgd, TrainOptions{float(a.r.label_smoothing), float(a.r.clip), a.eb, a.cuda_graphs},
-                  a.r.batch);
-  model->init_params(ctx, a.seed);
-  if (!a.init.empty()) load_model_file(ctx, a.init, *model);  // weights, BN statistics and momentum
-
-  const int64_t steps_per_epoch = int64_t(train_idx.size()) / a.r.batch;
-  LrSchedule lr = parse_lr_schedule(a.r.schedule, "--schedule");
-  lr.base = a.r.lr;
-  lr.total = steps_per_epoch * a.r.epochs;
-  lr.warmup = int64_t(a.r.warmup_epochs * double(steps_per_epoch) + 0.5);
-  lr.warmup_from = a.r.warmup_from;
-  lr.validate("--schedule");
-
-  AugmentPlan plan = make_augment_plan(policy, train.h, train.w, train.c, norm);
-  ResidentImages train_res(ctx, train), test_res(ctx, test);
-  // Everything is checked by now: the output folder is the first thing written.
   std::error_code ec;
   std::filesystem::create_directories(a.out, ec);
   if (ec) throw UserError(a.out + ": cannot create the output folder (" + ec.message() + ")");
   JsonlWriter metrics(a.out + "/metrics.jsonl");
-  std::fprintf(stderr, "train: %s (%lld params) on %s, %zu images, policy %s, %s, lr %s, device %s, %d threads\n",
-               a.model.c_str(), (long long)model->num_params(), a.data.c_str(), train_idx.size(), policy.name.c_str(),
-               (std::to_string(a.r.epochs) + " epochs").c_str(), lr.str().c_str(), a.device.c_str(), ctx.threads);
-
-  int64_t iter = 0;
-  double test_acc = 0, best_test = 0, val_acc = -1;
-  for (int e = 0; e < a.r.epochs; ++e) {
-    Progress bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(a.r.epochs), steps_per_epoch);
-    RngKey key{a.seed, 0, 0, 0, uint32_t(e), 0};
-    EpochStats st = trainer.train_epoch(train_res, train_idx, plan, key, lr, iter, nullptr,
-                                        [&](int64_t s, int64_t, double loss, double acc) {
-                                          bar.update(s, fmt("loss %.4f acc %.2f%%", loss, acc));
-                                        });
-    test_acc = trainer.evaluate(test_res, {}, norm);
-    best_test = std::max(best_test, test_acc);
-    if (!val_idx.empty()) val_acc = trainer.evaluate(train_res, val_idx, norm);
-    double ips = double(st.images) / st.seconds;
-    bar.finish(fmt("loss %.4f train %.2f%%", st.loss, st.acc) + fmt(" test %.2f%% (%.0f img/s)", test_acc, ips));
-    nlohmann::json rec{{"epoch", e + 1},          {"loss", st.loss},       {"train_acc", st.acc},
-                       {"test_acc", test_acc},    {"images_per_s", ips},   {"seconds", st.seconds},
-                       {"augment_seconds", st.augment_seconds}, {"lr_end", lr.at(iter - 1)}};
-    if (val_acc >= 0) rec["val_acc"] = val_acc;
-    metrics.write(rec);
-  }
+  TrainCliObserver obs(metrics, a.r.epochs);
+  TrainingResult res = train_model(ctx, train, test, split, spec, obs);
 
   ModelFileInfo info;
   info.dataset = a.data;
-  info.norm = norm;
-  info.extra = {{"epochs", a.r.epochs}, {"policy", policy.name}, {"test_acc", test_acc}, {"seed", a.seed}};
-  save_model_file(ctx, a.out + "/model.ckpt", *model, info, false);
-  nlohmann::json result{{"recipe", a.r.to_json()}, {"init", a.init}, {"model", a.model},       {"data", a.data},     {"policy", policy.name},
-                        {"epochs", a.r.epochs},     {"seed", a.seed},     {"final_test_acc", test_acc},
-                        {"final_test_error", 100.0 - test_acc},  {"best_epoch_test_acc_optimistic", best_test}};
-  if (val_acc >= 0) result["final_val_acc"] = val_acc;
+  info.norm = res.norm;
+  info.extra = {{"epochs", a.r.epochs}, {"policy", spec.policy.name}, {"test_acc", res.test_acc}, {"seed", a.seed}};
+  save_model_file(ctx, a.out + "/model.ckpt", *res.model, info, false);
+  nlohmann::json result{{"recipe", a.r.to_json()}, {"init", a.init}, {"model", a.model},       {"data", a.data},     {"policy", spec.policy.name},
+                        {"epochs", a.r.epochs},     {"seed", a.seed},     {"final_test_acc", res.test_acc},
+                        {"final_test_error", 100.0 - res.test_acc},  {"best_epoch_test_acc_optimistic", res.best_test}};
+  if (res.val_acc >= 0) result["final_val_acc"] = res.val_acc;
   result["build"] = build_info_json();
   atomic_write_file(a.out + "/result.json", result.dump(2) + "\n");
-  std::printf("final test accuracy %.2f%% (error %.2f%%) after %d epochs; checkpoint %s/model.ckpt\n", test_acc,
-              100.0 - test_acc, a.r.epochs, a.out.c_str());
+  std::printf("final test accuracy %.2f%% (error %.2f%%) after %d epochs; checkpoint %s/model.ckpt\n", res.test_acc,
+              100.0 - res.test_acc, a.r.epochs, a.out.c_str());
 }
 
 void run_eval(const std::string& ckpt, const std::string& data_dir, const std::string& device, int threads) {

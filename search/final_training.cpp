@@ -1,0 +1,68 @@
+// Training from scratch under one policy and recipe. See final_training.h.
+#include "search/final_training.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "augment/pipeline.h"
+#include "engine/core/error.h"
+#include "engine/optim/schedule.h"
+#include "engine/optim/sgd.h"
+#include "models/precision.h"
+#include "search/model_file.h"
+#include "search/trainer.h"
+
+namespace aws {
+
+TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, const Split& split,
+                           const TrainingSpec& spec, TrainingObserver& obs) {
+  const TrainRecipe& r = spec.recipe;
+  if (int64_t(split.train.size()) < r.batch) throw UserError("--batch: larger than the training set");
+  TrainingResult out;
+  out.norm = compute_normalization(train, split.train);
+  ModelSpec ms{spec.model, train.h, train.w, train.c, train.num_classes, float(r.bn_momentum)};
+  apply_math(spec.math, ctx, ms);
+  out.model = create_model(ms, r.batch * spec.eb, ctx.device);
+  Model& model = *out.model;
+  Sgd sgd(SgdConfig{float(r.momentum), r.nesterov, float(r.weight_decay)});
+  Trainer trainer(ctx, model, sgd, TrainOptions{float(r.label_smoothing), float(r.clip), spec.eb, spec.cuda_graphs},
+                  r.batch);
+  model.init_params(ctx, spec.seed);
+  if (!spec.init.empty()) load_model_file(ctx, spec.init, model);  // weights, BN statistics and momentum
+
+  const int64_t steps_per_epoch = int64_t(split.train.size()) / r.batch;
+  LrSchedule lr = parse_lr_schedule(r.schedule, "--schedule");
+  lr.base = r.lr;
+  lr.total = steps_per_epoch * r.epochs;
+  lr.warmup = int64_t(r.warmup_epochs * double(steps_per_epoch) + 0.5);
+  lr.warmup_from = r.warmup_from;
+  lr.validate("--schedule");
+
+  AugmentPlan plan = make_augment_plan(spec.policy, train.h, train.w, train.c, out.norm);
+  ResidentImages train_res(ctx, train), test_res(ctx, test);
+  char line[320];
+  std::snprintf(line, sizeof line, "train: %s (%lld params), %zu images, policy %s, %d epochs, lr %s, %d threads",
+                spec.model.c_str(), (long long)model.num_params(), split.train.size(), spec.policy.name.c_str(),
+                r.epochs, lr.str().c_str(), ctx.threads);
+  obs.message(line);
+  trainer.set_context("train");
+  int64_t iter = 0;
+  for (int e = 0; e < r.epochs; ++e) {
+    obs.epoch_begin(e, steps_per_epoch);
+    RngKey key{spec.seed, 0, 0, 0, uint32_t(e), 0};
+    EpochStats st = trainer.train_epoch(train_res, split.train, plan, key, lr, iter, nullptr,
+                                        [&](int64_t s, int64_t, double loss, double acc) { obs.step(s, loss, acc); });
+    out.test_acc = trainer.evaluate(test_res, {}, out.norm);
+    out.best_test = std::max(out.best_test, out.test_acc);
+    if (!split.val.empty()) out.val_acc = trainer.evaluate(train_res, split.val, out.norm);
+    nlohmann::json rec{{"epoch", e + 1},           {"loss", st.loss},
+                       {"train_acc", st.acc},      {"test_acc", out.test_acc},
+                       {"images_per_s", double(st.images) / st.seconds}, {"seconds", st.seconds},
+                       {"augment_seconds", st.augment_seconds},          {"lr_end", lr.at(iter - 1)}};
+    if (out.val_acc >= 0) rec["val_acc"] = out.val_acc;
+    obs.epoch_end(rec);
+  }
+  return out;
+}
+
+}  // namespace aws
