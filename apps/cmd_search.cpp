@@ -2,6 +2,7 @@
 // (the HTML report of a run). Flags override the named preset's values.
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include "apps/commands.h"
@@ -35,9 +36,10 @@ struct CliObserver : SearchObserver {
   }
 };
 
-struct SearchArgs {
-  std::string preset = "demo", run, data = "fashion-mnist", data_dir, model = "resnet20", proxy = "af",
-              device = "cpu", math = "auto";
+// The flags that make a SearchConfig (a preset, then the flags given): `aws search` and `aws correlate`.
+struct SearchFlags {
+  std::string preset = "demo", data = "fashion-mnist", data_dir, model = "resnet20", proxy = "af", device = "cpu",
+              math = "auto";
   uint64_t seed = 0, data_seed = 0;
   int threads = 0;
   bool cuda_graphs = false;
@@ -47,7 +49,6 @@ struct SearchArgs {
   double lr = 0, finetune_lr = 0;
   std::string mode, controller, plant;
   int sparse_pairs = 0;
-  int nulls = 0;  // null runs after the search (seeds 0 .. nulls-1)
 };
 
 }  // namespace
@@ -67,40 +68,52 @@ CLI::Validator seed_check(const std::string& flag) {
 }
 
 
-void add_search_commands(CLI::App& app) {
-  auto a = std::make_shared<SearchArgs>();
-  CLI::App* s = app.add_subcommand("search", "run (or resume) the AWS augmentation search into a run directory");
+// Registers the search's configuration flags on `s`; with `stage2` false, only those of the data, the
+// model, stage 1 and the fine-tune (no proxy, loops, mode or controller: aws correlate). Returns the
+// function that resolves them into a SearchConfig.
+std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
+  auto a = std::make_shared<SearchFlags>();
   s->add_option("--preset", a->preset, "demo | paper (flags below override it)")->capture_default_str();
-  s->add_option("--run", a->run, "run directory (created, or resumed when it exists)")->required();
   s->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100")->capture_default_str();
   s->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   s->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
-  s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();
+  if (stage2) s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();
   s->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   s->add_option("--seed", a->seed, "initialization, augmentation draws and the controller")->capture_default_str()->check(seed_check("--seed"));
   s->add_option("--data-seed", a->data_seed, "the D_tr / D_val split and the subset")->capture_default_str()->check(seed_check("--data-seed"));
-  s->add_option("--threads", a->threads, "cpu threads (0: all; recorded resolved, a resume needs the same count)");
+  s->add_option("--threads", a->threads, "cpu threads (0: all; recorded resolved, a resume needs the same count)")
+      ->check(CLI::Range(0, 1024));
   add_math_option(s, a->math);
   add_cuda_graphs_flag(s, a->cuda_graphs);
-  auto* o_tmax = s->add_option("--t-max", a->t_max, "stage-2 loops (T_max)");
-  auto* o_k = s->add_option("--k", a->k, "trajectories per PPO update");
-  auto* o_s1 = s->add_option("--stage1-epochs", a->stage1_epochs, "stage-1 epochs");
-  auto* o_ft = s->add_option("--finetune-epochs", a->finetune_epochs, "fine-tune epochs per trajectory");
-  auto* o_sub = s->add_option("--subset", a->subset, "D_tr: a stratified subset of this many images (0: all)");
-  auto* o_val = s->add_option("--val", a->val, "D_val size");
-  auto* o_batch = s->add_option("--batch", a->batch, "batch size");
-  auto* o_lr = s->add_option("--lr", a->lr, "stage-1 peak LR (warm-up 0.05 -> it, cosine to 0.001)");
-  auto* o_flr = s->add_option("--finetune-lr", a->finetune_lr, "stage-2 constant LR");
-  auto* o_mode = s->add_option("--mode", a->mode, "paper (the paper's method) | sparse (each trajectory draws "
-                                "--sparse-pairs pairs from p_θ; a departure from the paper, docs/SEARCH.md)");
-  auto* o_m = s->add_option("--sparse-pairs", a->sparse_pairs, "sparse mode: pairs M per trajectory");
-  auto* o_ctl = s->add_option("--controller", a->controller, "flat (the paper's θ over 1296 pairs) | factored "
-                              "(the authors' code: p(i) p(j|i))");
-  auto* o_plant = s->add_option("--plant", a->plant, "planted-signal instrument ELEMENT:COST: the reward loses "
-                                "COST points times the share of images whose pair holds ELEMENT");
-  s->add_option("--null", a->nulls, "then run N null searches (rewards permuted, no fine-tuning; seconds) into "
-                "RUN/null-0 .. null-N-1, shown beside the run in the report")->check(CLI::Range(0, 64));
-  s->callback([=] {
+  std::vector<std::function<void(SearchConfig&)>> given;
+  auto flag = [&](const char* name, auto* value, auto SearchConfig::*field, const char* help) {
+    CLI::Option* o = s->add_option(name, *value, help);
+    given.push_back([o, value, field](SearchConfig& c) {
+      if (o->count()) c.*field = *value;
+    });
+  };
+  if (stage2) {
+    flag("--t-max", &a->t_max, &SearchConfig::t_max, "stage-2 loops (T_max)");
+    flag("--k", &a->k, &SearchConfig::k, "trajectories per PPO update");
+  }
+  flag("--stage1-epochs", &a->stage1_epochs, &SearchConfig::stage1_epochs, "stage-1 epochs");
+  flag("--finetune-epochs", &a->finetune_epochs, &SearchConfig::finetune_epochs, "fine-tune epochs per trajectory");
+  flag("--subset", &a->subset, &SearchConfig::subset, "D_tr: a stratified subset of this many images (0: all)");
+  flag("--val", &a->val, &SearchConfig::val, "D_val size");
+  flag("--batch", &a->batch, &SearchConfig::batch, "batch size");
+  flag("--lr", &a->lr, &SearchConfig::lr, "stage-1 peak LR (warm-up 0.05 -> it, cosine to 0.001)");
+  flag("--finetune-lr", &a->finetune_lr, &SearchConfig::finetune_lr, "stage-2 constant LR");
+  CLI::Option* o_mode = nullptr;
+  if (stage2) {
+    o_mode = s->add_option("--mode", a->mode, "paper (the paper's method) | sparse (each trajectory draws "
+                           "--sparse-pairs pairs from p_θ; a departure from the paper, docs/SEARCH.md)");
+    flag("--sparse-pairs", &a->sparse_pairs, &SearchConfig::sparse_pairs, "sparse mode: pairs M per trajectory");
+    flag("--controller", &a->controller, &SearchConfig::controller, "flat (the paper's θ over 1296 pairs) | factored "
+         "(the authors' code: p(i) p(j|i)) | product (p(i) p(j), 36 numbers)");
+    flag("--plant", &a->plant, &SearchConfig::plant, "planted-signal instrument ELEMENT:COST: the reward loses "
+         "COST points times the share of images whose pair holds ELEMENT");
+  }
+  return [a, given, o_mode] {
     SearchConfig c = search_preset(a->preset);
     c.data = a->data;
     c.data_dir = a->data_dir;
@@ -112,36 +125,40 @@ void add_search_commands(CLI::App& app) {
     c.seed = a->seed;
     c.data_seed = a->data_seed;
     c.threads = a->threads;
-    if (o_tmax->count()) c.t_max = a->t_max;
-    if (o_k->count()) c.k = a->k;
-    if (o_s1->count()) c.stage1_epochs = a->stage1_epochs;
-    if (o_ft->count()) c.finetune_epochs = a->finetune_epochs;
-    if (o_sub->count()) c.subset = a->subset;
-    if (o_val->count()) c.val = a->val;
-    if (o_batch->count()) c.batch = a->batch;
-    if (o_lr->count()) c.lr = a->lr;
-    if (o_flr->count()) c.finetune_lr = a->finetune_lr;
-    if (o_mode->count()) {
+    for (const auto& apply : given) apply(c);
+    if (o_mode && o_mode->count()) {
       if (a->preset == "paper" && a->mode != "paper")
         throw UserError("--mode " + a->mode + ": --preset paper fixes --mode paper (it is the paper's method)");
       c.mode = a->mode;
     }
-    if (o_m->count()) c.sparse_pairs = a->sparse_pairs;
-    if (o_ctl->count()) c.controller = a->controller;
-    if (o_plant->count()) c.plant = a->plant;
+    return c;
+  };
+}
+
+void add_search_commands(CLI::App& app) {
+  auto run = std::make_shared<std::string>();
+  auto nulls = std::make_shared<int>(0);  // null runs after the search (seeds 0 .. nulls-1)
+  CLI::App* s = app.add_subcommand("search", "run (or resume) the AWS augmentation search into a run directory");
+  s->add_option("--run", *run, "run directory (created, or resumed when it exists)")->required();
+  const auto config = add_search_flags(s, true);
+  s->add_option("--null", *nulls, "then run N null searches (rewards permuted, no fine-tuning; seconds) into "
+                "RUN/null-0 .. null-N-1, shown beside the run in the report")->check(CLI::Range(0, 64));
+  s->callback([=] {
+    const SearchConfig c = config();
+    const std::string& dir = *run;
     CliObserver obs;
-    SearchResult r = run_search(c, a->run, obs);
-    for (int n = 0; n < a->nulls; ++n) {
-      const nlohmann::json sum = run_null(a->run, uint64_t(n));
+    SearchResult r = run_search(c, dir, obs);
+    for (int n = 0; n < *nulls; ++n) {
+      const nlohmann::json sum = run_null(dir, uint64_t(n));
       std::fprintf(stderr, "null %d: best θ KL to uniform %.4f (%s)\n", n,
-                   sum["best"]["kl_uniform"].get<double>(), null_dir(a->run, uint64_t(n)).c_str());
+                   sum["best"]["kl_uniform"].get<double>(), null_dir(dir, uint64_t(n)).c_str());
     }
-    std::string report = write_search_report(a->run);
+    std::string report = write_search_report(dir);
     // With K > 1 the figure is the loop's mean reward over its K trajectories (the best-θ rule).
     std::printf("search done: stage 1 %.1f s%s, stage 2 %.1f s (%lld loops run, %lld resumed); %s %.2f "
                 "at loop %lld\npolicy: %s/policy.json (last θ: %s/policy-last.json)\nreport: %s\n",
                 r.stage1_seconds, r.stage1_loaded ? " (loaded)" : "", r.stage2_seconds, (long long)r.loops_run,
-                (long long)r.loops_resumed, c.k > 1 ? "best loop-mean reward" : "best reward", r.best_reward, (long long)r.best_loop, a->run.c_str(), a->run.c_str(),
+                (long long)r.loops_resumed, c.k > 1 ? "best loop-mean reward" : "best reward", r.best_reward, (long long)r.best_loop, dir.c_str(), dir.c_str(),
                 report.c_str());
   });
 
@@ -184,23 +201,19 @@ void add_search_commands(CLI::App& app) {
   r->callback([=] { std::printf("%s\n", write_search_report(*dir, *out).c_str()); });
 
   auto c = std::make_shared<CorrelateConfig>();
-  CLI::App* k = app.add_subcommand("correlate", "proxy correlation study: full training vs P_AF/P_NF/P_IT/P_AV");
-  k->add_option("--out", c->out, "output folder")->capture_default_str();
-  k->add_option("--data", c->data)->capture_default_str();
-  k->add_option("--data-dir", c->data_dir);
-  k->add_option("--model", c->model)->capture_default_str();
-  k->add_option("--device", c->device)->capture_default_str();
-  add_math_option(k, c->math);
-  k->add_option("--seed", c->seed)->capture_default_str()->check(seed_check("--seed"));
-  k->add_option("--threads", c->threads)->check(CLI::Range(0, 1024));
-  k->add_option("--policies", c->policies, "number of sampled policies (>= 16)")->capture_default_str()->check(CLI::Range(16, 100000));
-  k->add_option("--subset", c->subset, "D_tr size")->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 31));
-  k->add_option("--val", c->val, "D_val size")->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 31));
-  k->add_option("--batch", c->batch)->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 20));
-  k->add_option("--stage1-epochs", c->stage1_epochs)->capture_default_str()->check(CLI::Range(1, 1000000));
-  k->add_option("--finetune-epochs", c->finetune_epochs)->capture_default_str()->check(CLI::Range(1, 1000000));
-  k->add_option("--full-epochs", c->full_epochs, "epochs of the full training per policy")->capture_default_str()->check(CLI::Range(1, 1000000));
-  k->callback([=] { run_correlate(*c, [](const std::string& l) { std::fprintf(stderr, "%s\n", l.c_str()); }); });
+  CLI::App* k = app.add_subcommand("correlate", "proxy correlation study on the search's configuration: full "
+                                   "training vs P_AF/P_NF/P_IT/P_AV (docs/SEARCH.md)");
+  k->add_option("--out", c->out, "output folder (resumed when it holds a study of the same configuration)")->capture_default_str();
+  const auto study_config = add_search_flags(k, false);
+  k->add_option("--policies", c->policies, "number of sampled policies (>= 6)")->capture_default_str()->check(CLI::Range(6, 100000));
+  k->add_option("--truth-epochs", c->truth_epochs, "ground truth: epochs of recipe `final` per policy")->capture_default_str()->check(CLI::Range(1, 1000000));
+  k->add_option("--second-seed", c->second_seed, "the first N policies get a second ground-truth seed (noise ceiling)")->capture_default_str()->check(CLI::Range(0, 100000));
+  k->add_option("--bootstrap", c->bootstrap, "bootstrap resamples for the 95% intervals")->capture_default_str()->check(CLI::Range(100, 1000000));
+  k->callback([=] {
+    CorrelateConfig cfg = *c;
+    cfg.search = study_config();
+    run_correlate(cfg, [](const std::string& l) { std::fprintf(stderr, "%s\n", l.c_str()); });
+  });
 }
 
 }  // namespace aws::cli

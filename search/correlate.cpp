@@ -1,4 +1,4 @@
-// The proxy correlation study. See correlate.h.
+// The proxy correlation study on the search's configuration. See correlate.h.
 #include "search/correlate.h"
 
 #include <algorithm>
@@ -6,83 +6,163 @@
 #include <filesystem>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 #include "augment/builtin_policies.h"
 #include "augment/elements.h"
-#include "augment/pipeline.h"
-#include "engine/core/arena.h"
+#include "augment/policy_json.h"
 #include "engine/core/error.h"
 #include "engine/core/rng.h"
-#include "engine/data/normalize.h"
 #include "engine/data/registry.h"
 #include "engine/data/split.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/jsonl.h"
-#include "engine/optim/sgd.h"
-#include "models/precision.h"
-#include "search/search_driver.h"
-#include "search/trainer.h"
+#include "search/final_training.h"
+#include "search/policy_stats.h"
+#include "search/recipe.h"
+#include "search/run_dir.h"
+#include "search/search_session.h"
 
 namespace aws {
 
 using nlohmann::json;
 
 void CorrelateConfig::validate() const {
-  if (policies < 16) throw UserError("--policies must be >= 16 (got " + std::to_string(policies) + ")");
-  if (subset <= 0) throw UserError("--subset must be > 0");
-  if (val <= 0) throw UserError("--val must be > 0");
-  if (batch <= 0 || batch > subset) throw UserError("--batch must be in [1, --subset]");
-  if (stage1_epochs <= 0) throw UserError("--stage1-epochs must be > 0");
-  if (finetune_epochs <= 0) throw UserError("--finetune-epochs must be > 0");
-  if (full_epochs <= 0) throw UserError("--full-epochs must be > 0");
-  if (device != "cpu" && device != "cuda") throw UserError("--device " + device + ": expected cpu or cuda");
-  resolve_math(math, device == "cuda" ? Device::cuda : Device::cpu);
+  search.validate();
+  if (policies < 6) throw UserError("--policies must be >= 6 (got " + std::to_string(policies) + ")");
+  if (truth_epochs <= 0) throw UserError("--truth-epochs must be > 0");
+  if (second_seed < 0 || second_seed > policies)
+    throw UserError("--second-seed must be in [0, --policies] (got " + std::to_string(second_seed) + ")");
+  if (bootstrap < 100) throw UserError("--bootstrap must be >= 100");
 }
 
-Policy correlate_policy(int n, int count, uint64_t seed, double* harmful_share) {
-  static const char* kHarmful[] = {"Invert", "Solarize_mag0", "Solarize_mag85.3", "Posterize_mag4", "Equalize",
-                                   "TranslateX_mag0.453", "TranslateY_mag0.453", "Rotate_mag30", "ShearY_mag0.3"};
-  static const char* kBenign[] = {"Brightness_mag0.3", "Contrast_mag0.3", "Sharpness_mag0.3", "Sharpness_mag0.6",
-                                  "Posterize_mag7", "Rotate_mag10", "ShearX_mag0.1", "TranslateX_mag0.151",
-                                  "Color_mag0.3"};
-  const int kPicks = 8;
-  const int harmful = int(std::lround(double(kPicks) * n / double(std::max(1, count - 1))));
+std::string CorrelateConfig::digest() const {
+  const json j{{"search", search.semantic_json()}, {"truth_epochs", truth_epochs}, {"second_seed", second_seed},
+               {"truth_recipe", "final"}};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)XXH3_64bits(j.dump().data(), j.dump().size()));
+  return buf;
+}
+
+Policy correlate_policy(int n, uint64_t seed, std::string* kind) {
   const uint64_t stream = rng_stream(RngKey{seed, 7, uint32_t(n), 0, 0, 0});
   Policy p = builtin_policy("uniform");
   p.name = "correlate-" + std::to_string(n);
-  p.probs.assign(kPairs, 0.0);
-  std::vector<int> chosen;
-  for (uint32_t draw = 0; int(chosen.size()) < kPicks; ++draw) {
-    Rand4 r = philox4x32(stream, draw, 0);
-    const bool h = int(chosen.size()) < harmful;
-    const char* const* set = h ? kHarmful : kBenign;
-    const uint32_t size = h ? 9u : 9u;
-    int a = element_index(set[rand_below(r.v[0], size)]), b = element_index(set[rand_below(r.v[1], size)]);
-    int k = a * kElements + b;
-    if (std::find(chosen.begin(), chosen.end(), k) == chosen.end()) chosen.push_back(k);
+  const int k = n % 6;
+  if (k < 3) {  // softmax of θ ~ N(0, s²), Box–Muller from one Philox block per two pairs
+    const double s = k == 0 ? 0.5 : k == 1 ? 1.0 : 2.0;
+    std::vector<double> theta(kPairs);
+    for (int i = 0; i < kPairs; i += 2) {
+      Rand4 r = philox4x32(stream, uint32_t(i), 0);
+      const double u1 = std::max(rand_unit_double(r.v[0], r.v[1]), 1e-300), u2 = rand_unit_double(r.v[2], r.v[3]);
+      const double rad = std::sqrt(-2.0 * std::log(u1));
+      theta[size_t(i)] = s * rad * std::cos(2 * M_PI * u2);
+      theta[size_t(i) + 1] = s * rad * std::sin(2 * M_PI * u2);
+    }
+    const double mx = *std::max_element(theta.begin(), theta.end());
+    double z = 0;
+    for (double& t : theta) z += (t = std::exp(t - mx));
+    p.probs.assign(kPairs, 0.0);
+    for (int i = 0; i < kPairs; ++i) p.probs[size_t(i)] = theta[size_t(i)] / z;
+    if (kind) *kind = "theta-s" + std::string(k == 0 ? "0.5" : k == 1 ? "1" : "2");
+  } else {  // uniform on M distinct pairs
+    const int m = k == 3 ? 8 : k == 4 ? 32 : 128;
+    std::vector<int> chosen;
+    for (uint32_t draw = 0; int(chosen.size()) < m; ++draw) {
+      const int pair = int(rand_below(philox4x32(stream, draw, 1).v[0], kPairs));
+      if (std::find(chosen.begin(), chosen.end(), pair) == chosen.end()) chosen.push_back(pair);
+    }
+    p.probs.assign(kPairs, 0.0);
+    for (int pair : chosen) p.probs[size_t(pair)] = 1.0 / m;
+    if (kind) *kind = "sparse-" + std::to_string(m);
   }
-  for (int k : chosen) p.probs[size_t(k)] = 1.0 / kPicks;
-  if (harmful_share) *harmful_share = double(harmful) / kPicks;
   return p;
 }
 
-
-static std::vector<double> ranks(const std::vector<double>& v) {
-  std::vector<size_t> idx(v.size());
-  for (size_t i = 0; i < v.size(); ++i) idx[i] = i;
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
-  std::vector<double> r(v.size());
-  for (size_t i = 0; i < idx.size();) {
-    size_t j = i;
-    while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]]) ++j;
-    for (size_t k = i; k <= j; ++k) r[idx[k]] = double(i + j) / 2.0 + 1.0;
-    i = j + 1;
-  }
-  return r;
+double kendall_tau_b(const std::vector<double>& x, const std::vector<double>& y) {
+  AWS_ASSERT(x.size() == y.size(), "kendall_tau_b: sizes differ");
+  double concordant = 0, discordant = 0, tx = 0, ty = 0;
+  for (size_t i = 0; i < x.size(); ++i)
+    for (size_t j = i + 1; j < x.size(); ++j) {
+      const double a = x[i] - x[j], b = y[i] - y[j];
+      if (a == 0 && b == 0) continue;
+      if (a == 0) tx += 1;
+      else if (b == 0) ty += 1;
+      else if ((a > 0) == (b > 0)) concordant += 1;
+      else discordant += 1;
+    }
+  const double d = std::sqrt((concordant + discordant + tx) * (concordant + discordant + ty));
+  return d > 0 ? (concordant - discordant) / d : 0.0;
 }
 
-double spearman(const std::vector<double>& x, const std::vector<double>& y) { return pearson(ranks(x), ranks(y)); }
+namespace {
+
+// Resample r of n indices (with replacement), stream {seed, 9, r}.
+std::vector<size_t> resample(size_t n, int r, uint64_t seed) {
+  const uint64_t stream = rng_stream(RngKey{seed, 9, uint32_t(r), 0, 0, 0});
+  std::vector<size_t> idx(n);
+  for (size_t i = 0; i < n; ++i) idx[i] = rand_below(philox4x32(stream, uint32_t(i), 0).v[0], uint32_t(n));
+  return idx;
+}
+
+std::vector<double> pick(const std::vector<double>& v, const std::vector<size_t>& idx) {
+  std::vector<double> out(idx.size());
+  for (size_t i = 0; i < idx.size(); ++i) out[i] = v[idx[i]];
+  return out;
+}
+
+std::pair<double, double> percentiles(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5))]; };
+  return {at(0.025), at(0.975)};
+}
+
+json stat_json(double value, std::pair<double, double> ci) { return {{"value", value}, {"ci95", {ci.first, ci.second}}}; }
+
+}  // namespace
+
+std::pair<double, double> bootstrap_ci(const std::vector<double>& x, const std::vector<double>& y, const PairStat& stat,
+                                       int resamples, uint64_t seed) {
+  std::vector<double> vals;
+  for (int r = 0; r < resamples; ++r) {
+    const std::vector<size_t> idx = resample(x.size(), r, seed);
+    vals.push_back(stat(pick(x, idx), pick(y, idx)));
+  }
+  return percentiles(vals);
+}
+
+json correlation_summary(const std::vector<std::pair<std::string, std::vector<double>>>& proxies,
+                         const std::vector<double>& truth, const std::vector<double>& truth2, int resamples,
+                         uint64_t seed) {
+  json out = json::object();
+  for (const auto& [name, v] : proxies)
+    out[name] = {{"pearson", stat_json(pearson(v, truth), bootstrap_ci(v, truth, pearson, resamples, seed))},
+                 {"kendall", stat_json(kendall_tau_b(v, truth), bootstrap_ci(v, truth, kendall_tau_b, resamples, seed))}};
+  // Paired: the same resampled policies for both proxies; the interval of τ_A − τ_B.
+  json paired = json::array();
+  for (size_t a = 0; a < proxies.size(); ++a)
+    for (size_t b = a + 1; b < proxies.size(); ++b) {
+      std::vector<double> diffs;
+      for (int r = 0; r < resamples; ++r) {
+        const std::vector<size_t> idx = resample(truth.size(), r, seed);
+        const std::vector<double> t = pick(truth, idx);
+        diffs.push_back(kendall_tau_b(pick(proxies[a].second, idx), t) - kendall_tau_b(pick(proxies[b].second, idx), t));
+      }
+      const auto ci = percentiles(diffs);
+      paired.push_back({{"a", proxies[a].first}, {"b", proxies[b].first},
+                        {"kendall_difference", kendall_tau_b(proxies[a].second, truth) - kendall_tau_b(proxies[b].second, truth)},
+                        {"ci95", {ci.first, ci.second}}, {"excludes_zero", ci.first > 0 || ci.second < 0}});
+    }
+  out["paired"] = paired;
+  if (truth2.size() >= 3) {
+    const std::vector<double> t1(truth.begin(), truth.begin() + std::ptrdiff_t(truth2.size()));
+    out["noise_ceiling"] = {
+        {"policies", truth2.size()},
+        {"pearson", stat_json(pearson(t1, truth2), bootstrap_ci(t1, truth2, pearson, resamples, seed))},
+        {"kendall", stat_json(kendall_tau_b(t1, truth2), bootstrap_ci(t1, truth2, kendall_tau_b, resamples, seed))}};
+  }
+  return out;
+}
 
 namespace {
 
@@ -100,106 +180,135 @@ std::string scatter_svg(const std::string& name, const std::vector<double>& x, c
   o.precision(4);
   o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
     << "' font-family='sans-serif' font-size='10'><text x='" << L << "' y='14' font-size='12'>P_" << name
-    << ": Pearson " << r << ", Spearman " << rho << "</text><rect x='" << L << "' y='" << T << "' width='" << pw
+    << ": Pearson " << r << ", Kendall " << rho << "</text><rect x='" << L << "' y='" << T << "' width='" << pw
     << "' height='" << ph << "' fill='none' stroke='#888'/>";
   for (size_t i = 0; i < x.size(); ++i)
     o << "<circle cx='" << L + (x[i] - xl) / (xh - xl) * pw << "' cy='" << T + (1 - (y[i] - yl) / (yh - yl)) * ph
       << "' r='3' fill='#1f77b4'/>";
   o << "<text x='" << L << "' y='" << T + ph + 14 << "'>" << xl << "</text><text x='" << L + pw << "' y='" << T + ph + 14
     << "' text-anchor='end'>" << xh << "</text><text x='" << L + pw / 2 << "' y='" << H - 4
-    << "' text-anchor='middle'>proxy accuracy %</text><text x='" << L - 3 << "' y='" << T + 8 << "' text-anchor='end'>"
+    << "' text-anchor='middle'>proxy reward</text><text x='" << L - 3 << "' y='" << T + 8 << "' text-anchor='end'>"
     << yh << "</text><text x='" << L - 3 << "' y='" << T + ph << "' text-anchor='end'>" << yl << "</text></svg>";
   return o.str();
+}
+
+// Silent observers: the study prints one line per policy.
+struct QuietSearch : SearchObserver {
+  std::function<void(const std::string&)> say;
+  void message(const std::string& line) override { say(line); }
+};
+struct QuietTraining : TrainingObserver {};
+
+// Ground truth: `aws train --recipe final --epochs E --batch B` on the search's split, from `seed`.
+double truth_accuracy(const CorrelateConfig& cfg, const Dataset& train, const Dataset& test, const Split& split,
+                      const Policy& policy, uint64_t seed) {
+  TrainingSpec spec;
+  spec.model = cfg.search.model;
+  spec.math = cfg.search.math;
+  spec.recipe = train_recipe("final");
+  spec.recipe.epochs = cfg.truth_epochs;
+  spec.recipe.batch = cfg.search.batch;
+  spec.policy = policy;
+  spec.seed = seed;
+  Ctx ctx(cfg.search.device == "cuda" ? Device::cuda : Device::cpu, cfg.search.threads);
+  QuietTraining quiet;
+  return train_model(ctx, train, test, split, spec, quiet).test_acc;
+}
+
+// The records of an earlier run of the same configuration (policies 0 .. n-1 in order); anything else
+// is refused naming the file. The kept records are rewritten atomically (a torn last line is dropped).
+std::vector<json> resume_records(const std::string& path, const std::string& digest, int policies) {
+  std::vector<json> recs = read_log(path);
+  std::string kept;
+  for (size_t i = 0; i < recs.size(); ++i) {
+    const json& r = recs[i];
+    if (r.value("config_digest", std::string()) != digest)
+      throw UserError(path + ": written by another configuration (digest " + r.value("config_digest", std::string("none")) +
+                      ", this study " + digest + "); use another --out");
+    if (!r.contains("policy") || !r["policy"].is_number_integer() || r["policy"].get<int64_t>() != int64_t(i) ||
+        int64_t(i) >= policies)
+      throw UserError(path + ": line " + std::to_string(i + 1) + ": \"policy\" is not " + std::to_string(i));
+    for (const char* f : {"truth", "af", "nf", "it", "av"})
+      if (!r.contains(f)) throw UserError(path + ": line " + std::to_string(i + 1) + ": \"" + f + "\" missing");
+    kept += r.dump() + "\n";
+  }
+  if (file_exists(path)) atomic_write_file(path, kept);
+  return recs;
 }
 
 }  // namespace
 
 void run_correlate(const CorrelateConfig& cfg, const std::function<void(const std::string&)>& say) {
   cfg.validate();
-  std::filesystem::create_directories(cfg.out);
-  Dataset train = load_dataset(cfg.data, cfg.data_dir, true), test = load_dataset(cfg.data, cfg.data_dir, false);
-  // D_tr / D_val and the subset as the search draws them (engine/data/split.h); a --subset larger than
-  // D_tr is refused there.
-  const Split s = make_data_split(train, cfg.val, cfg.subset, cfg.seed);
-  const Normalization norm = compute_normalization(train, s.train);
-  Ctx ctx(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads);
-  ModelSpec spec{cfg.model, train.h, train.w, train.c, train.num_classes, 0.5f};
-  apply_math(cfg.math, ctx, spec);
-  auto model = create_model(spec, cfg.batch, ctx.device);
-  Sgd sgd(SgdConfig{0.9f, true, 1e-4f});
-  Trainer tr(ctx, *model, sgd, TrainOptions{0.05f, 3.0f, 1}, cfg.batch);
-  ResidentImages res(ctx, train), test_res(ctx, test);
-  const int64_t steps = int64_t(s.train.size()) / cfg.batch;
-  auto recipe = [&](int epochs) {  // SPEC §6, scaled to `epochs`
-    LrSchedule lr;
-    lr.kind = LrKind::cosine;
-    lr.base = 0.2, lr.floor = 0.001, lr.warmup_from = 0.05;
-    lr.total = steps * epochs;
-    lr.warmup = std::min<int64_t>(steps, lr.total - 1);
-    return lr;
-  };
-  auto train_from = [&](const Snapshot& from, const Policy& pol, int epochs, uint32_t stage, uint32_t loop,
-                        const LrSchedule& lr) {
-    from.restore(ctx, model->state);
-    AugmentPlan plan = make_augment_plan(pol, train.h, train.w, train.c, norm);
-    int64_t iter = 0;
-    std::vector<double> accs;
-    for (int e = 0; e < epochs; ++e) {
-      tr.train_epoch(res, s.train, plan, RngKey{cfg.seed, stage, loop, 0, uint32_t(e), 0}, lr, iter);
-      accs.push_back(tr.evaluate(res, s.val, norm));
-    }
-    return accs;
-  };
-  model->init_params(ctx, cfg.seed);
-  Snapshot init, omega_af, omega_nf;
-  init.take(ctx, model->state);
-  say("stage 1 (uniform) for P_AF/P_AV");
-  train_from(init, builtin_policy("uniform"), cfg.stage1_epochs, 1, 0, recipe(cfg.stage1_epochs));
-  omega_af.take(ctx, model->state);
-  say("stage 1 (crop-flip) for P_NF");
-  train_from(init, builtin_policy("crop-flip"), cfg.stage1_epochs, 1, 1, recipe(cfg.stage1_epochs));
-  omega_nf.take(ctx, model->state);
+  Dataset train = load_dataset(cfg.search.data, cfg.search.data_dir, true);
+  Dataset test = load_dataset(cfg.search.data, cfg.search.data_dir, false);
+  // The split is checked before anything is written (the sessions draw it again, in their folders).
+  if (int64_t(make_data_split(train, cfg.search.val, cfg.search.subset, cfg.search.data_seed).train.size()) <
+      cfg.search.batch)
+    throw UserError("--batch: " + std::to_string(cfg.search.batch) + " is larger than D_tr");
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.out + "/policies", ec);
+  if (ec) throw UserError(cfg.out + ": cannot create the output folder (" + ec.message() + ")");
+  const std::string digest = cfg.digest();
+  const std::string log_path = cfg.out + "/correlate.jsonl";
+  std::vector<json> recs = resume_records(log_path, digest, cfg.policies);
 
-  LrSchedule ft;
-  ft.kind = LrKind::constant;
-  ft.base = 0.001;
-  ft.total = steps * cfg.finetune_epochs;
-  JsonlWriter log(cfg.out + "/correlate.jsonl");
-  std::vector<double> full, af, nf, it, av;
-  for (int n = 0; n < cfg.policies; ++n) {
-    double share = 0;
-    Policy pol = correlate_policy(n, cfg.policies, cfg.seed, &share);
-    auto accs = train_from(init, pol, cfg.full_epochs, 3, uint32_t(n), recipe(cfg.full_epochs));
-    full.push_back(tr.evaluate(test_res, {}, norm));
-    af.push_back(reward_of(train_from(omega_af, pol, cfg.finetune_epochs, 2, uint32_t(n), ft)));
-    nf.push_back(reward_of(train_from(omega_nf, pol, cfg.finetune_epochs, 2, uint32_t(n), ft)));
-    it.push_back(reward_of(train_from(init, pol, cfg.finetune_epochs, 2, uint32_t(n), ft)));
-    omega_af.restore(ctx, model->state);
-    AugmentPlan pav = make_augment_plan(pol, train.h, train.w, train.c, norm, PlanOptions{true});
-    av.push_back(tr.evaluate_augmented(res, s.val, pav, RngKey{cfg.seed, 2, uint32_t(n), 0, 0, 0}));
-    json top = json::array();
-    for (auto [k, p] : policy_top(pol.probs, 8))
-      if (p > 0) top.push_back({element_info(k / kElements).name, element_info(k % kElements).name});
-    json rec{{"policy", n},        {"harmful_share", share}, {"pairs", top},      {"full_test_acc", full.back()},
-             {"full_val_acc", accs.back()}, {"af", af.back()}, {"nf", nf.back()}, {"it", it.back()}, {"av", av.back()}};
+  // The proxies' stage 1, each in its own search run directory (resumable; P_AV shares P_AF's ω_share,
+  // which is the same uniform stage 1).
+  QuietSearch obs;
+  obs.say = say;
+  auto with_proxy = [&](const char* p) {
+    SearchConfig c = cfg.search;
+    c.proxy = p;
+    return c;
+  };
+  const SearchConfig c_af = with_proxy("af"), c_nf = with_proxy("nf"), c_it = with_proxy("it");
+  SearchSession af(c_af, train, cfg.out + "/af", obs);
+  SearchSession nf(c_nf, train, cfg.out + "/nf", obs);
+  SearchSession it(c_it, train, cfg.out + "/it", obs);
+
+  JsonlWriter log(log_path, true);
+  for (int n = int(recs.size()); n < cfg.policies; ++n) {
+    std::string kind;
+    const Policy pol = correlate_policy(n, cfg.search.seed, &kind);
+    write_policy_json(cfg.out + "/policies/policy-" + std::to_string(n) + ".json", pol);  // for `aws train --policy`
+    json truth = json::array({truth_accuracy(cfg, train, test, af.split(), pol, cfg.search.seed)});
+    if (n < cfg.second_seed) truth.push_back(truth_accuracy(cfg, train, test, af.split(), pol, cfg.search.seed + 1));
+    json rec{{"policy", n},
+             {"kind", kind},
+             {"kl_uniform", kl_to_uniform(pol.probs)},
+             {"truth", truth},
+             {"af", af.trajectory(pol.probs, uint32_t(n), 0).traj.reward},
+             {"nf", nf.trajectory(pol.probs, uint32_t(n), 0).traj.reward},
+             {"it", it.trajectory(pol.probs, uint32_t(n), 0).traj.reward},
+             {"av", af.trajectory(pol.probs, uint32_t(n), 0, Proxy::av).traj.reward},
+             {"config_digest", digest}};
     log.write(rec);
+    recs.push_back(rec);
     say("policy " + std::to_string(n + 1) + "/" + std::to_string(cfg.policies) + ": " + rec.dump());
   }
-  json result = json::object();
-  std::string svgs;
-  for (auto [name, v] : std::vector<std::pair<std::string, std::vector<double>*>>{{"AF", &af}, {"NF", &nf}, {"IT", &it}, {"AV", &av}}) {
-    double r = pearson(*v, full), rho = spearman(*v, full);
-    result[name] = {{"pearson", r}, {"spearman", rho}};
-    svgs += scatter_svg(name, *v, full, r, rho);
+
+  std::vector<double> truth, truth2;
+  std::vector<std::pair<std::string, std::vector<double>>> proxies{{"AF", {}}, {"NF", {}}, {"IT", {}}, {"AV", {}}};
+  for (const json& r : recs) {
+    truth.push_back(r["truth"][0].get<double>());
+    if (r["truth"].size() > 1) truth2.push_back(r["truth"][1].get<double>());
+    int i = 0;
+    for (const char* f : {"af", "nf", "it", "av"}) proxies[size_t(i++)].second.push_back(r[f].get<double>());
   }
-  result["config"] = {{"policies", cfg.policies}, {"subset", cfg.subset}, {"val", cfg.val}, {"seed", cfg.seed},
-                      {"stage1_epochs", cfg.stage1_epochs}, {"finetune_epochs", cfg.finetune_epochs},
-                      {"full_epochs", cfg.full_epochs}, {"model", cfg.model}, {"data", cfg.data},
-                      {"device", cfg.device}, {"math", resolve_math(cfg.math, ctx.device)}};
+  json result = correlation_summary(proxies, truth, truth2, cfg.bootstrap, cfg.search.seed);
+  std::string svgs;
+  for (const auto& [name, v] : proxies)
+    svgs += scatter_svg(name, v, truth, result[name]["pearson"]["value"].get<double>(),
+                        result[name]["kendall"]["value"].get<double>());
+  result["paper_table5_pearson"] = {{"AF", 0.85}, {"NF", 0.55}, {"IT", 0.36}, {"AV", 0.045}};
+  result["config"] = {{"search", cfg.search.to_json()}, {"policies", cfg.policies}, {"truth_epochs", cfg.truth_epochs},
+                      {"truth_recipe", "final"}, {"second_seed", cfg.second_seed}, {"bootstrap", cfg.bootstrap},
+                      {"config_digest", digest}};
   atomic_write_file(cfg.out + "/correlation.json", result.dump(2) + "\n");
   atomic_write_file(cfg.out + "/correlation.html",
                     "<!DOCTYPE html><html><head><meta charset='utf-8'><title>proxy correlation</title></head><body>"
-                    "<h1>Proxy accuracy (x) vs full-training test accuracy (y)</h1>" + svgs +
+                    "<h1>Proxy reward (x) vs full-training test accuracy (y)</h1>" + svgs +
                     "<pre>" + result.dump(2) + "</pre></body></html>\n");
   say("correlations: " + result.dump());
 }

@@ -218,9 +218,16 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
 }
 
 TrajectoryOutcome SearchSession::trajectory(const std::vector<double>& probs, uint32_t loop, int slot) {
+  return trajectory(probs, loop, slot, proxy_);
+}
+
+TrajectoryOutcome SearchSession::trajectory(const std::vector<double>& probs, uint32_t loop, int slot, Proxy as) {
+  const bool uniform_stage1 = [](Proxy p) { return p == Proxy::af || p == Proxy::av; }(as);
+  AWS_ASSERT(as == proxy_ || (uniform_stage1 && (proxy_ == Proxy::af || proxy_ == Proxy::av)),
+             "SearchSession::trajectory: proxy without this session's stage 1");
   const AugmentPlan plan = make_augment_plan(searched_policy(probs), train_.h, train_.w, train_.c, norm_,
-                                             PlanOptions{proxy_ == Proxy::av});
-  return runner_.run(omega_, res_, split_, norm_, plan, proxy_, loop, slot);
+                                             PlanOptions{as == Proxy::av});
+  return runner_.run(omega_, res_, split_, norm_, plan, as, loop, slot);
 }
 
 }  // namespace aws

@@ -74,8 +74,10 @@ class SearchSession {
   bool stage1_loaded() const { return stage1_loaded_; }
   double stage1_seconds() const { return stage1_seconds_; }
 
-  // One trajectory under `probs` (1296 pair probabilities) for this session's proxy.
+  // One trajectory under `probs` (1296 pair probabilities) for this session's proxy; `as` may name
+  // P_AV in a P_AF session or the reverse (their stage 1 is the same uniform one).
   TrajectoryOutcome trajectory(const std::vector<double>& probs, uint32_t loop, int slot);
+  TrajectoryOutcome trajectory(const std::vector<double>& probs, uint32_t loop, int slot, Proxy as);
 
  private:
   SearchConfig cfg_;
