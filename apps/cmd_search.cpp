@@ -73,10 +73,17 @@ CLI::Validator seed_check(const std::string& flag) {
 // function that resolves them into a SearchConfig.
 std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
   auto a = std::make_shared<SearchFlags>();
-  s->add_option("--preset", a->preset, "demo | paper (flags below override it)")->capture_default_str();
-  s->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100")->capture_default_str();
+  s->add_option("--preset", a->preset, "demo | paper | paper-cifar10-resnet18 (flags below override it)")->capture_default_str();
+  std::vector<std::function<void(SearchConfig&)>> given;
+  auto flag = [&](const char* name, auto* value, auto SearchConfig::*field, const char* help) {
+    CLI::Option* o = s->add_option(name, *value, help);
+    given.push_back([o, value, field](SearchConfig& c) {
+      if (o->count()) c.*field = *value;
+    });
+  };
+  flag("--data", &a->data, &SearchConfig::data, "fashion-mnist | cifar10 | cifar100 (default: the preset's)");
   s->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
-  s->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
+  flag("--model", &a->model, &SearchConfig::model, "resnet18 | resnet20 | resnet32 | wrn-D-K (default: the preset's)");
   if (stage2) s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();
   s->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
   s->add_option("--seed", a->seed, "initialization, augmentation draws and the controller")->capture_default_str()->check(seed_check("--seed"));
@@ -85,13 +92,6 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
       ->check(CLI::Range(0, 1024));
   add_math_option(s, a->math);
   add_cuda_graphs_flag(s, a->cuda_graphs);
-  std::vector<std::function<void(SearchConfig&)>> given;
-  auto flag = [&](const char* name, auto* value, auto SearchConfig::*field, const char* help) {
-    CLI::Option* o = s->add_option(name, *value, help);
-    given.push_back([o, value, field](SearchConfig& c) {
-      if (o->count()) c.*field = *value;
-    });
-  };
   if (stage2) {
     flag("--t-max", &a->t_max, &SearchConfig::t_max, "stage-2 loops (T_max)");
     flag("--k", &a->k, &SearchConfig::k, "trajectories per PPO update");
@@ -115,9 +115,7 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
   }
   return [a, given, o_mode] {
     SearchConfig c = search_preset(a->preset);
-    c.data = a->data;
     c.data_dir = a->data_dir;
-    c.model = a->model;
     c.proxy = a->proxy;
     c.device = a->device;
     c.math = resolve_math(a->math, c.device == "cuda" ? Device::cuda : Device::cpu);
@@ -127,8 +125,8 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
     c.threads = a->threads;
     for (const auto& apply : given) apply(c);
     if (o_mode && o_mode->count()) {
-      if (a->preset == "paper" && a->mode != "paper")
-        throw UserError("--mode " + a->mode + ": --preset paper fixes --mode paper (it is the paper's method)");
+      if (a->preset.rfind("paper", 0) == 0 && a->mode != "paper")
+        throw UserError("--mode " + a->mode + ": --preset " + a->preset + " fixes --mode paper (it is the paper's method)");
       c.mode = a->mode;
     }
     return c;

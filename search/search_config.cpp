@@ -36,12 +36,17 @@ const char* proxy_name(Proxy p) {
   return "?";
 }
 
-std::vector<std::string> search_preset_names() { return {"demo", "paper"}; }
+std::vector<std::string> search_preset_names() { return {"demo", "paper", "paper-cifar10-resnet18"}; }
 
 SearchConfig search_preset(const std::string& name) {
   SearchConfig c;
   c.preset = name;
   if (name == "paper") return c;  // the defaults are SPEC §5–7 at full size
+  if (name == "paper-cifar10-resnet18") {  // the paper's CIFAR-10 search (SPEC §5–7, §12): 40k / 10k
+    c.data = "cifar10";
+    c.model = "resnet18";
+    return c;
+  }
   if (name == "demo") {
     // Measured on the 2-core development machine: see docs/SEARCH.md.
     c.val = 2000;
@@ -52,7 +57,7 @@ SearchConfig search_preset(const std::string& name) {
     c.finetune_epochs = 1;
     return c;
   }
-  throw UserError("--preset " + name + ": unknown preset (demo | paper)");
+  throw UserError("--preset " + name + ": unknown preset (demo | paper | paper-cifar10-resnet18)");
 }
 
 static void need(bool ok, const std::string& msg) {

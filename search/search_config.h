@@ -78,8 +78,10 @@ constexpr const char* kSearchConfigFormat = "aws-search-config";
 // "data_fingerprint" (read as empty from older files) and made "threads" the resolved count on cpu.
 constexpr int kSearchConfigVersion = 3;
 
-// Named presets for Fashion-MNIST (SPEC §11): "demo" (≤ 10 min on 2 cores) and "paper" (the paper's
-// epochs: 200 stage-1, 10 fine-tune, T_max 500, batch 256, full 50k/10k split). UserError naming
+// Named presets (SPEC §11): "demo" (Fashion-MNIST, ≤ 10 min on 2 cores), "paper" (the paper's
+// epochs: 200 stage-1, 10 fine-tune, T_max 500, batch 256, a 10k D_val; Fashion-MNIST and ResNet-20
+// unless --data/--model say otherwise) and "paper-cifar10-resnet18" ("paper" on CIFAR-10 with
+// ResNet-18, the paper's main setting; scripts/reproduce-cifar10). UserError naming
 // --preset for another name.
 SearchConfig search_preset(const std::string& name);
 std::vector<std::string> search_preset_names();
