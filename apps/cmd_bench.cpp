@@ -29,7 +29,7 @@
 #include "engine/data/normalize.h"
 #include "engine/optim/sgd.h"
 #include "models/memory_plan.h"
-#include "search/trainer.h"
+#include "train/trainer.h"
 
 namespace aws::cli {
 

@@ -23,11 +23,11 @@
 #include "engine/io/atomic_file.h"
 #include "engine/io/jsonl.h"
 #include "engine/optim/sgd.h"
-#include "search/model_file.h"
+#include "train/model_file.h"
 #include "search/search_config.h"
-#include "search/recipe.h"
-#include "search/final_training.h"
-#include "search/trainer.h"
+#include "train/recipe.h"
+#include "train/final_training.h"
+#include "train/trainer.h"
 
 namespace aws::cli {
 
@@ -150,7 +150,7 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
   t->add_option("--recipe", a->recipe, "default | final | search-finetune | paper-cifar | paper-wrn-cifar100 "
-                 "(search/recipe.h); the flags below override it")->capture_default_str();
+                 "(train/recipe.h); the flags below override it")->capture_default_str();
   // A recipe flag binds to `given` and, when given, overrides the recipe's field in the callback.
   auto recipe_flag = [&](const char* name, auto TrainRecipe::*field, const char* help) {
     CLI::Option* o = t->add_option(name, a->given.*field, help);

@@ -1,6 +1,6 @@
 // The options shared by `aws train`, `aws bench train-step` and `aws search` that say how the cuda
 // backend runs: --math (models/precision.h) and --cuda-graphs (the whole train step captured once per
-// epoch and replayed, search/trainer.h; off by default until it has been verified on a GPU).
+// epoch and replayed, train/trainer.h; off by default until it has been verified on a GPU).
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>

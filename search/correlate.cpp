@@ -17,9 +17,9 @@
 #include "engine/data/split.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/jsonl.h"
-#include "search/final_training.h"
+#include "train/final_training.h"
 #include "search/policy_stats.h"
-#include "search/recipe.h"
+#include "train/recipe.h"
 #include "search/run_dir.h"
 #include "search/search_session.h"
 

@@ -14,7 +14,7 @@
 #include "augment/policy_json.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
-#include "search/model_file.h"
+#include "train/model_file.h"
 #include "search/policy_stats.h"
 #include "search/run_dir.h"
 #include "search/search_mode.h"

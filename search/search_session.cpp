@@ -11,7 +11,7 @@
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "models/precision.h"
-#include "search/model_file.h"
+#include "train/model_file.h"
 #include "search/search_mode.h"
 
 namespace aws {

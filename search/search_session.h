@@ -23,7 +23,7 @@
 #include "search/run_dir.h"
 #include "search/search_config.h"
 #include "search/search_driver.h"
-#include "search/trainer.h"
+#include "train/trainer.h"
 
 namespace aws {
 

@@ -24,7 +24,7 @@
 #include "augment/builtin_policies.h"
 #include "engine/optim/sgd.h"
 #include "models/model.h"
-#include "search/trainer.h"
+#include "train/trainer.h"
 
 extern "C" {
 void* __libc_malloc(size_t);

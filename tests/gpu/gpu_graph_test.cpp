@@ -1,4 +1,4 @@
-// CUDA-graph replay of the whole train step (search/trainer.cpp with TrainOptions::cuda_graphs) against
+// CUDA-graph replay of the whole train step (train/trainer.cpp with TrainOptions::cuda_graphs) against
 // eager steps: ResNet-20 (28×28×1, batch 8, clip, Nesterov SGD with decay, label smoothing, a cosine
 // LR that changes every step) over three epochs of 5 steps (epoch 1: uniform pair-ops with pair
 // counts; epoch 2: a new key, so the graph is re-captured and updated in place; epoch 3: a skewed
@@ -23,7 +23,7 @@
 #include "engine/core/memory.h"
 #include "engine/graph/cuda_graph.h"
 #include "engine/optim/sgd.h"
-#include "search/trainer.h"
+#include "train/trainer.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
 

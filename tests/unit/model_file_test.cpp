@@ -1,4 +1,4 @@
-// Model files are validated on their contents, not only their bytes (search/model_file.h): each
+// Model files are validated on their contents, not only their bytes (train/model_file.h): each
 // checksum-valid but wrong file below (std <= 0, non-finite numbers, non-integer sizes, NaN weights,
 // a duplicate blob, a short state blob, a network-only file where resuming needs optimizer state) is
 // a UserError naming the file and the field; a good file loads.
@@ -19,7 +19,7 @@
 #include "engine/io/checkpoint.h"
 #include "engine/optim/sgd.h"
 #include "models/model.h"
-#include "search/model_file.h"
+#include "train/model_file.h"
 #include "tests/support/test_data.h"
 
 using namespace aws;

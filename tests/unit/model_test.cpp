@@ -17,8 +17,8 @@
 #include "engine/core/memory.h"
 #include "engine/optim/sgd.h"
 #include "models/model.h"
-#include "search/model_file.h"
-#include "search/trainer.h"
+#include "train/model_file.h"
+#include "train/trainer.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
 

@@ -1,4 +1,4 @@
-// The training loop's per-step inputs (search/step_inputs.h): the packed layout (lr, eb copies of the
+// The training loop's per-step inputs (train/step_inputs.h): the packed layout (lr, eb copies of the
 // labels, indices) and its checks; the cpu staging (device() is the host buffer); CudaGraph refusing
 // a cpu context; and the trainer on staged inputs against a hand-written loop that feeds the same
 // step the old way (host index views, labels in the model's buffer, lr in its own tensor, pair
@@ -14,8 +14,8 @@
 #include "engine/core/memory.h"
 #include "engine/graph/cuda_graph.h"
 #include "engine/optim/sgd.h"
-#include "search/step_inputs.h"
-#include "search/trainer.h"
+#include "train/step_inputs.h"
+#include "train/trainer.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
 

@@ -3,7 +3,7 @@
 // → per batch: fused augmentation pass → forward → softmax-CE → backward → clip → optimizer step.
 // Nothing is allocated after the first step; the dataset stays resident (on the device for cuda).
 // Each step's changing inputs (batch indices, labels, learning rate) are staged on the host and
-// uploaded in one copy into fixed buffers (search/step_inputs.h) that the step reads at run time, so
+// uploaded in one copy into fixed buffers (train/step_inputs.h) that the step reads at run time, so
 // with TrainOptions::cuda_graphs the whole step (augment → forward → backward → update) is captured
 // once per epoch as a CUDA graph and replayed (engine/graph/cuda_graph.h).
 #pragma once
@@ -23,7 +23,7 @@
 #include "engine/optim/optim.h"
 #include "engine/optim/schedule.h"
 #include "models/model.h"
-#include "search/step_inputs.h"
+#include "train/step_inputs.h"
 
 namespace aws {
 

@@ -1,5 +1,5 @@
 // Model files: save the state arena with a JSON meta header; read and validate both (model_file.h).
-#include "search/model_file.h"
+#include "train/model_file.h"
 
 #include <cmath>
 #include <cstring>

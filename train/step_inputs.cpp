@@ -1,5 +1,5 @@
 // Packing and staging of the loops' per-step inputs (layout in step_inputs.h).
-#include "search/step_inputs.h"
+#include "train/step_inputs.h"
 
 #include <cstring>
 #include <string>

@@ -1,5 +1,5 @@
-// The named training recipes of search/recipe.h.
-#include "search/recipe.h"
+// The named training recipes of train/recipe.h.
+#include "train/recipe.h"
 
 #include "engine/core/error.h"
 

@@ -1,4 +1,4 @@
-#include "search/trainer.h"
+#include "train/trainer.h"
 
 #include <algorithm>
 #include <chrono>

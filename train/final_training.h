@@ -1,4 +1,4 @@
-// Training a model from scratch (or from a model file) under one policy and one recipe (search/recipe.h):
+// Training a model from scratch (or from a model file) under one policy and one recipe (train/recipe.h):
 // what `aws train` runs and what `aws correlate` uses for its ground truth, so that the study's
 // "full training" of a policy is exactly `aws train --recipe ... --policy ...` on the same split and
 // seed. Random keys {seed, 0, 0, 0, epoch}; the test set is evaluated after every epoch, D_val (when
@@ -17,7 +17,7 @@
 #include "engine/data/normalize.h"
 #include "engine/data/split.h"
 #include "models/model.h"
-#include "search/recipe.h"
+#include "train/recipe.h"
 
 namespace aws {
 

@@ -1,5 +1,5 @@
 // Training from scratch under one policy and recipe. See final_training.h.
-#include "search/final_training.h"
+#include "train/final_training.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,8 +9,8 @@
 #include "engine/optim/schedule.h"
 #include "engine/optim/sgd.h"
 #include "models/precision.h"
-#include "search/model_file.h"
-#include "search/trainer.h"
+#include "train/model_file.h"
+#include "train/trainer.h"
 
 namespace aws {
 
