@@ -118,7 +118,7 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
     c.data_dir = a->data_dir;
     c.proxy = a->proxy;
     c.device = a->device;
-    c.math = resolve_math(a->math, c.device == "cuda" ? Device::cuda : Device::cpu);
+    c.math = resolve_math(a->math, c.backend());
     c.cuda_graphs = a->cuda_graphs;
     c.seed = a->seed;
     c.data_seed = a->data_seed;

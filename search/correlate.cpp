@@ -210,7 +210,7 @@ double truth_accuracy(const CorrelateConfig& cfg, const Dataset& train, const Da
   spec.recipe.batch = cfg.search.batch;
   spec.policy = policy;
   spec.seed = seed;
-  Ctx ctx(cfg.search.device == "cuda" ? Device::cuda : Device::cpu, cfg.search.threads);
+  Ctx ctx(cfg.search.backend(), cfg.search.threads);
   QuietTraining quiet;
   return train_model(ctx, train, test, split, spec, quiet).test_acc;
 }

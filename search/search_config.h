@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/device.h"
+
 namespace aws {
 
 enum class Proxy { af, nf, it, av };  // SPEC §10
@@ -60,6 +62,8 @@ struct SearchConfig {
 
   // UserError naming the flag of the first invalid field (every number finite and in range).
   void validate() const;
+  // `device` parsed (engine/core/device.h), the one place a search's device string becomes a Device.
+  Device backend() const { return parse_device(device); }
   // Every field, including the non-semantic ones, with "format"/"version".
   nlohmann::json to_json() const;
   // Strict: unknown format/version or a missing/ill-typed field → UserError naming `file` and the field.

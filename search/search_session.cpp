@@ -169,10 +169,10 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
                              SearchObserver& obs)
     : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(train), split_(checked_split(cfg, train, rd_)),
       norm_(compute_normalization(train, split_.train)),
-      ctx_(cfg.device == "cuda" ? Device::cuda : Device::cpu, cfg.threads),
+      ctx_(cfg.backend(), cfg.threads),
       runner_(ctx_, cfg_, session_spec(cfg, train, ctx_)), res_(ctx_, train), lock_(rd_) {
   // What the run directory records besides the flags: the resolved thread count (cpu) and the data.
-  if (cfg_.device == "cpu") cfg_.threads = ctx_.threads;
+  if (cfg_.backend() == Device::cpu) cfg_.threads = ctx_.threads;
   cfg_.data_fingerprint = data_fingerprint(train);
   check_run_dir_target(rd_);  // again under the lock: another process may have written in between
   const std::string note = run_dir_open(rd_, cfg_);
