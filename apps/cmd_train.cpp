@@ -16,6 +16,7 @@
 #include "apps/progress.h"
 #include "augment/builtin_policies.h"
 #include "engine/core/build_info.h"
+#include "engine/core/strprintf.h"
 #include "engine/core/memory.h"
 #include "engine/data/normalize.h"
 #include "engine/data/registry.h"
@@ -47,12 +48,6 @@ struct TrainArgs {
   uint64_t seed = 0, data_seed = 0;
 };
 
-std::string fmt(const char* f, double a, double b) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, f, a, b);
-  return buf;
-}
-
 // Progress bars and metrics.jsonl for `aws train`.
 struct TrainCliObserver : TrainingObserver {
   JsonlWriter& metrics;
@@ -63,10 +58,10 @@ struct TrainCliObserver : TrainingObserver {
   void epoch_begin(int e, int64_t steps) override {
     bar = std::make_unique<Progress>("epoch " + std::to_string(e + 1) + "/" + std::to_string(epochs), steps);
   }
-  void step(int64_t s, double loss, double acc) override { bar->update(s, fmt("loss %.4f acc %.2f%%", loss, acc)); }
+  void step(int64_t s, double loss, double acc) override { bar->update(s, strprintf("loss %.4f acc %.2f%%", loss, acc)); }
   void epoch_end(const nlohmann::json& rec) override {
-    bar->finish(fmt("loss %.4f train %.2f%%", rec["loss"].get<double>(), rec["train_acc"].get<double>()) +
-                fmt(" test %.2f%% (%.0f img/s)", rec["test_acc"].get<double>(), rec["images_per_s"].get<double>()));
+    bar->finish(strprintf("loss %.4f train %.2f%%", rec["loss"].get<double>(), rec["train_acc"].get<double>()) +
+                strprintf(" test %.2f%% (%.0f img/s)", rec["test_acc"].get<double>(), rec["images_per_s"].get<double>()));
     metrics.write(rec);
   }
 };

@@ -5,7 +5,6 @@
 #include "search/search_driver.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -14,6 +13,8 @@
 #include "augment/builtin_policies.h"
 #include "augment/elements.h"
 #include "augment/policy_json.h"
+#include "engine/core/clock.h"
+#include "engine/core/strprintf.h"
 #include "engine/core/build_info.h"
 #include "engine/core/error.h"
 #include "engine/core/memory.h"
@@ -29,17 +30,8 @@
 namespace aws {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::string fmt(const char* f, double a, double b = 0, double c = 0) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, f, a, b, c);
-  return buf;
-}
 
 json top_pairs_json(const std::vector<double>& probs, int k) {
   json out = json::array();
@@ -171,7 +163,7 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     }
     auto tp = Clock::now();
     PpoUpdateStats st = cs.controller.update(trajs);
-    const double ppo_s = since(tp);
+    const double ppo_s = seconds_since(tp);
     double mean_reward = 0;
     for (const auto& tr : trajs) mean_reward += tr.reward / double(trajs.size());
     cs.loops_done = loop + 1;
@@ -179,7 +171,7 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     const std::vector<double> after = cs.controller.probs();
     json rewards = json::array(), accs = json::array();
     for (const auto& o : outs) rewards.push_back(o.traj.reward), accs.push_back(o.accs);
-    const double loop_s = since(tl);
+    const double loop_s = seconds_since(tl);
     json rec{{"loop", loop},
              {"reward", mean_reward},
              {"rewards", rewards},
@@ -217,11 +209,11 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     crash_point("search.loop_end");
     ++result.loops_run;
     obs.loop_done(rec);
-    obs.stage_step(loop + 1, fmt("R %.2f b %.2f H %.3f", mean_reward, st.baselines.empty() ? 0.0 : st.baselines[0],
+    obs.stage_step(loop + 1, strprintf("R %.2f b %.2f H %.3f", mean_reward, st.baselines.empty() ? 0.0 : st.baselines[0],
                                  policy_entropy(after)));
   }
-  obs.stage_end(fmt("best R %.2f at loop %.0f", cs.controller.best_reward(), double(cs.controller.best_update())));
-  result.stage2_seconds = since(t2);
+  obs.stage_end(strprintf("best R %.2f at loop %.0f", cs.controller.best_reward(), double(cs.controller.best_update())));
+  result.stage2_seconds = seconds_since(t2);
   export_policies(rd, cfg, cs);
   crash_point("search.exported");
   result.best_reward = cs.controller.best_reward();

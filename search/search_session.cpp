@@ -1,13 +1,14 @@
 // A search's stage 1 and trajectory runner in its run directory. See search_session.h.
 #include "search/search_session.h"
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "augment/builtin_policies.h"
+#include "engine/core/clock.h"
+#include "engine/core/strprintf.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "models/precision.h"
@@ -17,17 +18,8 @@
 namespace aws {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::string fmt(const char* f, double a, double b = 0, double c = 0) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, f, a, b, c);
-  return buf;
-}
 
 // Everything about the target and the data is checked before anything is written: the run directory
 // target, the split (D_tr / D_val and the subset of engine/data/split.h, from the data seed), the batch
@@ -109,10 +101,10 @@ void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy pr
     RngKey key{cfg.seed, 1, 0, 0, uint32_t(e), 0};
     EpochStats st = r.trainer().train_epoch(res, split.train, plan, key, lr, iter, nullptr,
                                             [&](int64_t s, int64_t, double loss, double acc) {
-                                              obs.stage_step(s, fmt("loss %.4f acc %.2f%%", loss, acc));
+                                              obs.stage_step(s, strprintf("loss %.4f acc %.2f%%", loss, acc));
                                             });
     double val = r.trainer().evaluate(res, split.val, norm);
-    obs.stage_end(fmt("loss %.4f train %.2f%% val %.2f%%", st.loss, st.acc, val));
+    obs.stage_end(strprintf("loss %.4f train %.2f%% val %.2f%%", st.loss, st.acc, val));
     if (e + 1 < cfg.stage1_epochs) {
       save_model_file(ctx, rd.stage1(), r.model(), stage1_info(cfg, norm, {{"stage", 1}, {"epoch", e + 1}, {"iter", iter}}),
                       true);
@@ -138,12 +130,12 @@ TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const ResidentIma
   auto t0 = Clock::now();
   omega.restore(ctx_, model_->state);
   ctx_.sync();
-  o.times.restore = since(t0);
+  o.times.restore = seconds_since(t0);
   if (proxy == Proxy::av) {
     RngKey key{cfg_.seed, 2, loop, uint32_t(slot), 0, 0};
     auto te = Clock::now();  // the augmentation (with the pair counts) is part of this evaluation
     o.accs.push_back(trainer_.evaluate_augmented(res, split.val, plan, key, o.traj.counts.data()));
-    o.times.eval = since(te);
+    o.times.eval = seconds_since(te);
   } else {
     LrSchedule lr;
     lr.kind = LrKind::constant;
@@ -158,7 +150,7 @@ TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const ResidentIma
       o.times.train += st.seconds - st.augment_seconds;
       auto te = Clock::now();
       o.accs.push_back(trainer_.evaluate(res, split.val, norm));
-      o.times.eval += since(te);
+      o.times.eval += seconds_since(te);
     }
   }
   o.traj.reward = reward_of(o.accs);
@@ -206,7 +198,7 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
     model.init_params(ctx_, cfg_.seed);
     run_stage1(ctx_, runner_, cfg_, proxy_, res_, split_, norm_, rd_, obs);
     save_model_file(ctx_, rd_.omega_share(), model,
-                    stage1_info(cfg_, norm_, {{"stage", 1}, {"epochs", cfg_.stage1_epochs}, {"seconds", since(t1)}}),
+                    stage1_info(cfg_, norm_, {{"stage", 1}, {"epochs", cfg_.stage1_epochs}, {"seconds", seconds_since(t1)}}),
                     true);
     crash_point("search.stage1_saved");
     std::error_code ec;  // ω_share supersedes the per-epoch checkpoint
@@ -214,7 +206,7 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
   }
   omega_.take(ctx_, model.state);
   ctx_.sync();
-  stage1_seconds_ = since(t1);
+  stage1_seconds_ = seconds_since(t1);
 }
 
 TrajectoryOutcome SearchSession::trajectory(const std::vector<double>& probs, uint32_t loop, int slot) {

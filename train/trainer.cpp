@@ -1,18 +1,16 @@
 #include "train/trainer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
+#include "engine/core/clock.h"
 #include "engine/core/memory.h"
 #include "engine/ops/add.h"
 
 namespace aws {
 
-using Clock = std::chrono::steady_clock;
-static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 ResidentImages::ResidentImages(Ctx& ctx, const Dataset& d) : d_(d), dev_(ctx.device) {
   Shape s{d.n, d.h, d.w, d.c};
