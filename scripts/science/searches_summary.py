@@ -20,6 +20,22 @@ def compare(files):
     return json.loads(subprocess.check_output([aws, "compare"] + files))
 
 
+T95 = {8: 2.306, 10: 2.228, 12: 2.179, 16: 2.120, 20: 2.086, 22: 2.074, 30: 2.042}
+
+
+def slope_ci(ys):
+    """Least-squares slope of ys against 0..n-1 with a 95% t interval (n - 2 degrees of freedom)."""
+    n = len(ys)
+    xs = list(range(n))
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    resid = [y - my - b * (x - mx) for x, y in zip(xs, ys)]
+    se = (sum(r * r for r in resid) / (n - 2) / sxx) ** 0.5
+    t = T95[max(k for k in T95 if k <= n - 2)] if n - 2 >= 8 else float("nan")
+    return b, b - t * se, b + t * se
+
+
 def heaviest(row):
     return ", ".join(f"{e['element']} {e['over_uniform']:.2f}" for e in row["heaviest_elements"])
 
@@ -34,12 +50,15 @@ for name in names:
     first, last = log[: max(1, len(log) // 4)], log[-max(1, len(log) // 4):]
     mean_reward = lambda recs: statistics.mean(r for rec in recs for r in rec["rewards"])
     null_kl = [r["kl_uniform"] for r in rows[2:]]
-    s = {"best": rows[0], "last": rows[1], "null_kl_last": null_kl,
+    loop_means = [statistics.mean(rec["rewards"]) for rec in log]
+    slope = slope_ci(loop_means) if len(log) >= 10 else (float("nan"),) * 3
+    s = {"best": rows[0], "last": rows[1], "null_kl_last": null_kl, "reward_slope_per_loop": slope,
          "reward_first_quarter": mean_reward(first), "reward_last_quarter": mean_reward(last),
          "grad_snr_mean": statistics.mean([x["grad_snr"] for x in log if x.get("grad_snr") is not None] or [float("nan")])}
     summary["searches"][name] = s
     print(f"{name}: {len(log)} loops; reward first quarter {s['reward_first_quarter']:.2f}, last quarter "
-          f"{s['reward_last_quarter']:.2f}; mean grad SNR {s['grad_snr_mean']:.3f}")
+          f"{s['reward_last_quarter']:.2f}; loop-mean reward slope {slope[0]:+.4f} per loop, 95% CI "
+          f"[{slope[1]:+.4f}, {slope[2]:+.4f}]; mean grad SNR {s['grad_snr_mean']:.3f}")
     for label, r in (("best θ", rows[0]), ("last θ", rows[1])):
         print(f"  {label}: KL to uniform {r['kl_uniform']:.4f}  entropy {r['entropy']:.4f}  heaviest (x uniform): {heaviest(r)}")
     if null_kl:
