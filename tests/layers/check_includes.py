@@ -3,7 +3,7 @@
 a file may include only headers of its own layer and of the layers its row allows. Layers:
 engine/core/ = core; kernels/; engine/ (the rest) = engine; models/; augment/; train/; search/;
 apps/; tests/ and bench/ may use everything.
-KNOWN lists the upward includes that exist today (issue 13 removes them): a listed include that is
+known_upward_includes.txt (beside this file) lists the upward includes that exist today (issue 13 removes them): a listed include that is
 gone is reported so the list only shrinks, and any other upward include fails the test.
     check_includes.py ROOT [--plant]   (--plant: check that a planted upward include is caught)"""
 import os
@@ -20,9 +20,6 @@ MAY_USE = {
     "search": {"core", "engine", "kernels", "models", "augment", "train", "search"},
     "apps": None, "tests": None, "bench": None,  # everything
 }
-
-KNOWN = set()  # filled from known_upward_includes.txt beside this file
-
 
 def layer(path):
     if path.startswith("engine/core/"):
