@@ -125,9 +125,9 @@ void save_model_file(Ctx& ctx, const std::string& path, const Model& model, cons
 }
 
 ModelFileInfo read_model_file_info(const std::string& path) {
-  ModelFileInfo i;
-  read_checked(path, &i);
-  return i;
+  const CheckpointData d = checkpoint_read_header(path);  // the header only: not the state's bytes
+  if (d.kind != "model-state") throw UserError(path + ": kind '" + d.kind + "', expected 'model-state'");
+  return info_from_json(d.meta_json, path);
 }
 
 void load_model_file(Ctx& ctx, const std::string& path, Model& model, OptimizerState optimizer) {

@@ -3,6 +3,9 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <unordered_set>
 
@@ -125,12 +128,19 @@ std::vector<uint8_t> checkpoint_serialize(const CheckpointData& d) {
   return std::move(f.b);
 }
 
-CheckpointData checkpoint_parse(const uint8_t* data, size_t len, const std::string& name) {
-  if (len < 8 || std::memcmp(data, kMagic, 8) != 0)
+namespace {
+
+// The prefix and the header of a file of `file_len` bytes, from its first `avail` bytes (the whole
+// file, or at least the prefix and header): every field is checked against what the file holds, and
+// the blob sizes must fill it exactly up to the checksum. `sizes` gets each blob's byte count and
+// `body` the offset of the first blob's bytes.
+CheckpointData parse_header(const uint8_t* data, size_t avail, uint64_t file_len, const std::string& name,
+                            std::vector<uint64_t>& sizes, size_t& body) {
+  if (avail < 8 || std::memcmp(data, kMagic, 8) != 0)
     throw UserError(name + ": magic: not an AWS checkpoint (expected \"AWSCKPT\")");
-  if (len < kPrefix + kTrailer)
-    throw UserError(name + ": truncated: " + std::to_string(len) + " bytes, shorter than the fixed header");
-  In in{data + 8, data + len - kTrailer, name};
+  if (file_len < kPrefix + kTrailer)
+    throw UserError(name + ": truncated: " + std::to_string(file_len) + " bytes, shorter than the fixed header");
+  In in{data + 8, data + std::min<uint64_t>(avail, file_len - kTrailer), name};
   uint32_t version = uint32_t(in.u(4, "version"));
   if (version != kCheckpointVersion)
     throw UserError(name + ": format version " + std::to_string(version) + ", this build reads version " +
@@ -147,7 +157,7 @@ CheckpointData checkpoint_parse(const uint8_t* data, size_t len, const std::stri
   if (count > h.left() / 14)
     throw UserError(name + ": blob count " + std::to_string(count) + " does not fit in the header");
   d.blobs.resize(size_t(count));
-  std::vector<uint64_t> sizes(static_cast<size_t>(count));
+  sizes.assign(size_t(count), 0);
   uint64_t total = 0;
   std::unordered_set<std::string> seen;
   for (size_t i = 0; i < count; ++i) {
@@ -177,19 +187,56 @@ CheckpointData checkpoint_parse(const uint8_t* data, size_t len, const std::stri
   }
   if (h.left() != 0)
     throw UserError(name + ": header has " + std::to_string(h.left()) + " unexplained bytes");
-  in.p = header_end;
-  if (total != in.left())
-    throw UserError(name + ": blob data is " + std::to_string(in.left()) + " bytes, the header lists " +
-                    std::to_string(total) + (total > in.left() ? " (truncated)" : " (extra bytes)"));
+  body = size_t(kPrefix + header_bytes);
+  const uint64_t data_bytes = file_len - kTrailer - body;
+  if (total != data_bytes)
+    throw UserError(name + ": blob data is " + std::to_string(data_bytes) + " bytes, the header lists " +
+                    std::to_string(total) + (total > data_bytes ? " (truncated)" : " (extra bytes)"));
+  return d;
+}
+
+}  // namespace
+
+CheckpointData checkpoint_parse(const uint8_t* data, size_t len, const std::string& name) {
+  std::vector<uint64_t> sizes;
+  size_t body = 0;
+  CheckpointData d = parse_header(data, len, len, name, sizes, body);
   uint64_t stored = 0;
   for (int i = 0; i < 8; ++i) stored |= uint64_t(data[len - kTrailer + i]) << (8 * i);
   uint64_t actual = XXH3_64bits(data, len - kTrailer);
   if (stored != actual) throw UserError(name + ": checksum mismatch (file is corrupt)");
-  for (size_t i = 0; i < count; ++i) {
-    d.blobs[i].bytes.assign(in.p, in.p + sizes[i]);
-    in.p += sizes[i];
+  const uint8_t* p = data + body;
+  for (size_t i = 0; i < d.blobs.size(); ++i) {
+    d.blobs[i].bytes.assign(p, p + sizes[i]);
+    p += sizes[i];
   }
   return d;
+}
+
+CheckpointData checkpoint_read_header(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw UserError(path + ": cannot open (" + std::strerror(errno) + ")");
+  std::vector<uint8_t> buf(kPrefix);
+  uint64_t file_len = 0;
+  bool ok = std::fseek(f, 0, SEEK_END) == 0;
+  const long end = ok ? std::ftell(f) : -1;
+  ok = ok && end >= 0 && std::fseek(f, 0, SEEK_SET) == 0;
+  file_len = uint64_t(std::max<long>(end, 0));
+  size_t got = ok ? std::fread(buf.data(), 1, buf.size(), f) : 0;
+  if (ok && got == kPrefix && file_len >= kPrefix + kTrailer) {
+    uint64_t header_bytes = 0;
+    for (int i = 0; i < 8; ++i) header_bytes |= uint64_t(buf[12 + size_t(i)]) << (8 * i);
+    // Never more than the file holds: a header size beyond it is reported by parse_header.
+    const uint64_t want = std::min<uint64_t>(header_bytes, file_len - kTrailer - kPrefix);
+    buf.resize(size_t(kPrefix + want));
+    got += std::fread(buf.data() + kPrefix, 1, size_t(want), f);
+  }
+  std::fclose(f);
+  if (!ok) throw UserError(path + ": read failed");
+  buf.resize(got);
+  std::vector<uint64_t> sizes;
+  size_t body = 0;
+  return parse_header(buf.data(), buf.size(), file_len, path, sizes, body);
 }
 
 void checkpoint_write(const std::string& path, const CheckpointData& d) {

@@ -50,5 +50,10 @@ CheckpointData checkpoint_parse(const uint8_t* data, size_t len, const std::stri
 
 void checkpoint_write(const std::string& path, const CheckpointData& d);  // atomic
 CheckpointData checkpoint_read(const std::string& path);
+// The kind, meta and blob table (blobs without bytes) from the file's prefix and header alone: the
+// header is checked as checkpoint_read checks it, and the blob sizes against the file's length, but
+// the body and the checksum are not read. For what decides how to read the rest (a model file's
+// spec before the model exists); the full read that follows verifies the checksum.
+CheckpointData checkpoint_read_header(const std::string& path);
 
 }  // namespace aws

@@ -220,3 +220,41 @@ TEST_CASE("atomic write: a kill at each injected point leaves the old or the new
     CHECK(test::dir_entries(dir).size() == c.files);
   }
 }
+
+TEST_CASE("checkpoint: the header alone (checkpoint_read_header) reads what the full read reads, without the body") {
+  uint64_t seed = aws::test::test_seed(5);
+  INFO("seed ", seed);
+  const std::string dir = test::make_temp_dir("aws_ckpt_header_test"), path = dir + "/a.ckpt", bad = dir + "/b.ckpt";
+  CheckpointData d = sample(seed);
+  checkpoint_write(path, d);
+  const CheckpointData h = checkpoint_read_header(path);
+  CHECK(h.kind == d.kind);
+  CHECK(h.meta_json == d.meta_json);
+  REQUIRE(h.blobs.size() == d.blobs.size());
+  for (size_t i = 0; i < d.blobs.size(); ++i) {
+    CHECK(h.blobs[i].name == d.blobs[i].name);
+    CHECK(h.blobs[i].dtype == d.blobs[i].dtype);
+    CHECK(h.blobs[i].shape == d.blobs[i].shape);
+    CHECK(h.blobs[i].bytes.empty());
+  }
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  auto write = [&](const std::vector<uint8_t>& b) { std::ofstream(bad, std::ios::binary).write((const char*)b.data(), std::streamsize(b.size())); };
+  // A flipped body byte: the header still reads, the full read refuses the checksum.
+  std::vector<uint8_t> flipped = bytes;
+  flipped[flipped.size() - 9] ^= 0x40;
+  write(flipped);
+  CHECK(checkpoint_read_header(bad).meta_json == d.meta_json);
+  CHECK_THROWS_WITH_AS(checkpoint_read(bad), doctest::Contains("checksum mismatch"), UserError);
+  // Every truncation is refused naming the file (the body's length is checked against the header),
+  // and so is a header size beyond the file.
+  for (size_t len = 0; len < bytes.size(); ++len) {
+    INFO("length ", len);
+    write(std::vector<uint8_t>(bytes.begin(), bytes.begin() + std::ptrdiff_t(len)));
+    CHECK_THROWS_WITH_AS(checkpoint_read_header(bad), doctest::Contains((bad + ": ").c_str()), UserError);
+  }
+  std::vector<uint8_t> huge = bytes;
+  put_u64(huge, 12, uint64_t(1) << 60);
+  write(huge);
+  CHECK_THROWS_WITH_AS(checkpoint_read_header(bad), doctest::Contains((bad + ": header needs").c_str()), UserError);
+  CHECK_THROWS_WITH_AS(checkpoint_read_header(dir + "/none.ckpt"), doctest::Contains("/none.ckpt: cannot open"), UserError);
+}
