@@ -44,7 +44,8 @@ summary = {"searches": {}, "agreement": []}
 names = sorted(n for n in os.listdir(out) if os.path.isfile(os.path.join(out, n, "policy.json")))
 for name in names:
     d = os.path.join(out, name)
-    nulls = sorted(glob.glob(os.path.join(d, "null-*", "policy-last.json")))
+    nulls = sorted(glob.glob(os.path.join(d, "null-*", "policy-last.json")),
+                   key=lambda f: int(os.path.basename(os.path.dirname(f))[5:]))
     rows = compare([os.path.join(d, "policy.json"), os.path.join(d, "policy-last.json")] + nulls)
     log = [json.loads(l) for l in open(os.path.join(d, "log.jsonl")) if l.strip()]
     first, last = log[: max(1, len(log) // 4)], log[-max(1, len(log) // 4):]
@@ -62,8 +63,16 @@ for name in names:
     for label, r in (("best θ", rows[0]), ("last θ", rows[1])):
         print(f"  {label}: KL to uniform {r['kl_uniform']:.4f}  entropy {r['entropy']:.4f}  heaviest (x uniform): {heaviest(r)}")
     if null_kl:
-        print(f"  its {len(null_kl)} nulls (last θ): KL {min(null_kl):.4f} .. {max(null_kl):.4f}"
-              f"  -> last θ {'outside' if rows[1]['kl_uniform'] > max(null_kl) else 'inside'} the nulls' band")
+        # One-sided p of "the search moved p further from uniform than its nulls": (1 + #nulls at or
+        # beyond the run) / (1 + #nulls). The nulls' best θ is compared with the run's best θ, last with last.
+        null_best = [r["kl_uniform"] for r in compare([os.path.join(d, "null-" + os.path.basename(os.path.dirname(f))[5:],
+                                                                     "policy.json") for f in nulls])]
+        p_last = (1 + sum(k >= rows[1]["kl_uniform"] for k in null_kl)) / (1 + len(null_kl))
+        p_best = (1 + sum(k >= rows[0]["kl_uniform"] for k in null_best)) / (1 + len(null_best))
+        s["p_kl_last"], s["p_kl_best"] = p_last, p_best
+        print(f"  its {len(null_kl)} nulls: last θ KL {min(null_kl):.4f} .. {max(null_kl):.4f} (median "
+              f"{statistics.median(null_kl):.4f}), p = {p_last:.3f}; best θ KL median {statistics.median(null_best):.4f}, "
+              f"p = {p_best:.3f}")
 
 # Seed agreement: NAME-s0 against NAME-s1 (last θ), beside null-0 against null-1 of NAME-s0.
 for name in names:
