@@ -48,13 +48,21 @@ struct TrainArgs {
   uint64_t seed = 0, data_seed = 0;
 };
 
-// Progress bars and metrics.jsonl for `aws train`.
+// Progress bars and metrics.jsonl for `aws train`. The output folder and metrics.jsonl are made when
+// the training is ready (every input checked), never before.
 struct TrainCliObserver : TrainingObserver {
-  JsonlWriter& metrics;
+  std::string out;
   int epochs;
+  std::unique_ptr<JsonlWriter> metrics;
   std::unique_ptr<Progress> bar;
-  TrainCliObserver(JsonlWriter& m, int e) : metrics(m), epochs(e) {}
+  TrainCliObserver(std::string o, int e) : out(std::move(o)), epochs(e) {}
   void message(const std::string& line) override { std::fprintf(stderr, "%s\n", line.c_str()); }
+  void ready() override {
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec) throw UserError(out + ": cannot create the output folder (" + ec.message() + ")");
+    metrics = std::make_unique<JsonlWriter>(out + "/metrics.jsonl");
+  }
   void epoch_begin(int e, int64_t steps) override {
     bar = std::make_unique<Progress>("epoch " + std::to_string(e + 1) + "/" + std::to_string(epochs), steps);
   }
@@ -62,7 +70,7 @@ struct TrainCliObserver : TrainingObserver {
   void epoch_end(const nlohmann::json& rec) override {
     bar->finish(strprintf("loss %.4f train %.2f%%", rec["loss"].get<double>(), rec["train_acc"].get<double>()) +
                 strprintf(" test %.2f%% (%.0f img/s)", rec["test_acc"].get<double>(), rec["images_per_s"].get<double>()));
-    metrics.write(rec);
+    metrics->write(rec);
   }
 };
 
@@ -84,11 +92,7 @@ void run_train(const TrainArgs& a) {
   if (int64_t(split.train.size()) < a.r.batch) throw UserError("--batch: larger than the training set");
 
   Ctx ctx(dev, a.threads);
-  std::error_code ec;
-  std::filesystem::create_directories(a.out, ec);
-  if (ec) throw UserError(a.out + ": cannot create the output folder (" + ec.message() + ")");
-  JsonlWriter metrics(a.out + "/metrics.jsonl");
-  TrainCliObserver obs(metrics, a.r.epochs);
+  TrainCliObserver obs(a.out, a.r.epochs);
   TrainingResult res = train_model(ctx, train, test, split, spec, obs);
 
   ModelFileInfo info;

@@ -17,6 +17,7 @@
 #include "engine/data/split.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/jsonl.h"
+#include "engine/io/read_file.h"
 #include "train/final_training.h"
 #include "search/policy_stats.h"
 #include "train/recipe.h"
@@ -154,12 +155,18 @@ json correlation_summary(const std::vector<std::pair<std::string, std::vector<do
                         {"ci95", {ci.first, ci.second}}, {"excludes_zero", ci.first > 0 || ci.second < 0}});
     }
   out["paired"] = paired;
+  // Two trainings of the same policies from two seeds correlate r; a proxy's correlation with one
+  // training is then bounded by sqrt(r) (attenuation by the training's own noise).
   if (truth2.size() >= 3) {
     const std::vector<double> t1(truth.begin(), truth.begin() + std::ptrdiff_t(truth2.size()));
+    const double r = pearson(t1, truth2);
     out["noise_ceiling"] = {
         {"policies", truth2.size()},
-        {"pearson", stat_json(pearson(t1, truth2), bootstrap_ci(t1, truth2, pearson, resamples, seed))},
-        {"kendall", stat_json(kendall_tau_b(t1, truth2), bootstrap_ci(t1, truth2, kendall_tau_b, resamples, seed))}};
+        {"pearson", stat_json(r, bootstrap_ci(t1, truth2, pearson, resamples, seed))},
+        {"kendall", stat_json(kendall_tau_b(t1, truth2), bootstrap_ci(t1, truth2, kendall_tau_b, resamples, seed))},
+        {"proxy_pearson_bound", r > 0 ? std::sqrt(r) : 0.0}};
+  } else if (!truth2.empty()) {
+    out["noise_ceiling"] = {{"policies", truth2.size()}, {"note", "needs a second seed on >= 3 policies"}};
   }
   return out;
 }
@@ -210,29 +217,44 @@ double truth_accuracy(const CorrelateConfig& cfg, const Dataset& train, const Da
   spec.recipe.batch = cfg.search.batch;
   spec.policy = policy;
   spec.seed = seed;
+  spec.cuda_graphs = cfg.search.cuda_graphs;
   Ctx ctx(cfg.search.backend(), cfg.search.threads);
   QuietTraining quiet;
-  return train_model(ctx, train, test, split, spec, quiet).test_acc;
+  Split train_only{split.train, {}};  // the test accuracy only: no D_val evaluation per epoch
+  return train_model(ctx, train, test, train_only, spec, quiet).test_acc;
 }
 
 // The records of an earlier run of the same configuration (policies 0 .. n-1 in order); anything else
-// is refused naming the file. The kept records are rewritten atomically (a torn last line is dropped).
+// is refused naming the file and line. A torn last line is dropped (the file is rewritten atomically
+// only then). The caller holds the folder's lock.
 std::vector<json> resume_records(const std::string& path, const std::string& digest, int policies) {
   std::vector<json> recs = read_log(path);
   std::string kept;
   for (size_t i = 0; i < recs.size(); ++i) {
     const json& r = recs[i];
-    if (r.value("config_digest", std::string()) != digest)
-      throw UserError(path + ": written by another configuration (digest " + r.value("config_digest", std::string("none")) +
-                      ", this study " + digest + "); use another --out");
-    if (!r.contains("policy") || !r["policy"].is_number_integer() || r["policy"].get<int64_t>() != int64_t(i) ||
-        int64_t(i) >= policies)
-      throw UserError(path + ": line " + std::to_string(i + 1) + ": \"policy\" is not " + std::to_string(i));
-    for (const char* f : {"truth", "af", "nf", "it", "av"})
-      if (!r.contains(f)) throw UserError(path + ": line " + std::to_string(i + 1) + ": \"" + f + "\" missing");
+    const std::string where = path + ": line " + std::to_string(i + 1) + ": ";
+    if (!r.is_object()) throw UserError(where + "not a JSON object");
+    const json digest_field = r.value("config_digest", json());
+    if (!digest_field.is_string() || digest_field.get<std::string>() != digest)
+      throw UserError(path + ": written by another configuration (digest " + digest_field.dump() + ", this study " +
+                      digest + "); use another --out");
+    if (int64_t(i) >= policies)
+      throw UserError(path + ": holds more records than --policies " + std::to_string(policies) +
+                      " (a study with more policies: rerun it with its own --policies, or use another --out)");
+    if (!r.contains("policy") || !r["policy"].is_number_integer() || r["policy"].get<int64_t>() != int64_t(i))
+      throw UserError(where + "\"policy\" is not " + std::to_string(i));
+    if (!r.contains("truth") || !r["truth"].is_array() || r["truth"].empty() || r["truth"].size() > 2)
+      throw UserError(where + "\"truth\" is not an array of one or two accuracies");
+    for (const json& t : r["truth"])
+      if (!t.is_number()) throw UserError(where + "\"truth\" holds a non-number");
+    for (const char* f : {"af", "nf", "it", "av"})
+      if (!r.contains(f) || !r[f].is_number()) throw UserError(where + "\"" + f + "\" is missing or not a number");
     kept += r.dump() + "\n";
   }
-  if (file_exists(path)) atomic_write_file(path, kept);
+  if (file_exists(path)) {
+    const std::vector<uint8_t> now = read_file_bytes(path);
+    if (std::string(now.begin(), now.end()) != kept) atomic_write_file(path, kept);
+  }
   return recs;
 }
 
@@ -249,6 +271,7 @@ void run_correlate(const CorrelateConfig& cfg, const std::function<void(const st
   std::error_code ec;
   std::filesystem::create_directories(cfg.out + "/policies", ec);
   if (ec) throw UserError(cfg.out + ": cannot create the output folder (" + ec.message() + ")");
+  const RunDirLock lock(RunDir{cfg.out});  // one study per folder: a second one exits 2 naming this PID
   const std::string digest = cfg.digest();
   const std::string log_path = cfg.out + "/correlate.jsonl";
   std::vector<json> recs = resume_records(log_path, digest, cfg.policies);

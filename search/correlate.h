@@ -1,12 +1,13 @@
 // The proxy correlation study (SPEC §10, the paper's Table 5), run on the search's own configuration:
 // the stage 1 and the trajectories of `aws search` (search/search_session.h) give each proxy's reward
-// for a policy exactly as a search would compute it, and `aws train`'s training (search/
+// for a policy exactly as a search would compute it, and `aws train`'s training (train/
 // final_training.h) under recipe `final` gives the ground truth (test accuracy). The policies are
 // sampled as a search meets them: softmax of θ ~ N(0, s²) over the 1296 pairs for s = 0.5, 1, 2, and
 // uniform mass on a random set of 8, 32 or 128 distinct pairs (policy n has kind n mod 6). The first
-// `second_seed` policies are trained a second time from another seed: the correlation between the two
-// ground truths is the noise ceiling a proxy cannot beat. Pearson and Kendall's τ-b with bootstrap
-// 95% intervals (resampling policies), and a paired bootstrap between every two proxies.
+// `second_seed` policies are trained a second time from another seed: the two ground truths correlate
+// r, and a proxy's correlation with one training is bounded by sqrt(r) (the noise ceiling). Pearson
+// and Kendall's τ-b with bootstrap 95% intervals (resampling policies), and a paired bootstrap between
+// every two proxies (six comparisons, not corrected for multiplicity).
 // Out folder: af/, nf/, it/ (search run directories: stage 1 of each proxy, resumable), policies/
 // (policy-N.json, for `aws train --policy`),
 // correlate.jsonl (one record per finished policy; a rerun continues after the last one),

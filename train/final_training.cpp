@@ -45,6 +45,7 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
                 spec.model.c_str(), (long long)model.num_params(), split.train.size(), spec.policy.name.c_str(),
                 r.epochs, lr.str().c_str(), ctx.threads);
   obs.message(line);
+  obs.ready();
   trainer.set_context("train");
   int64_t iter = 0;
   for (int e = 0; e < r.epochs; ++e) {

@@ -36,6 +36,9 @@ struct TrainingSpec {
 struct TrainingObserver {
   virtual ~TrainingObserver() = default;
   virtual void message(const std::string& /*line*/) {}
+  // Everything is checked and allocated (model, schedule, plan, resident data): the first moment a
+  // front end may write files, so that bad input leaves nothing behind.
+  virtual void ready() {}
   virtual void epoch_begin(int /*epoch*/, int64_t /*steps*/) {}
   virtual void step(int64_t /*s*/, double /*loss*/, double /*acc*/) {}
   // metrics.jsonl's record: epoch, loss, train_acc, test_acc, [val_acc], images_per_s, seconds, ...

@@ -1,15 +1,10 @@
-// printf into a std::string (progress lines and messages; at most 255 characters, cut beyond).
+// printf into a std::string (progress lines and messages; at most 255 characters, cut beyond). The
+// format attribute keeps the compiler's checks of the arguments against the format.
 #pragma once
-#include <cstdio>
 #include <string>
 
 namespace aws {
 
-template <class... Args>
-std::string strprintf(const char* format, Args... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, format, args...);
-  return buf;
-}
+std::string strprintf(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace aws

@@ -16,8 +16,9 @@ fails=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 SPLIT=(--subset 256 --val 64 --data-seed 3 --batch 32)
 STUDY=("${SPLIT[@]}" --stage1-epochs 1 --finetune-epochs 1 --seed 5 --threads 1)
-"$AWS_BIN" correlate "${STUDY[@]}" --policies 6 --second-seed 1 --truth-epochs 2 --out "$TMP/c" > "$TMP/c.log" 2>&1 ||
-  { cat "$TMP/c.log"; fail "correlate exited $?"; exit 1; }
+"$AWS_BIN" correlate "${STUDY[@]}" --policies 6 --second-seed 1 --truth-epochs 2 --out "$TMP/c" > "$TMP/c.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$TMP/c.log"; fail "correlate exited $rc"; exit 1; }
 [ "$(wc -l < "$TMP/c/correlate.jsonl")" -eq 6 ] || fail "correlate.jsonl has not 6 records"
 
 # 1. ground truth = aws train, for a sparse policy, and the second seed of policy 0 (θ ~ N(0, 0.25)).

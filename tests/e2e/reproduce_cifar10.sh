@@ -25,7 +25,9 @@ PY
 export AWS_BIN AWS_DEVICE=cpu AWS_MODEL=resnet20 AWS_SEEDS="0 1"
 export AWS_SEARCH_ARGS="--subset 128 --val 64 --batch 32 --stage1-epochs 1 --t-max 2 --finetune-epochs 1 --threads 1"
 export AWS_TRAIN_ARGS="--epochs 1 --subset 128 --batch 32 --threads 1"
-"$ROOT/scripts/reproduce-cifar10" "$TMP/cifar" "$TMP/out" > "$TMP/run.log" 2>&1 || { tail -20 "$TMP/run.log"; fail "toy run exited $?"; }
+"$ROOT/scripts/reproduce-cifar10" "$TMP/cifar" "$TMP/out" > "$TMP/run.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { tail -20 "$TMP/run.log"; fail "toy run exited $rc"; }
 for f in search/policy.json final/aws-s0/result.json final/aws-s1/result.json final/crop-flip-s1/result.json summary.txt; do
   [ -f "$TMP/out/$f" ] || fail "missing $f"
 done

@@ -83,6 +83,9 @@ expect "--val 60000" "--val: 60000 is not in" -- search --run "$R" $(with --val 
 absent "$R" "typos"
 expect "train --model resnet2O" "--model: unknown model 'resnet2O'" -- train --model resnet2O --epochs 1 --out "$TMP/t"
 absent "$TMP/t" "train typo"
+mkdir -p "$TMP/t2" && echo keep > "$TMP/t2/metrics.jsonl"  # an earlier run's metrics survive a typo
+expect "train --schedule typo" "--schedule: unknown schedule 'wiggly'" -- train --schedule wiggly --epochs 1 --out "$TMP/t2"
+[ "$(cat "$TMP/t2/metrics.jsonl")" = keep ] || fail "train typo: an earlier metrics.jsonl was emptied"
 "$AWS_BIN" search --run "$R" "${ARGS[@]}" >"$TMP/out" 2>"$TMP/err" && echo "ok   the corrected command runs" \
   || fail "corrected command: $(tail -n 2 "$TMP/err")"
 grep -q '"data_fingerprint": "[0-9a-f]\{16\}"' "$R/config.json" || fail "config.json has no data_fingerprint"
