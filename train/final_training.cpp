@@ -44,8 +44,8 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
   std::snprintf(line, sizeof line, "train: %s (%lld params), %zu images, policy %s, %d epochs, lr %s, %d threads",
                 spec.model.c_str(), (long long)model.num_params(), split.train.size(), spec.policy.name.c_str(),
                 r.epochs, lr.str().c_str(), ctx.threads);
+  obs.ready();  // before the first line: a front end that cannot write says so first
   obs.message(line);
-  obs.ready();
   trainer.set_context("train");
   int64_t iter = 0;
   for (int e = 0; e < r.epochs; ++e) {
