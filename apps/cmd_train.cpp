@@ -89,7 +89,6 @@ void run_train(const TrainArgs& a) {
   Dataset train = load_dataset(a.data, a.data_dir, true);
   Dataset test = load_dataset(a.data, a.data_dir, false);
   const Split split = make_data_split(train, a.val, a.subset, a.data_seed);
-  if (int64_t(split.train.size()) < a.r.batch) throw UserError("--batch: larger than the training set");
 
   Ctx ctx(dev, a.threads);
   TrainCliObserver obs(a.out, a.r.epochs);

@@ -14,7 +14,6 @@
 #include "engine/core/error.h"
 #include "engine/core/rng.h"
 #include "engine/data/registry.h"
-#include "engine/data/split.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/jsonl.h"
 #include "engine/io/read_file.h"
@@ -264,10 +263,7 @@ void run_correlate(const CorrelateConfig& cfg, const std::function<void(const st
   cfg.validate();
   Dataset train = load_dataset(cfg.search.data, cfg.search.data_dir, true);
   Dataset test = load_dataset(cfg.search.data, cfg.search.data_dir, false);
-  // The split is checked before anything is written (the sessions draw it again, in their folders).
-  if (int64_t(make_data_split(train, cfg.search.val, cfg.search.subset, cfg.search.data_seed).train.size()) <
-      cfg.search.batch)
-    throw UserError("--batch: " + std::to_string(cfg.search.batch) + " is larger than D_tr");
+  checked_search_split(cfg.search, train);  // before anything is written (the sessions draw it again)
   std::error_code ec;
   std::filesystem::create_directories(cfg.out + "/policies", ec);
   if (ec) throw UserError(cfg.out + ": cannot create the output folder (" + ec.message() + ")");

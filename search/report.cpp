@@ -122,9 +122,11 @@ std::string null_section(const RunDir& rd, const SearchConfig& cfg) {
   struct Row {
     std::string name;
     std::vector<double> p;
+    bool last;  // last θ (policy-last.json), else best θ
   };
-  std::vector<Row> runs{{"this run, best θ", read_policy_json(rd.policy()).probs}};
-  if (file_exists(rd.policy_last())) runs.push_back({"this run, last θ", read_policy_json(rd.policy_last()).probs});
+  std::vector<Row> runs{{"this run, best θ", read_policy_json(rd.policy()).probs, false}};
+  if (file_exists(rd.policy_last()))
+    runs.push_back({"this run, last θ", read_policy_json(rd.policy_last()).probs, true});
   std::vector<Row> nulls;
   std::vector<std::string> names;
   for (const auto& e : std::filesystem::directory_iterator(rd.dir))
@@ -132,9 +134,10 @@ std::string null_section(const RunDir& rd, const SearchConfig& cfg) {
   std::sort(names.begin(), names.end());
   for (const std::string& n : names) {
     const std::string base = std::filesystem::path(n).filename().string();
-    if (file_exists(n + "/policy.json")) nulls.push_back({base + ", best θ", read_policy_json(n + "/policy.json").probs});
+    if (file_exists(n + "/policy.json"))
+      nulls.push_back({base + ", best θ", read_policy_json(n + "/policy.json").probs, false});
     if (file_exists(n + "/policy-last.json"))
-      nulls.push_back({base + ", last θ", read_policy_json(n + "/policy-last.json").probs});
+      nulls.push_back({base + ", last θ", read_policy_json(n + "/policy-last.json").probs, true});
   }
   std::ostringstream o;
   o << "<h2>Against its null</h2>";
@@ -160,11 +163,11 @@ std::string null_section(const RunDir& rd, const SearchConfig& cfg) {
   o << "</table>";
   // One-sided permutation p-values: (1 + nulls at least as far from uniform) / (1 + nulls), best θ
   // against the nulls' best θ, last against last; with a planted element, its mass (lower is better).
-  auto p_value = [&](const Row& run, const std::string& which, const char* field, bool higher) {
+  auto p_value = [&](const Row& run, const char* field, bool higher) {
     const double x = policy_figures(run.p, element)[field].get<double>();
     int n = 0, beyond = 0;
     for (const Row& r : nulls)
-      if (r.name.size() >= which.size() && r.name.compare(r.name.size() - which.size(), which.size(), which) == 0) {
+      if (r.last == run.last) {
         const double y = policy_figures(r.p, element)[field].get<double>();
         ++n;
         beyond += higher ? y >= x : y <= x;
@@ -173,12 +176,12 @@ std::string null_section(const RunDir& rd, const SearchConfig& cfg) {
   };
   o << "<p><b>Verdict</b> (one-sided permutation p-values against the nulls; p ≥ 1/(1 + nulls), so "
     << "20 or more nulls are needed for p &lt; 0.05):";
-  for (size_t r = 0; r < runs.size(); ++r) {
-    const std::string which = r == 0 ? "best θ" : "last θ";
-    const auto [kl, p] = p_value(runs[r], which, "kl_uniform", true);
+  for (const Row& run : runs) {
+    const char* which = run.last ? "last θ" : "best θ";
+    const auto [kl, p] = p_value(run, "kl_uniform", true);
     o << " " << which << "'s KL to uniform " << num(kl, 3) << ", p = " << num(p, 3) << ";";
     if (element >= 0) {
-      const auto [m, pm] = p_value(runs[r], which, "element_pair_mass_over_uniform", false);
+      const auto [m, pm] = p_value(run, "element_pair_mass_over_uniform", false);
       o << " its planted element's pairs hold " << num(m, 3) << " of their uniform share (pass: below 0.5), p = "
         << num(pm, 3) << ";";
     }

@@ -28,11 +28,7 @@ namespace {
 Split checked_split(const SearchConfig& cfg, const Dataset& train, const RunDir& rd) {
   cfg.validate();
   check_run_dir_target(rd);
-  Split split = make_data_split(train, cfg.val, cfg.subset, cfg.data_seed);
-  if (int64_t(split.train.size()) < cfg.batch)
-    throw UserError("--batch: " + std::to_string(cfg.batch) + " is larger than D_tr (" +
-                    std::to_string(split.train.size()) + " images)");
-  return split;
+  return checked_search_split(cfg, train);
 }
 
 ModelSpec session_spec(const SearchConfig& cfg, const Dataset& train, Ctx& ctx) {
@@ -114,6 +110,15 @@ void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy pr
 }
 
 }  // namespace
+
+Split checked_search_split(const SearchConfig& cfg, const Dataset& train) {
+  cfg.validate();
+  Split split = make_data_split(train, cfg.val, cfg.subset, cfg.data_seed);
+  if (int64_t(split.train.size()) < cfg.batch)
+    throw UserError("--batch: " + std::to_string(cfg.batch) + " is larger than D_tr (" +
+                    std::to_string(split.train.size()) + " images)");
+  return split;
+}
 
 TrajectoryRunner::TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec)
     : ctx_(ctx), cfg_(cfg), model_(create_model(spec, cfg.batch, ctx.device)),

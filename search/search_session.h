@@ -57,6 +57,10 @@ class TrajectoryRunner {
   Trainer trainer_;
 };
 
+// The search's D_tr / D_val (engine/data/split.h, from the data seed) after cfg.validate(), with
+// --batch checked against D_tr: what a session and `aws correlate` check before writing anything.
+Split checked_search_split(const SearchConfig& cfg, const Dataset& train);
+
 class SearchSession {
  public:
   // `train` is the official training split and must outlive the session.

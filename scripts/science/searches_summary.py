@@ -65,8 +65,7 @@ for name in names:
     if null_kl:
         # One-sided p of "the search moved p further from uniform than its nulls": (1 + #nulls at or
         # beyond the run) / (1 + #nulls). The nulls' best θ is compared with the run's best θ, last with last.
-        null_best = [r["kl_uniform"] for r in compare([os.path.join(d, "null-" + os.path.basename(os.path.dirname(f))[5:],
-                                                                     "policy.json") for f in nulls])]
+        null_best = [r["kl_uniform"] for r in compare([os.path.join(os.path.dirname(f), "policy.json") for f in nulls])]
         p_last = (1 + sum(k >= rows[1]["kl_uniform"] for k in null_kl)) / (1 + len(null_kl))
         p_best = (1 + sum(k >= rows[0]["kl_uniform"] for k in null_best)) / (1 + len(null_best))
         s["p_kl_last"], s["p_kl_best"] = p_last, p_best
