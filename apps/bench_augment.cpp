@@ -15,7 +15,7 @@
 #include "apps/commands.h"
 #include "augment/builtin_policies.h"
 #include "augment/pipeline.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws::cli {
 

@@ -11,9 +11,9 @@
 #include "apps/commands.h"
 #include "augment/builtin_policies.h"
 #include "augment/elements.h"
-#include "augment/image_io.h"
+#include "engine/io/image_io.h"
 #include "augment/policy_json.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/data/registry.h"
 
 namespace aws::cli {

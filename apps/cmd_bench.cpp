@@ -25,7 +25,7 @@
 #include "apps/cuda_options.h"
 #include "models/precision.h"
 #include "augment/builtin_policies.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/data/normalize.h"
 #include "engine/optim/sgd.h"
 #include "models/memory_plan.h"

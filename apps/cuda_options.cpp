@@ -1,6 +1,6 @@
 #include "apps/cuda_options.h"
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws::cli {
 

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 
 namespace aws::cli {
 

@@ -11,8 +11,8 @@
 #include <system_error>
 
 #include "apps/commands.h"
-#include "engine/core/build_info.h"
-#include "engine/core/error.h"
+#include "engine/runtime/build_info.h"
+#include "core/error.h"
 
 namespace {
 

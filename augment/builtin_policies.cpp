@@ -9,7 +9,7 @@
 
 #include "augment/elements.h"
 #include "augment/policy_json.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

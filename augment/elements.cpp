@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "augment/elements_fast.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 namespace {

@@ -2,7 +2,7 @@
 // pair counts the PPO update needs.
 #include "augment/pipeline.h"
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 
 namespace aws {
 
@@ -23,6 +23,7 @@ AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const N
     plan.cdf = make_cdf(policy.probs);
   }
   plan.norm = norm;
+  plan.norm_table = make_norm_table(norm.mean, norm.std, c);
   return plan;
 }
 
@@ -61,18 +62,39 @@ void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, c
     check_same_device("augment_batch", images_u8, *pair_counts);
     counts = pair_counts->i32();
   }
-  const int32_t* idx = indices.i32();
-  if (ctx.is_cuda())
-    return AWS_CUDA_CALL(augment_batch_cuda, (ctx, plan, images_u8, idx, n, key, out_f32, draws, counts));
-  augment_batch_cpu(ctx, plan, images_u8, idx, n, key, out_f32, draws, counts);
+  AugmentBatchArgs a;
+  a.params = p;
+  a.cdf = plan.cdf.empty() ? nullptr : plan.cdf.data();
+  a.norm = &plan.norm_table;
+  a.images = images_u8.u8();
+  a.indices = indices.i32();
+  a.n = n;
+  a.stream = rng_stream(key);
+  a.out = out_f32.f32();
+  a.draws = draws;
+  a.pair_counts = counts;
+  if (!ctx.is_cuda()) return augment_batch_cpu(ctx, plan.scratch, a);
+  if (!plan.device)
+    plan.device.reset(AWS_CUDA_CALL(augment_cache_create, ()),
+                      [](AugmentDeviceCache* c) { AWS_CUDA_CALL(augment_cache_destroy, (c)); });
+  AWS_CUDA_CALL(augment_batch_cuda, (ctx, *plan.device, a));
 }
 
 void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
                      Tensor& out_f32) {
   const int n = check_batch("normalize_batch", images_u8, indices, out_f32);
   if (images_u8.dim(3) != 1 && images_u8.dim(3) != 3) throw Error("normalize_batch: images must have 1 or 3 channels");
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(normalize_batch_cuda, (ctx, images_u8, indices.i32(), n, norm, out_f32));
-  normalize_batch_cpu(ctx, images_u8, indices.i32(), n, norm, out_f32);
+  const int c = int(images_u8.dim(3));
+  const NormTable table = make_norm_table(norm.mean, norm.std, c);
+  AugmentBatchArgs a;
+  a.params.h = int(images_u8.dim(1)), a.params.w = int(images_u8.dim(2)), a.params.c = c;
+  a.norm = &table;
+  a.images = images_u8.u8();
+  a.indices = indices.i32();
+  a.n = n;
+  a.out = out_f32.f32();
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(normalize_batch_cuda, (ctx, a));
+  normalize_batch_cpu(ctx, a);
 }
 
 void count_pairs(const ImageDraws* draws, int n, int64_t* counts) {

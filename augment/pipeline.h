@@ -2,29 +2,33 @@
 // network's normalized float input out, per image in one pass:
 //   pad-crop → flip → pair-op (i, j) → /255 → Cutout → normalize.
 // Every draw comes from Philox keyed by the RngKey stream with counter (dataset index, slot), one
-// fixed slot per draw (augment/pipeline_image.h), so an image's augmentation in an epoch does not
+// fixed slot per draw (kernels/augment_image_ops.h), so an image's augmentation in an epoch does not
 // depend on batch size, batch position or thread count. Facade: checks shapes, dispatches by backend.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
-#include "augment/pipeline_image.h"
 #include "augment/policy.h"
-#include "engine/core/context.h"
-#include "engine/core/rng.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/rng.h"
+#include "core/tensor.h"
 #include "engine/data/dataset.h"
+#include "kernels/augment.h"
 
 namespace aws {
 
-// A policy prepared for one image size: sampling table, base augmentation in pixels, normalization,
-// and per-thread scratch images (allocated once, grown only if more threads appear). A plan is used
-// by one caller at a time.
+// A policy prepared for one image size: sampling table, base augmentation in pixels, normalization
+// (and its table), per-thread scratch images on the cpu (allocated once, grown only if more threads
+// appear) and the device copies on cuda (created on first use). A plan is used by one caller at a
+// time; copies share the device cache.
 struct AugmentPlan {
   AugmentParams params;        // sizes, crop pad, flip, cutout side, alphabet, flags
   std::vector<uint64_t> cdf;   // alphabet² entries (empty without a pair-op)
   Normalization norm;
-  mutable std::vector<uint8_t> scratch;  // 2 images per thread
+  NormTable norm_table;        // norm as both passes read it
+  mutable std::vector<uint8_t> scratch;  // cpu: 2 images per thread
+  mutable std::shared_ptr<AugmentDeviceCache> device;  // cuda: the cdf and draws on the device
 };
 
 struct PlanOptions {
@@ -51,14 +55,9 @@ void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, c
 // counts[k] += number of draws with pair k (k = 36·i + j); draws without a 36-letter pair are skipped.
 void count_pairs(const ImageDraws* draws, int n, int64_t* counts /* kPairs */);
 
-// Backend entry points: indices and pair_counts (nullable) are device pointers for cuda.
-void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                       const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts);
-void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                        const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts);
-void normalize_batch_cpu(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
-                         Tensor& out_f32);
-void normalize_batch_cuda(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
-                          Tensor& out_f32);
+// The cpu pass (augment/pipeline_cpu.cpp); the cuda one is kernels/augment.h. scratch: 2 images per
+// thread, grown as needed.
+void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch, const AugmentBatchArgs& a);
+void normalize_batch_cpu(Ctx& ctx, const AugmentBatchArgs& a);
 
 }  // namespace aws

@@ -1,5 +1,5 @@
 // The fused augmentation pass on the cpu: OpenMP over images, each image through the AWS_HD bodies
-// of pipeline_image.h and the element bodies, two scratch images per thread held by the plan.
+// of kernels/augment_image_ops.h and the element bodies, two scratch images per thread held by the plan.
 #include <omp.h>
 
 #include <algorithm>
@@ -12,19 +12,7 @@ namespace aws {
 
 namespace {
 
-// lut[ch·256 + v] = normalize_value(v, mean[ch], std[ch]); cut[ch] = the normalized 0 of Cutout.
-struct NormLut {
-  float lut[3 * 256];
-  float cut[3];
-  NormLut(const Normalization& n, int c) {
-    for (int ch = 0; ch < c; ++ch) {
-      for (int v = 0; v < 256; ++v) lut[ch * 256 + v] = normalize_value(float(v), n.mean[ch], n.std[ch]);
-      cut[ch] = normalize_value(0.0f, n.mean[ch], n.std[ch]);
-    }
-  }
-};
-
-void write_out(const uint8_t* img, const AugmentParams& p, const ImageDraws& d, const NormLut& L, float* out) {
+void write_out(const uint8_t* img, const AugmentParams& p, const ImageDraws& d, const NormTable& L, float* out) {
   const int c = p.c;
   const size_t count = size_t(p.h) * p.w * c;
   if (c == 1) {
@@ -45,8 +33,8 @@ void write_out(const uint8_t* img, const AugmentParams& p, const ImageDraws& d, 
   }
 }
 
-// Host version of crop_flip_row (pipeline_image.h) for the whole image: per row one memset of the
-// zero padding and one copy (reversed pixel order when flipped) of the valid source span.
+// crop_flip_source (kernels/augment_image_ops.h) in row form for the whole image: per row one memset
+// of the zero padding and one copy (reversed pixel order when flipped) of the valid source span.
 void crop_flip_image(const uint8_t* src, uint8_t* dst, const AugmentParams& p, const ImageDraws& d) {
   const int c = p.c, w = p.w;
   const size_t stride = size_t(w) * c;
@@ -86,19 +74,21 @@ int worker_count(const Ctx& ctx, int n) {
 
 }  // namespace
 
-void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                       const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts) {
+void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch_images, const AugmentBatchArgs& a) {
+  const int n = a.n;
   if (n <= 0) return;
-  const AugmentParams& p = plan.params;
+  const AugmentParams& p = a.params;
   const size_t img = size_t(p.h) * p.w * p.c;
   const int threads = worker_count(ctx, n);
-  if (plan.scratch.size() < 2 * img * size_t(threads)) plan.scratch.resize(2 * img * size_t(threads));
-  const NormLut L(plan.norm, p.c);
-  const uint64_t stream = rng_stream(key);
-  const uint8_t* images = images_u8.u8();
-  float* out = out_f32.f32();
-  uint8_t* scratch = plan.scratch.data();
-  const uint64_t* cdf = plan.cdf.empty() ? nullptr : plan.cdf.data();
+  if (scratch_images.size() < 2 * img * size_t(threads)) scratch_images.resize(2 * img * size_t(threads));
+  const NormTable& L = *a.norm;
+  const uint64_t stream = a.stream, *cdf = a.cdf;
+  const uint8_t* images = a.images;
+  const int32_t* indices = a.indices;
+  float* out = a.out;
+  uint8_t* scratch = scratch_images.data();
+  ImageDraws* draws = a.draws;
+  int32_t* pair_counts = a.pair_counts;
 
 #pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
   for (int b = 0; b < n; ++b) {
@@ -129,18 +119,15 @@ void augment_batch_cpu(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u
   }
 }
 
-void normalize_batch_cpu(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
-                         Tensor& out_f32) {
+void normalize_batch_cpu(Ctx& ctx, const AugmentBatchArgs& a) {
+  const int n = a.n;
   if (n <= 0) return;
-  AugmentParams p;
-  p.h = int(images_u8.dim(1)), p.w = int(images_u8.dim(2)), p.c = int(images_u8.dim(3));
+  const AugmentParams& p = a.params;
   const size_t img = size_t(p.h) * p.w * p.c;
-  const NormLut L(norm, p.c);
   const ImageDraws none;
-  const uint8_t* images = images_u8.u8();
-  float* out = out_f32.f32();
 #pragma omp parallel for schedule(static) num_threads(worker_count(ctx, n))
-  for (int b = 0; b < n; ++b) write_out(images + size_t(indices[b]) * img, p, none, L, out + size_t(b) * img);
+  for (int b = 0; b < n; ++b)
+    write_out(a.images + size_t(a.indices[b]) * img, p, none, *a.norm, a.out + size_t(b) * img);
 }
 
 }  // namespace aws

@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "engine/core/hd.h"
+#include "kernels/augment_image_ops.h"  // sample_cdf
 
 namespace aws {
 
-constexpr int kElements = 36;               // SPEC.md §2
+constexpr int kElements = kNumElements;     // SPEC.md §2 (kernels/augment_ops.h)
 constexpr int kPairs = kElements * kElements;  // 1296
 constexpr int kIdentity = 36;               // the extra letter of built-in rules
 
@@ -44,16 +44,6 @@ struct Policy {
 // A zero-probability pair has cdf[k] == cdf[k-1] and is never drawn. Deterministic on every backend.
 std::vector<uint64_t> make_cdf(const std::vector<double>& probs);
 
-// The first k with cdf[k] > r: binary search, written once for the cpu and the cuda pass.
-AWS_HD int sample_cdf(const uint64_t* cdf, int n, uint32_t r) {
-  int lo = 0, hi = n - 1;
-  while (lo < hi) {
-    int mid = (lo + hi) >> 1;
-    if (cdf[mid] > uint64_t(r)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
 
 // Shannon entropy in nats (0·log 0 = 0); log(1296) for the uniform policy.
 double policy_entropy(const std::vector<double>& probs);

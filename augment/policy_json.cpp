@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "augment/elements.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/read_file.h"
 

@@ -1,9 +1,9 @@
-// Residual add on the GPU over the shared body of kernels/elementwise_ops.h (y may alias a or b);
+// Residual add on the GPU over the shared body of kernels/add_ops.h (y may alias a or b);
 // f32 or bf16 (added in f32, rounded once).
-#include "engine/ops/add.h"
+#include "kernels/add.h"
 #include "kernels/bf16_ops.h"
 #include "kernels/cuda_context.h"
-#include "kernels/elementwise_ops.h"
+#include "kernels/add_ops.h"
 
 namespace aws {
 

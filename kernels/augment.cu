@@ -1,16 +1,17 @@
 // The fused augmentation pass on the GPU: one block per image, the image in shared memory, every
-// step on the same AWS_HD bodies as the cpu pass (augment/pipeline_image.h, kernels/augment_ops.h):
+// step on the same AWS_HD bodies as the cpu pass (kernels/augment_image_ops.h, kernels/augment_ops.h):
 //   draws (Philox, fixed slots) → pad-crop + flip gather → pair-op (exact shared-memory histograms →
 //   per-image parameters → per-pixel body, twice) → LUT /255-normalize + Cutout → float out.
 // Output is bit-identical to augment_batch_cpu (the build uses -fmad=false; the normalization table is
-// computed on the host by the same normalize_value). The batch's indices are a device tensor the caller
+// is the plan's NormTable, built on the host). The batch's indices are a device tensor the caller
 // filled (read at run time: a replayed CUDA graph sees each step's batch); the policy's cdf and the
-// draws travel through grow-only device buffers in CudaState::augment (no allocation after the first
-// call); pair counts are added on the device by the image's first thread.
+// draws travel through the plan's grow-only AugmentDeviceCache (no allocation after the first call);
+// pair counts are added on the device by the image's first thread.
 #include <cstring>
 #include <string>
+#include <vector>
 
-#include "augment/pipeline.h"
+#include "kernels/augment.h"
 #include "kernels/augment_ops.h"
 #include "kernels/cuda_context.h"
 
@@ -19,21 +20,6 @@ namespace aws {
 namespace {
 
 constexpr int kAugThreads = 256;
-
-// The normalization as a kernel argument (3 KB, under the 4 KB parameter limit).
-struct NormTable {
-  float lut[3 * 256];  // lut[ch·256 + v] = normalize_value(v, mean[ch], std[ch])
-  float cut[3];        // the normalized 0 that Cutout writes
-};
-
-NormTable make_norm_table(const Normalization& n, int c) {
-  NormTable t{};
-  for (int ch = 0; ch < c; ++ch) {
-    for (int v = 0; v < 256; ++v) t.lut[ch * 256 + v] = normalize_value(float(v), n.mean[ch], n.std[ch]);
-    t.cut[ch] = normalize_value(0.0f, n.mean[ch], n.std[ch]);
-  }
-  return t;
-}
 
 // Shared memory of one block: two image buffers, then up to 3 histograms of 256 bins.
 size_t shared_bytes(size_t img) { return ((2 * img + 15) / 16) * 16 + 3 * 256 * sizeof(uint32_t); }
@@ -78,14 +64,12 @@ __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t st
   }
   __syncthreads();
 
-  // Steps 1–2: dst = flip(crop(zero-pad(src))) as crop_flip_row does, one byte per thread step.
+  // Steps 1–2: dst = flip(crop(zero-pad(src))), one byte per thread step.
   const uint8_t* src = images + size_t(index) * img;
   for (int i = threadIdx.x; i < img; i += blockDim.x) {
-    const int ch = i % p.c, px = i / p.c, x = px % p.w, y = px / p.w;
-    const int sy = y + d.crop_y - p.crop_pad;
-    const int xx = d.flip ? p.w - 1 - x : x;
-    const int sx = xx + d.crop_x - p.crop_pad;
-    buf[0][i] = (sy < 0 || sy >= p.h || sx < 0 || sx >= p.w) ? uint8_t(0) : src[(sy * p.w + sx) * p.c + ch];
+    const int px = i / p.c;
+    const int from = crop_flip_source(p, d, px / p.w, px % p.w);
+    buf[0][i] = from < 0 ? uint8_t(0) : src[from * p.c + i % p.c];
   }
   __syncthreads();
 
@@ -111,28 +95,42 @@ __global__ void normalize_kernel(int img, int c, const uint8_t* images, const in
   for (int i = threadIdx.x; i < img; i += blockDim.x) o[i] = norm.lut[(i % c) * 256 + src[i]];
 }
 
+}  // namespace
+
+struct AugmentDeviceCache {
+  GrowBuffer draws, cdf;
+  std::vector<uint64_t> cdf_host;  // the table now in `cdf`
+};
+
+AugmentDeviceCache* augment_cache_create() { return new AugmentDeviceCache; }
+
+void augment_cache_destroy(AugmentDeviceCache* c) {
+  if (!c) return;
+  free_buffer(c->draws);
+  free_buffer(c->cdf);
+  delete c;
+}
+
+namespace {
+
 // The plan's cdf on the device, uploaded only when it differs from the table already there. A captured
 // train step never uploads: the eager first step of the epoch already put this plan's table there.
-const uint64_t* upload_cdf(Ctx& ctx, const AugmentPlan& plan) {
-  if (plan.cdf.empty()) return nullptr;
-  AugmentDeviceState& a = ctx.cuda->augment;
-  const size_t bytes = plan.cdf.size() * sizeof(uint64_t);
-  if (!a.cdf_valid || a.cdf_host.size() != plan.cdf.size() ||
-      std::memcmp(a.cdf_host.data(), plan.cdf.data(), bytes) != 0) {
+const uint64_t* upload_cdf(Ctx& ctx, AugmentDeviceCache& a, const uint64_t* cdf, size_t count) {
+  if (!cdf) return nullptr;
+  const size_t bytes = count * sizeof(uint64_t);
+  if (a.cdf_host.size() != count || std::memcmp(a.cdf_host.data(), cdf, bytes) != 0) {
     grow_buffer(a.cdf, bytes);
-    a.cdf_host = plan.cdf;  // the copy reads this persistent host vector
+    a.cdf_host.assign(cdf, cdf + count);  // the copy reads this persistent host vector
     CUDA_CHECK(cudaMemcpyAsync(a.cdf.p, a.cdf_host.data(), bytes, cudaMemcpyHostToDevice, stream_of(ctx)));
-    a.cdf_valid = true;
   }
   return static_cast<const uint64_t*>(a.cdf.p);
 }
 
 }  // namespace
 
-void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const int32_t* indices, int n,
-                        const RngKey& key, Tensor& out_f32, ImageDraws* draws, int32_t* pair_counts) {
-  if (n <= 0) return;
-  const AugmentParams& p = plan.params;
+void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentBatchArgs& a) {
+  if (a.n <= 0) return;
+  const AugmentParams& p = a.params;
   const size_t img = size_t(p.h) * p.w * p.c;
   const size_t smem = shared_bytes(img);
   if (smem > size_t(ctx.cuda->prop.sharedMemPerBlockOptin))
@@ -141,30 +139,26 @@ void augment_batch_cuda(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_
                 std::to_string(ctx.cuda->prop.sharedMemPerBlockOptin));
   if (smem > 48 * 1024)
     CUDA_CHECK(cudaFuncSetAttribute(augment_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
-  const uint64_t* d_cdf = upload_cdf(ctx, plan);
+  const uint64_t* d_cdf = upload_cdf(ctx, cache, a.cdf, size_t(p.alphabet) * p.alphabet);
   ImageDraws* d_draws = nullptr;
-  if (draws) {
-    grow_buffer(ctx.cuda->augment.draws, size_t(n) * sizeof(ImageDraws));
-    d_draws = static_cast<ImageDraws*>(ctx.cuda->augment.draws.p);
+  if (a.draws) {
+    grow_buffer(cache.draws, size_t(a.n) * sizeof(ImageDraws));
+    d_draws = static_cast<ImageDraws*>(cache.draws.p);
   }
-  augment_kernel<<<unsigned(n), kAugThreads, smem, stream_of(ctx)>>>(p, d_cdf, rng_stream(key), images_u8.u8(),
-                                                                     indices, make_norm_table(plan.norm, p.c),
-                                                                     out_f32.f32(), d_draws, pair_counts);
+  augment_kernel<<<unsigned(a.n), kAugThreads, smem, stream_of(ctx)>>>(p, d_cdf, a.stream, a.images, a.indices,
+                                                                       *a.norm, a.out, d_draws, a.pair_counts);
   AWS_LAUNCH_CHECK(ctx, "augment_batch");
-  if (draws) {
-    CUDA_CHECK(cudaMemcpyAsync(draws, d_draws, size_t(n) * sizeof(ImageDraws), cudaMemcpyDeviceToHost,
+  if (a.draws) {
+    CUDA_CHECK(cudaMemcpyAsync(a.draws, d_draws, size_t(a.n) * sizeof(ImageDraws), cudaMemcpyDeviceToHost,
                                stream_of(ctx)));
     CUDA_CHECK(cudaStreamSynchronize(stream_of(ctx)));
   }
 }
 
-void normalize_batch_cuda(Ctx& ctx, const Tensor& images_u8, const int32_t* indices, int n, const Normalization& norm,
-                          Tensor& out_f32) {
-  if (n <= 0) return;
-  const int c = int(images_u8.dim(3));
-  const int img = int(images_u8.dim(1) * images_u8.dim(2)) * c;
-  normalize_kernel<<<unsigned(n), kAugThreads, 0, stream_of(ctx)>>>(img, c, images_u8.u8(), indices,
-                                                                    make_norm_table(norm, c), out_f32.f32());
+void normalize_batch_cuda(Ctx& ctx, const AugmentBatchArgs& a) {
+  if (a.n <= 0) return;
+  const int c = a.params.c, img = a.params.h * a.params.w * c;
+  normalize_kernel<<<unsigned(a.n), kAugThreads, 0, stream_of(ctx)>>>(img, c, a.images, a.indices, *a.norm, a.out);
   AWS_LAUNCH_CHECK(ctx, "normalize_batch");
 }
 

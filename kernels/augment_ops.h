@@ -9,7 +9,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "engine/core/hd.h"
+#include "core/hd.h"
 
 namespace aws {
 

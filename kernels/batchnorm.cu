@@ -5,7 +5,7 @@
 // and their gradients) are f32 or bf16 (T; kernels/bf16_ops.h); parameters and statistics are f32.
 #include <algorithm>
 
-#include "engine/ops/batchnorm.h"
+#include "kernels/batchnorm.h"
 #include "kernels/batchnorm_ops.h"
 #include "kernels/bf16_ops.h"
 #include "kernels/cuda_context.h"

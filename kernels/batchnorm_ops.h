@@ -4,7 +4,7 @@
 #pragma once
 #include <cmath>
 
-#include "engine/core/hd.h"
+#include "core/hd.h"
 
 namespace aws {
 

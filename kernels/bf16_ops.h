@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "engine/core/hd.h"
+#include "core/hd.h"
 
 namespace aws {
 

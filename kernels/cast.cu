@@ -1,5 +1,5 @@
 // f32 <-> bf16 on the GPU: a grid-stride loop over the conversion bodies of kernels/bf16_ops.h.
-#include "engine/ops/cast.h"
+#include "kernels/cast.h"
 #include "kernels/bf16_ops.h"
 #include "kernels/cuda_context.h"
 

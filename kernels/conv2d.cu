@@ -8,7 +8,7 @@
 // with the math type it was timed in.
 #include <string>
 
-#include "engine/ops/conv2d.h"
+#include "kernels/conv2d.h"
 #include "kernels/cuda_context.h"
 
 namespace aws {

@@ -7,7 +7,7 @@
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

@@ -5,9 +5,10 @@
 #include <cstring>
 #include <string>
 
-#include "engine/core/memory.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_context.h"
+#include "kernels/cuda_state.h"
+#include "kernels/memory.h"
 
 namespace aws {
 
@@ -41,12 +42,12 @@ GemmPlan::~GemmPlan() {
 void grow_buffer(GrowBuffer& b, size_t bytes) {
   if (bytes <= b.bytes && b.p) return;
   free_buffer(b);
-  b.p = mem_alloc(Device::cuda, bytes);
+  b.p = mem_alloc_cuda(bytes);
   b.bytes = bytes;
 }
 
 void free_buffer(GrowBuffer& b) {
-  if (b.p) mem_free(Device::cuda, b.p);
+  if (b.p) mem_free_cuda(b.p);
   b.p = nullptr;
   b.bytes = 0;
 }
@@ -74,11 +75,11 @@ CudaState* cuda_state_create() {
   CUDNN_CHECK(cudnnCreate(&s->cudnn));
   CUDNN_CHECK(cudnnSetStream(s->cudnn, s->stream));
   CUBLAS_CHECK(cublasLtCreate(&s->lt));
-  // Both buffers through mem_alloc so the tests' device allocation counter sees them.
+  // Both buffers through mem_alloc_cuda so the tests' device allocation counter sees them.
   s->workspace_bytes = kCudaWorkspaceBytes;
-  s->workspace = mem_alloc(Device::cuda, s->workspace_bytes);
+  s->workspace = mem_alloc_cuda(s->workspace_bytes);
   s->scratch_bytes = kCudaScratchBytes;
-  s->scratch = mem_alloc(Device::cuda, s->scratch_bytes);
+  s->scratch = mem_alloc_cuda(s->scratch_bytes);
   return s.release();
 }
 
@@ -87,10 +88,8 @@ void cuda_state_destroy(CudaState* s) {
   cudaStreamSynchronize(s->stream);
   s->conv_plans.clear();
   s->gemm_plans.clear();
-  free_buffer(s->augment.draws);
-  free_buffer(s->augment.cdf);
-  mem_free(Device::cuda, s->workspace);
-  mem_free(Device::cuda, s->scratch);
+  mem_free_cuda(s->workspace);
+  mem_free_cuda(s->scratch);
   if (s->lt) cublasLtDestroy(s->lt);
   if (s->cudnn) cudnnDestroy(s->cudnn);
   if (s->stream) cudaStreamDestroy(s->stream);

@@ -1,4 +1,4 @@
-// CudaState: everything the cuda backend keeps per context (engine/core/context.h holds it opaque):
+// CudaState: everything the cuda backend keeps per context (core/context.h holds it opaque):
 // the stream every op runs on, the cuDNN and cuBLASLt handles, one workspace allocated once and
 // shared by cuDNN and cuBLASLt (ops run in stream order, so they never overlap), a reduction scratch
 // buffer, and the per-shape plan caches. Included only by kernels/*.cu.
@@ -13,8 +13,8 @@
 #include <memory>
 #include <vector>
 
-#include "engine/core/context.h"
-#include "engine/core/cuda_buffers.h"  // kCudaWorkspaceBytes, kCudaScratchBytes
+#include "core/context.h"
+#include "core/cuda_buffers.h"  // kCudaWorkspaceBytes, kCudaScratchBytes
 #include "kernels/cuda_check.h"
 
 namespace aws {
@@ -51,20 +51,12 @@ struct GemmPlan {
   ~GemmPlan();
 };
 
-// A device buffer that only grows (mem_alloc counts each growth), for small per-call data such as the
-// augmentation's sampling table: after the first call of a given size nothing is allocated.
+// A device buffer that only grows (mem_alloc_cuda counts each growth), for small per-call data such as the
+// augmentation's sampling table (kernels/augment.cu): after the first call of a given size nothing
+// is allocated.
 struct GrowBuffer {
   void* p = nullptr;
   size_t bytes = 0;
-};
-
-// Device copies the fused augmentation kernel needs (kernels/augment.cu): the per-image draws (for
-// tests that read them back) and the policy's sampling table, re-uploaded only when its contents change
-// (compared against the host copy, so a new plan at a recycled address is never mistaken for the old).
-struct AugmentDeviceState {
-  GrowBuffer draws, cdf;
-  std::vector<uint64_t> cdf_host;  // the table now in `cdf`
-  bool cdf_valid = false;
 };
 
 struct CudaState {
@@ -82,13 +74,11 @@ struct CudaState {
 
   std::map<ConvKey, std::unique_ptr<ConvPlan>> conv_plans;
   std::map<GemmKey, std::unique_ptr<GemmPlan>> gemm_plans;
-  AugmentDeviceState augment;
 };
 
-// Makes b hold at least `bytes` (frees and reallocates through mem_alloc only when it must grow).
+// Makes b hold at least `bytes` (frees and reallocates through mem_alloc_cuda only when it must grow).
 void grow_buffer(GrowBuffer& b, size_t bytes);
 void free_buffer(GrowBuffer& b);
-
 
 inline cudaStream_t stream_of(Ctx& ctx) { return ctx.cuda->stream; }
 

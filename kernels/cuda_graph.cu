@@ -2,7 +2,7 @@
 // One executable per CudaGraph: the first capture instantiates it, later captures of the same step
 // (a new epoch's key or plan changes only kernel arguments) update it in place with
 // cudaGraphExecUpdate, and a refused update (another topology) re-instantiates.
-#include "engine/graph/cuda_graph.h"
+#include "kernels/cuda_graph.h"
 #include "kernels/cuda_context.h"
 
 namespace aws {

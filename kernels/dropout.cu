@@ -1,6 +1,6 @@
 // Inverted dropout on the GPU: the keep decision and scale come from kernels/dropout_ops.h, so the
 // mask equals the cpu one bit for bit for the same key.
-#include "engine/ops/dropout.h"
+#include "kernels/dropout.h"
 #include "kernels/cuda_context.h"
 #include "kernels/dropout_ops.h"
 

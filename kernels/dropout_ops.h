@@ -4,8 +4,8 @@
 #pragma once
 #include <cstdint>
 
-#include "engine/core/hd.h"
-#include "engine/core/rng.h"
+#include "core/hd.h"
+#include "core/rng.h"
 
 namespace aws {
 

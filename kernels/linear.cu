@@ -3,7 +3,7 @@
 // is the column-major product yᵀ = w'ᵀ·x' with the bias added in the epilogue. Plans (descriptors and
 // the heuristic's algorithm) are cached per GEMM shape. db is a column sum of dy (our kernel, double
 // accumulation, deterministic).
-#include "engine/ops/linear.h"
+#include "kernels/linear.h"
 #include "kernels/cuda_context.h"
 
 namespace aws {

@@ -1,14 +1,20 @@
-// Device memory: the only cudaMalloc/cudaFree in the engine (mem_alloc counts every call), and copies
-// and fills on the context's stream.
+// Device memory: the only cudaMalloc/cudaFree in the engine (each counted), and copies and fills on
+// the context's stream.
+#include <atomic>
 #include <string>
 
-#include "engine/core/memory.h"
+#include "kernels/memory.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_context.h"
 
 namespace aws {
 
+namespace {
+std::atomic<uint64_t> g_alloc_count;  // a statistic, not state any computation depends on
+}
+
 void* mem_alloc_cuda(size_t bytes) {
+  g_alloc_count++;
   void* p = nullptr;
   cudaError_t e = cudaMalloc(&p, bytes ? bytes : 256);  // cudaMalloc is 256-byte aligned
   if (e != cudaSuccess) {
@@ -17,6 +23,8 @@ void* mem_alloc_cuda(size_t bytes) {
   }
   return p;
 }
+
+uint64_t mem_alloc_count_cuda() { return g_alloc_count.load(); }
 
 void mem_free_cuda(void* p) { CUDA_CHECK(cudaFree(p)); }
 

@@ -2,7 +2,7 @@
 // gathers (each input element sums the outputs whose argmax is it, in output order) instead of
 // scattering with atomics, so the result is deterministic and sums in the cpu's order. The global
 // average pool also takes bf16 features (T), with f32 pooled vectors, for the half-precision mode.
-#include "engine/ops/pool.h"
+#include "kernels/pool.h"
 #include "kernels/bf16_ops.h"
 #include "kernels/cuda_context.h"
 #include "kernels/pool_ops.h"

@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "engine/core/hd.h"
+#include "core/hd.h"
 
 namespace aws {
 

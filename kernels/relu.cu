@@ -1,6 +1,6 @@
-// ReLU on the GPU: grid-stride loops over the shared bodies of kernels/activation_ops.h.
-#include "engine/ops/relu.h"
-#include "kernels/activation_ops.h"
+// ReLU on the GPU: grid-stride loops over the shared bodies of kernels/relu_ops.h.
+#include "kernels/relu.h"
+#include "kernels/relu_ops.h"
 #include "kernels/cuda_context.h"
 
 namespace aws {

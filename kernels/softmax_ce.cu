@@ -1,10 +1,10 @@
 // Softmax cross-entropy on the GPU: one block, each thread runs the shared row body of
-// kernels/loss_ops.h on its rows; loss and correct count are reduced in shared memory (fixed order,
+// kernels/softmax_ce_ops.h on its rows; loss and correct count are reduced in shared memory (fixed order,
 // so the result is deterministic). Heads are tiny (N ≤ a few thousand rows of K logits).
 // A label outside [0, K) cannot throw on the device: it makes the loss NaN instead.
-#include "engine/ops/softmax_ce.h"
+#include "kernels/softmax_ce.h"
 #include "kernels/cuda_context.h"
-#include "kernels/loss_ops.h"
+#include "kernels/softmax_ce_ops.h"
 
 namespace aws {
 

@@ -1,9 +1,9 @@
 // StepStaging on cuda (engine/graph/step_staging.h): two pinned host buffers used in turn, one event
-// per buffer recorded after the copy that reads it, one device buffer (through mem_alloc, so the
+// per buffer recorded after the copy that reads it, one device buffer (through mem_alloc_cuda, so the
 // tests' device allocation counter sees it). All allocated at construction.
-#include "engine/core/memory.h"
-#include "engine/graph/step_staging.h"
 #include "kernels/cuda_context.h"
+#include "kernels/memory.h"
+#include "kernels/step_staging.h"
 
 namespace aws {
 
@@ -24,7 +24,7 @@ StagingState* cuda_staging_create(size_t bytes) {
       CUDA_CHECK(cudaHostAlloc(&s->host[i], bytes, cudaHostAllocDefault));
       CUDA_CHECK(cudaEventCreateWithFlags(&s->read[i], cudaEventDisableTiming));
     }
-    s->dev = mem_alloc(Device::cuda, bytes);
+    s->dev = mem_alloc_cuda(bytes);
   } catch (...) {
     cuda_staging_destroy(s);
     throw;
@@ -41,7 +41,7 @@ void cuda_staging_destroy(StagingState* s) {
     }
     if (s->host[i]) cudaFreeHost(s->host[i]);
   }
-  if (s->dev) mem_free(Device::cuda, s->dev);
+  if (s->dev) mem_free_cuda(s->dev);
   delete s;
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
 #include "engine/ops/batchnorm.h"
 #include "engine/ops/conv2d.h"
 #include "engine/optim/optimizer.h"

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "engine/core/cuda_buffers.h"
+#include "core/cuda_buffers.h"
 
 namespace aws {
 

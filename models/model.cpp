@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/core/memory.h"
-#include "engine/core/rng.h"
+#include "engine/runtime/memory.h"
+#include "core/rng.h"
 #include "engine/ops/cast.h"
 
 namespace aws {

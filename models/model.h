@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
 #include "engine/optim/optimizer.h"
 #include "models/layers.h"
 

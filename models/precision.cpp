@@ -1,6 +1,6 @@
 #include "models/precision.h"
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

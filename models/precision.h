@@ -8,7 +8,7 @@
 #pragma once
 #include <string>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "models/model.h"
 
 namespace aws {

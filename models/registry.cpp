@@ -1,7 +1,7 @@
 // Model names → constructors. Names: resnet18, resnet20, resnet32, wrn-D-K with (D − 4) % 6 == 0.
 #include <cstdio>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "models/resnets.h"
 
 namespace aws {

@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "engine/core/memory.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/add.h"
 #include "models/resnets.h"
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <xxhash.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "search/controller.h"
 
 namespace aws {

@@ -7,8 +7,8 @@
 
 #include "augment/policy.h"
 #include "augment/policy_json.h"
-#include "engine/core/error.h"
-#include "engine/core/rng.h"
+#include "core/error.h"
+#include "core/rng.h"
 #include "engine/io/atomic_file.h"
 #include "search/policy_stats.h"
 #include "search/ppo.h"

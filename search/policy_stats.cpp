@@ -6,7 +6,7 @@
 
 #include "augment/elements.h"
 #include "augment/policy.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

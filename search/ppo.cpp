@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/core/error.h"
-#include "engine/core/rng.h"
+#include "core/error.h"
+#include "core/rng.h"
 
 namespace aws {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/rng.h"
+#include "core/rng.h"
 
 namespace aws {
 
@@ -72,7 +72,7 @@ void adam_ascent_step(double* theta, const double* grad, int n, AdamState& s, do
 
 // M pair indices drawn i.i.d. from p (n = p.size() entries, non-negative, positive sum; normalized
 // here), returned as multiplicities (n entries summing to M). Draw d uses the Philox counter
-// (d mod 2³², d div 2³²) under rng_stream(key) (engine/core/rng.h), one 53-bit uniform and the
+// (d mod 2³², d div 2³²) under rng_stream(key) (core/rng.h), one 53-bit uniform and the
 // inverse CDF, so the result is a pure function of (p, M, key), and the first M' < M draws are the
 // draws of M'. For the sparse search mode.
 std::vector<int64_t> draw_pair_counts(const std::vector<double>& p, int64_t M, const RngKey& key);

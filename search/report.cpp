@@ -12,7 +12,7 @@
 #include "augment/elements.h"
 #include "augment/policy.h"
 #include "augment/policy_json.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/atomic_file.h"
 #include "train/model_file.h"
 #include "search/policy_stats.h"

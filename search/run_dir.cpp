@@ -14,7 +14,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/read_file.h"

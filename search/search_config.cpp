@@ -9,8 +9,8 @@
 
 #include <xxhash.h>
 
-#include "engine/core/build_info.h"
-#include "engine/core/error.h"
+#include "engine/runtime/build_info.h"
+#include "core/error.h"
 #include "search/ppo.h"
 #include "search/search_mode.h"
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/core/device.h"
+#include "core/device.h"
 
 namespace aws {
 
@@ -62,7 +62,7 @@ struct SearchConfig {
 
   // UserError naming the flag of the first invalid field (every number finite and in range).
   void validate() const;
-  // `device` parsed (engine/core/device.h), the one place a search's device string becomes a Device.
+  // `device` parsed (core/device.h), the one place a search's device string becomes a Device.
   Device backend() const { return parse_device(device); }
   // Every field, including the non-semantic ones, with "format"/"version".
   nlohmann::json to_json() const;

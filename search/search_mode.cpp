@@ -7,8 +7,8 @@
 #include "augment/builtin_policies.h"
 #include "augment/elements.h"
 #include "augment/policy.h"
-#include "engine/core/error.h"
-#include "engine/core/rng.h"
+#include "core/error.h"
+#include "core/rng.h"
 #include "search/ppo.h"
 
 namespace aws {

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "augment/builtin_policies.h"
-#include "engine/core/clock.h"
-#include "engine/core/strprintf.h"
-#include "engine/core/error.h"
+#include "core/clock.h"
+#include "core/strprintf.h"
+#include "core/error.h"
 #include "engine/io/atomic_file.h"
 #include "models/precision.h"
 #include "train/model_file.h"

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "augment/pipeline.h"
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
 #include "engine/data/dataset.h"
 #include "engine/data/normalize.h"
 #include "engine/data/split.h"

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "augment/pipeline.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/optim/schedule.h"
 #include "engine/optim/sgd.h"
 #include "models/precision.h"

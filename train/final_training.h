@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "augment/policy.h"
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "engine/data/dataset.h"
 #include "engine/data/normalize.h"
 #include "engine/data/split.h"

@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "engine/core/memory.h"
+#include "engine/runtime/memory.h"
 #include "engine/io/checkpoint.h"
 
 namespace aws {

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "engine/data/dataset.h"
 #include "models/model.h"
 

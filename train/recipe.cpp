@@ -1,7 +1,7 @@
 // The named training recipes of train/recipe.h.
 #include "train/recipe.h"
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
 #include "engine/graph/step_staging.h"
 
 namespace aws {

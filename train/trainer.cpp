@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "engine/core/clock.h"
-#include "engine/core/memory.h"
+#include "core/clock.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/add.h"
 
 namespace aws {

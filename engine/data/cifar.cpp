@@ -1,7 +1,7 @@
 // CIFAR binary batch parsing (see cifar.h): planar CHW records → interleaved NHWC.
 #include "engine/data/cifar.h"
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/read_file.h"
 
 namespace aws {

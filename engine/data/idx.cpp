@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/read_file.h"
 
 namespace aws {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

@@ -3,7 +3,7 @@
 
 #include <sys/stat.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/data/cifar.h"
 #include "engine/data/idx.h"
 

@@ -1,7 +1,7 @@
 // Stratified, seeded train/validation splits (SPEC.md §5): Fashion-MNIST 50k/10k and CIFAR 40k/10k
 // of the official training set. Each class gives the validation set a share proportional to its
 // size (largest-remainder rounding), and which images go there is a Fisher–Yates shuffle drawn from
-// the counter-based generator (engine/core/rng.h), so the split is a pure function of
+// the counter-based generator (core/rng.h), so the split is a pure function of
 // (labels, n_val, seed) on every platform. The lists are stored in the run directory.
 #pragma once
 #include <cstdint>

@@ -1,7 +1,7 @@
 // The graph facade: backend dispatch for CudaGraph (kernels/cuda_graph.cu does the CUDA calls).
 #include "engine/graph/cuda_graph.h"
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 
 namespace aws {
 

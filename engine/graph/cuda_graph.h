@@ -1,5 +1,5 @@
 // A captured CUDA graph of work queued on a context's stream (engine side; no CUDA types here, the
-// state is opaque as in engine/core/context.h). capture() records what `body` queues instead of
+// state is opaque as in core/context.h). capture() records what `body` queues instead of
 // running it; the first capture instantiates an executable graph, later captures update that
 // executable in place (cudaGraphExecUpdate: same topology, new kernel arguments such as a new
 // epoch's RNG key) and re-instantiate only when the update is refused; launch() replays it.
@@ -12,11 +12,10 @@
 #pragma once
 #include <cstdint>
 
-#include "engine/core/context.h"
+#include "core/context.h"
+#include "kernels/cuda_graph.h"
 
 namespace aws {
-
-struct CudaGraphState;  // kernels/cuda_graph.cu
 
 class CudaGraph {
  public:
@@ -63,16 +62,5 @@ class CudaGraph {
   int64_t instantiations_ = 0, updates_ = 0, refusals_ = 0;
   int last_refusal_ = 0;
 };
-
-// cuda entry points (kernels/cuda_graph.cu), reached through AWS_CUDA_CALL.
-bool cuda_graph_capture_allowed(const CudaState* s);
-void cuda_graph_begin(Ctx& ctx, CudaGraphState*& s);
-// Ends the capture; returns 0 if the executable was updated in place, 1 if it was instantiated for
-// the first time, 2 + the cudaGraphExecUpdateResult if an update was refused and it was re-instantiated.
-int cuda_graph_end(Ctx& ctx, CudaGraphState* s);
-void cuda_graph_abort(Ctx& ctx, CudaGraphState* s);
-void cuda_graph_launch(Ctx& ctx, CudaGraphState* s);
-bool cuda_graph_ready(const CudaGraphState* s);
-void cuda_graph_destroy(CudaGraphState* s);
 
 }  // namespace aws

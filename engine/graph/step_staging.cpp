@@ -1,8 +1,8 @@
 // StepStaging's facade: the cpu buffer here, the pinned double buffer in kernels/step_staging.cu.
 #include "engine/graph/step_staging.h"
 
-#include "engine/core/cuda_dispatch.h"
-#include "engine/core/memory.h"
+#include "core/cuda_dispatch.h"
+#include "engine/runtime/memory.h"
 
 namespace aws {
 

@@ -10,11 +10,10 @@
 #pragma once
 #include <cstddef>
 
-#include "engine/core/context.h"
+#include "core/context.h"
+#include "kernels/step_staging.h"
 
 namespace aws {
-
-struct StagingState;  // kernels/step_staging.cu
 
 class StepStaging {
  public:
@@ -38,12 +37,5 @@ class StepStaging {
   void* cpu_ = nullptr;            // cpu backend: the one buffer
   StagingState* cuda_ = nullptr;   // cuda backend
 };
-
-// cuda entry points (kernels/step_staging.cu), reached through AWS_CUDA_CALL.
-StagingState* cuda_staging_create(size_t bytes);
-void cuda_staging_destroy(StagingState* s);
-void* cuda_staging_host(StagingState* s);
-void cuda_staging_upload(Ctx& ctx, StagingState* s);
-void* cuda_staging_device(const StagingState* s);
 
 }  // namespace aws

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <unordered_set>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/read_file.h"
 

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

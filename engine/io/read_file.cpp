@@ -9,7 +9,7 @@
 #include <cstring>
 #include <memory>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

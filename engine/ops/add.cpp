@@ -1,7 +1,7 @@
 // Residual add facade: checks shapes and dtypes, dispatches to the backend.
 #include "engine/ops/add.h"
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 #include "engine/ops/real_dtype.h"
 
 namespace aws {

@@ -1,6 +1,6 @@
 // Residual add on the cpu (f32 or f64); y may alias a or b.
 #include "engine/ops/add.h"
-#include "kernels/elementwise_ops.h"
+#include "kernels/add_ops.h"
 
 namespace aws {
 

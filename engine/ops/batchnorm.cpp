@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 #include "engine/ops/real_dtype.h"
 
 namespace aws {

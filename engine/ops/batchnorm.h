@@ -4,16 +4,11 @@
 // with the unbiased batch variance; normalization uses the biased one. The fusion is what lets a
 // ResNet block's "BN → add → ReLU" be one pass forward and one pass backward.
 #pragma once
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
+#include "kernels/batchnorm.h"
 
 namespace aws {
-
-struct BatchNormParams {
-  float eps = 1e-5f;
-  float momentum = 0.1f;
-  bool relu = false;
-};
 
 // x, y [N,H,W,C]; gamma, beta, running_*, save_* [C]; residual (optional) like y.
 void batchnorm_forward_train(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
@@ -39,15 +34,5 @@ void batchnorm_backward_cpu(Ctx& ctx, const BatchNormParams& p, const Tensor& x,
                             const Tensor& dy, const Tensor& gamma, const Tensor& save_mean,
                             const Tensor& save_invstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
                             Tensor* dresidual);
-void batchnorm_forward_train_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                                  const Tensor& beta, const Tensor* residual, Tensor& running_mean,
-                                  Tensor& running_var, Tensor& save_mean, Tensor& save_invstd, Tensor& y);
-void batchnorm_forward_eval_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                                 const Tensor& beta, const Tensor* residual, const Tensor& running_mean,
-                                 const Tensor& running_var, Tensor& y);
-void batchnorm_backward_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y,
-                             const Tensor& dy, const Tensor& gamma, const Tensor& save_mean,
-                             const Tensor& save_invstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
-                             Tensor* dresidual);
 
 }  // namespace aws

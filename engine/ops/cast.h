@@ -2,14 +2,14 @@
 // and weight gradients): y = x converted, same shape; f32 → bf16 rounds to nearest even.
 // Facade: checks, dispatches to cast_cpu.cpp or kernels/cast.cu, which share kernels/bf16_ops.h.
 #pragma once
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
+#include "kernels/cast.h"
 
 namespace aws {
 
 void cast(Ctx& ctx, const Tensor& x, Tensor& y);
 
 void cast_cpu(Ctx& ctx, const Tensor& x, Tensor& y);
-void cast_cuda(Ctx& ctx, const Tensor& x, Tensor& y);
 
 }  // namespace aws

@@ -3,7 +3,7 @@
 // bf16 (x, w and y alike) is the cuda backend's half-precision mode.
 #include "engine/ops/conv2d.h"
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 #include "engine/ops/dnnl_state.h"
 
 namespace aws {

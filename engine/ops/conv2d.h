@@ -3,15 +3,11 @@
 // cpu: oneDNN primitives cached per shape (conv2d_dnnl.cpp) or the direct loops (conv2d_cpu.cpp,
 // also the tests' reference); cuda: cuDNN (kernels/conv2d.cu).
 #pragma once
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
+#include "kernels/conv2d.h"
 
 namespace aws {
-
-struct Conv2dParams {
-  int stride = 1;
-  int pad = 0;
-};
 
 inline int64_t conv2d_out_size(int64_t in, int64_t k, int stride, int pad) {
   return (in + 2 * pad - k) / stride + 1;
@@ -27,9 +23,5 @@ void conv2d_backward_weights(Ctx& ctx, const Conv2dParams& p, const Tensor& x, c
 void conv2d_forward_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
 void conv2d_backward_data_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
 void conv2d_backward_weights_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
-
-void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
-void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
-void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
 
 }  // namespace aws

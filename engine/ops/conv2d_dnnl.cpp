@@ -3,7 +3,7 @@
 // directly or reordered into oneDNN's preferred layout through a cached reorder (DnnlWeights).
 #include <tuple>
 
-#include "engine/core/memory.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/dnnl_state_impl.h"
 
 namespace aws {

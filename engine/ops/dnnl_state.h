@@ -4,7 +4,7 @@
 #pragma once
 #include <cstddef>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/ops/conv2d.h"
 
 namespace aws {

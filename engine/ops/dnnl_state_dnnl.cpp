@@ -1,6 +1,6 @@
 // The oneDNN state a Ctx owns: engine, stream, plan cache, the shared scratchpad, and how plans run
 // (through the C API with argument arrays built once, so a call allocates nothing on our side).
-#include "engine/core/memory.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/dnnl_state_impl.h"
 
 namespace aws {

@@ -11,7 +11,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "engine/ops/dnnl_state.h"
 
 namespace aws {

@@ -2,7 +2,7 @@
 // to the cpu loops (f32, or f64 for the gradient checker) or to cuBLASLt.
 #include "engine/ops/linear.h"
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 
 namespace aws {
 

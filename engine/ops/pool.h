@@ -1,7 +1,8 @@
 // Pooling: global average pool (the ResNet head) and max-pool (ImageNet stems). NHWC.
 #pragma once
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
+#include "kernels/pool.h"
 
 namespace aws {
 
@@ -9,11 +10,6 @@ namespace aws {
 void global_avgpool_forward(Ctx& ctx, const Tensor& x, Tensor& y);
 void global_avgpool_backward(Ctx& ctx, const Tensor& dy, Tensor& dx);
 
-struct MaxPoolParams {
-  int kernel = 3;
-  int stride = 2;
-  int pad = 1;
-};
 // x [N,H,W,C] → y [N,P,Q,C]; argmax (i32, like y) holds the flat h·W+w of each maximum in x's plane.
 // Padding never wins (it is −inf). Backward scatters dy into dx (overwritten).
 void maxpool_forward(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax);
@@ -23,9 +19,5 @@ void global_avgpool_forward_cpu(Ctx& ctx, const Tensor& x, Tensor& y);
 void global_avgpool_backward_cpu(Ctx& ctx, const Tensor& dy, Tensor& dx);
 void maxpool_forward_cpu(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax);
 void maxpool_backward_cpu(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx);
-void global_avgpool_forward_cuda(Ctx& ctx, const Tensor& x, Tensor& y);
-void global_avgpool_backward_cuda(Ctx& ctx, const Tensor& dy, Tensor& dx);
-void maxpool_forward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax);
-void maxpool_backward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx);
 
 }  // namespace aws

@@ -5,8 +5,8 @@
 #pragma once
 #include <string>
 
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
 
 namespace aws {
 

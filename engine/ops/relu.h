@@ -1,8 +1,9 @@
 // ReLU, forward and backward (the backward reads the forward output, so the input need not be kept).
 // Facade: checks shapes once and dispatches to the backend (relu_cpu.cpp, kernels/relu.cu).
 #pragma once
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
+#include "kernels/relu.h"
 
 namespace aws {
 
@@ -11,7 +12,5 @@ void relu_backward(Ctx& ctx, const Tensor& y, const Tensor& dy, Tensor& dx);
 
 void relu_forward_cpu(Ctx& ctx, const Tensor& x, Tensor& y);
 void relu_backward_cpu(Ctx& ctx, const Tensor& y, const Tensor& dy, Tensor& dx);
-void relu_forward_cuda(Ctx& ctx, const Tensor& x, Tensor& y);
-void relu_backward_cuda(Ctx& ctx, const Tensor& y, const Tensor& dy, Tensor& dx);
 
 }  // namespace aws

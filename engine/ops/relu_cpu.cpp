@@ -1,5 +1,5 @@
 #include "engine/ops/relu.h"
-#include "kernels/activation_ops.h"
+#include "kernels/relu_ops.h"
 
 namespace aws {
 

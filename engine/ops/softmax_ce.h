@@ -2,14 +2,11 @@
 // evaluation head that only counts correct predictions.
 // Smoothed target: (1 − ε)·onehot + ε/K (PyTorch's label_smoothing). Loss is the batch mean.
 #pragma once
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
+#include "kernels/softmax_ce.h"
 
 namespace aws {
-
-struct SoftmaxCEParams {
-  float label_smoothing = 0.0f;
-};
 
 // logits [N,K] f32, labels [N] i32 → loss [1] (mean over N), dlogits [N,K] = d(mean loss)/dlogits,
 // correct [1] i32 = number of rows whose argmax equals the label. Results stay on the device.
@@ -21,8 +18,5 @@ void count_correct(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor&
 void softmax_ce_forward_backward_cpu(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits,
                                      const Tensor& labels, Tensor& loss, Tensor& dlogits, Tensor& correct);
 void count_correct_cpu(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
-void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits,
-                                      const Tensor& labels, Tensor& loss, Tensor& dlogits, Tensor& correct);
-void count_correct_cuda(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
 
 }  // namespace aws

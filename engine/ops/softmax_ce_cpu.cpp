@@ -3,7 +3,7 @@
 #include <string>
 
 #include "engine/ops/softmax_ce.h"
-#include "kernels/loss_ops.h"
+#include "kernels/softmax_ce_ops.h"
 
 namespace aws {
 

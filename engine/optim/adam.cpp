@@ -1,6 +1,6 @@
 #include "engine/optim/adam.h"
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 
 namespace aws {
 

@@ -4,15 +4,10 @@
 #pragma once
 #include <memory>
 
-#include "engine/optim/optim.h"
-#include "kernels/optim_ops.h"
+#include "engine/optim/optimizer.h"
+#include "kernels/adam.h"
 
 namespace aws {
-
-struct AdamConfig {
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  double weight_decay = 0.0;  // applied to tensors with ParamRef::decay only
-};
 
 class Adam final : public Optimizer {
  public:
@@ -35,7 +30,5 @@ class Adam final : public Optimizer {
 // Backend entry points: increment `step` (i32[1], on the device for cuda) and update every tensor.
 void adam_step_cpu(Ctx& ctx, const AdamConfig& cfg, const ParamList& params, const Tensor* m,
                    const Tensor* v, Tensor& step, const Tensor& lr, const Tensor* grad_scale);
-void adam_step_cuda(Ctx& ctx, const AdamConfig& cfg, const ParamList& params, const Tensor* m,
-                    const Tensor* v, Tensor& step, const Tensor& lr, const Tensor* grad_scale);
 
 }  // namespace aws

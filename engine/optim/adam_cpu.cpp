@@ -1,5 +1,6 @@
 // Adam on the cpu: bias corrections once per step, then the shared per-element body per tensor.
 #include "engine/optim/adam.h"
+#include "kernels/adam_ops.h"
 
 namespace aws {
 

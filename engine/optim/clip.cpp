@@ -1,7 +1,7 @@
 #include "engine/optim/clip.h"
 
-#include "engine/core/cuda_dispatch.h"
-#include "engine/core/memory.h"
+#include "core/cuda_dispatch.h"
+#include "engine/runtime/memory.h"
 
 namespace aws {
 

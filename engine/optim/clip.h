@@ -4,7 +4,8 @@
 // the optimizer's step multiplies by the scale inside its update (Optimizer::step's grad_scale).
 // On cuda both stay on the device (no host round trip per step); norm() copies it out for logs.
 #pragma once
-#include "engine/optim/optim.h"
+#include "engine/optim/optimizer.h"
+#include "kernels/clip.h"
 
 namespace aws {
 
@@ -28,6 +29,5 @@ class GradClip {
 
 // Backend entry points: write the total norm and the scale into the two f32[1] tensors.
 void grad_clip_cpu(Ctx& ctx, const ParamList& params, float max_norm, Tensor& norm, Tensor& scale);
-void grad_clip_cuda(Ctx& ctx, const ParamList& params, float max_norm, Tensor& norm, Tensor& scale);
 
 }  // namespace aws

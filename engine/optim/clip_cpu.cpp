@@ -1,9 +1,10 @@
 // Gradient norm on the cpu: sums of squares in double over fixed chunks (their size depends on the
 // tensor size only), combined in chunk order, so the norm does not depend on the thread count.
 #include <algorithm>
+#include <cmath>
 
 #include "engine/optim/clip.h"
-#include "kernels/optim_ops.h"
+#include "kernels/clip_ops.h"
 
 namespace aws {
 

@@ -6,7 +6,7 @@
 #include <numbers>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace aws {
 

@@ -1,6 +1,6 @@
 #include "engine/optim/sgd.h"
 
-#include "engine/core/cuda_dispatch.h"
+#include "core/cuda_dispatch.h"
 
 namespace aws {
 

@@ -5,16 +5,10 @@
 #pragma once
 #include <memory>
 
-#include "engine/optim/optim.h"
-#include "kernels/optim_ops.h"
+#include "engine/optim/optimizer.h"
+#include "kernels/sgd.h"
 
 namespace aws {
-
-struct SgdConfig {
-  float momentum = 0.9f;
-  bool nesterov = false;
-  float weight_decay = 0.f;  // applied to tensors with ParamRef::decay only
-};
 
 class Sgd final : public Optimizer {
  public:
@@ -36,7 +30,5 @@ class Sgd final : public Optimizer {
 // Backend entry points; bufs has params.size() entries; grad_scale may be null.
 void sgd_step_cpu(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, const Tensor& lr,
                   const Tensor* grad_scale);
-void sgd_step_cuda(Ctx& ctx, const SgdConfig& cfg, const ParamList& params, const Tensor* bufs, const Tensor& lr,
-                   const Tensor* grad_scale);
 
 }  // namespace aws

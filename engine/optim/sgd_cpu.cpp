@@ -1,5 +1,6 @@
-// SGD on the cpu: the shared per-element body (kernels/optim_ops.h) in a loop per tensor.
+// SGD on the cpu: the shared per-element body (kernels/sgd_ops.h) in a loop per tensor.
 #include "engine/optim/sgd.h"
+#include "kernels/sgd_ops.h"
 
 namespace aws {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/checkpoint.h"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/data/idx.h"
 #include "engine/io/read_file.h"
 

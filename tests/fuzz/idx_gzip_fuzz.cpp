@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/data/idx.h"
 #include "engine/io/read_file.h"
 

@@ -1,12 +1,12 @@
-// libFuzzer target for the PNG reader (augment/image_io_png.cpp, libpng's simplified API) on bytes in
+// libFuzzer target for the PNG reader (engine/io/image_io_png.cpp, libpng's simplified API) on bytes in
 // memory. Bad input must end in a UserError; an accepted image must respect the reader's size cap
 // (checked from the header before any pixel memory is allocated) and hold h·w·c bytes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
-#include "augment/image_io.h"
-#include "engine/core/error.h"
+#include "engine/io/image_io.h"
+#include "core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

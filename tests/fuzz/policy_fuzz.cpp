@@ -7,7 +7,7 @@
 #include <string>
 
 #include "augment/policy_json.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
-#include "engine/core/memory.h"
-#include "engine/core/rng.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
+#include "engine/runtime/memory.h"
+#include "core/rng.h"
 #include "engine/ops/batchnorm.h"
 #include "engine/ops/conv2d.h"
 #include "engine/ops/dropout.h"

@@ -12,10 +12,10 @@
 
 #include "augment/builtin_policies.h"
 #include "augment/pipeline.h"
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
-#include "engine/core/memory.h"
-#include "engine/core/rng.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
+#include "engine/runtime/memory.h"
+#include "core/rng.h"
 #include "tests/support/oracle.h"
 
 namespace aws::test {

@@ -13,9 +13,9 @@
 #include <functional>
 #include <vector>
 
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
-#include "engine/core/memory.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/batchnorm.h"
 #include "engine/ops/conv2d.h"
 #include "kernels/cuda_context.h"

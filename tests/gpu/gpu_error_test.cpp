@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "engine/ops/relu.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_context.h"

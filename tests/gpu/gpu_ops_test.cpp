@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "tests/support/op_cases.h"
 #include "tests/support/oracle.h"
 

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "engine/core/context.h"
-#include "engine/core/error.h"
+#include "core/context.h"
+#include "core/error.h"
 
 namespace aws::test {
 

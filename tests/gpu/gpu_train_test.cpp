@@ -1,4 +1,4 @@
-// Training on the GPU against the cpu backend: the optimizers of kernels/optim.cu (SGD with Nesterov and
+// Training on the GPU against the cpu backend: the optimizers of kernels/sgd.cu and kernels/adam.cu (SGD with Nesterov and
 // weight decay excluded per tensor, Adam with decay, gradient-norm clipping as a device scalar) over
 // several steps from the same parameters and gradients, and three full ResNet-20 train steps
 // (forward, softmax CE, backward, clip, SGD) from the same initialization, in strict fp32 math and in
@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
-#include "engine/core/memory.h"
-#include "engine/core/rng.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
+#include "engine/runtime/memory.h"
+#include "core/rng.h"
 #include "engine/ops/softmax_ce.h"
 #include "engine/optim/adam.h"
 #include "engine/optim/clip.h"

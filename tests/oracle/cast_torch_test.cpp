@@ -9,8 +9,8 @@
 #include <limits>
 #include <vector>
 
-#include "engine/core/context.h"
-#include "engine/core/rng.h"
+#include "core/context.h"
+#include "core/rng.h"
 #include "engine/ops/cast.h"
 #include "kernels/bf16_ops.h"
 #include "tests/support/oracle.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "engine/ops/conv2d.h"
 #include "engine/ops/dnnl_state.h"
 #include "tests/support/oracle.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/context.h"
+#include "core/context.h"
 #include "engine/ops/linear.h"
 #include "tests/support/oracle.h"
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/context.h"
-#include "engine/core/memory.h"
+#include "core/context.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/softmax_ce.h"
 #include "engine/optim/clip.h"
 #include "engine/optim/sgd.h"

@@ -3,7 +3,7 @@
 // blocks, padding, strides and both label-smoothing settings.
 #include <string>
 
-#include "engine/core/memory.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/add.h"
 #include "engine/ops/batchnorm.h"
 #include "engine/ops/conv2d.h"

@@ -7,8 +7,8 @@
 #include <limits>
 #include <stdexcept>
 
-#include "engine/core/memory.h"
-#include "engine/core/rng.h"
+#include "engine/runtime/memory.h"
+#include "core/rng.h"
 #include "kernels/bf16_ops.h"
 
 namespace aws::test {

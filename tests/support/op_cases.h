@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/context.h"
-#include "engine/core/tensor.h"
+#include "core/context.h"
+#include "core/tensor.h"
 
 namespace aws::test {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/arena.h"
+#include "engine/runtime/arena.h"
 #include "engine/data/dataset.h"
 
 namespace aws::test {

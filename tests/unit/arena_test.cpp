@@ -3,8 +3,8 @@
 
 #include <cstring>
 
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
 
 using namespace aws;
 

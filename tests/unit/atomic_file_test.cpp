@@ -22,7 +22,7 @@
 #include "augment/builtin_policies.h"
 #include "augment/policy.h"
 #include "augment/policy_json.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/atomic_file.h"
 #include "tests/support/test_data.h"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "augment/elements.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 using namespace aws;
 

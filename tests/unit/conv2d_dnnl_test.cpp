@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/context.h"
-#include "engine/core/memory.h"
+#include "core/context.h"
+#include "engine/runtime/memory.h"
 #include "engine/ops/conv2d.h"
 #include "engine/ops/dnnl_state.h"
 #include "tests/support/oracle.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/data/cifar.h"
 #include "engine/data/idx.h"
 #include "engine/data/normalize.h"

@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "engine/core/cuda_buffers.h"
+#include "core/cuda_buffers.h"
 #include "engine/optim/sgd.h"
 #include "models/memory_plan.h"
 

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/io/checkpoint.h"
 #include "engine/optim/sgd.h"
 #include "models/model.h"

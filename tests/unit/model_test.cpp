@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "augment/builtin_policies.h"
-#include "engine/core/arena.h"
-#include "engine/core/error.h"
-#include "engine/core/memory.h"
+#include "engine/runtime/arena.h"
+#include "core/error.h"
+#include "engine/runtime/memory.h"
 #include "engine/optim/sgd.h"
 #include "models/model.h"
 #include "train/model_file.h"

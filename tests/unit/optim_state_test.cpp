@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "engine/core/arena.h"
-#include "engine/core/context.h"
+#include "engine/runtime/arena.h"
+#include "core/context.h"
 #include "engine/optim/adam.h"
 #include "engine/optim/clip.h"
 #include "engine/optim/sgd.h"

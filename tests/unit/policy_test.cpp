@@ -11,9 +11,9 @@
 
 #include "augment/builtin_policies.h"
 #include "augment/elements.h"
-#include "augment/pipeline_image.h"
+#include "kernels/augment_image_ops.h"
 #include "augment/policy_json.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "tests/support/oracle.h"
 
 using namespace aws;

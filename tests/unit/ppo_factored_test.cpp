@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "search/ppo.h"
 #include "tests/support/oracle.h"
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/rng.h"
+#include "core/rng.h"
 #include "search/controller.h"
 #include "tests/support/oracle.h"
 

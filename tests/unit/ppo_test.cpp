@@ -14,8 +14,8 @@
 #include <random>
 #include <vector>
 
-#include "engine/core/error.h"
-#include "engine/core/rng.h"
+#include "core/error.h"
+#include "core/rng.h"
 #include "search/controller.h"
 #include "tests/support/oracle.h"
 

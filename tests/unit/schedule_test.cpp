@@ -6,7 +6,7 @@
 #include <numbers>
 #include <string>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/optim/schedule.h"
 
 using namespace aws;

@@ -10,7 +10,7 @@
 
 #include <unistd.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "search/run_dir.h"
 #include "search/search_config.h"
 

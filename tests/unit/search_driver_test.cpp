@@ -9,8 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engine/core/error.h"
-#include "engine/core/memory.h"
+#include "core/error.h"
+#include "engine/runtime/memory.h"
 #include "engine/io/checkpoint.h"
 #include "search/run_dir.h"
 #include "search/search_driver.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "engine/data/registry.h"
 #include "engine/data/split.h"
 #include "engine/io/checkpoint.h"

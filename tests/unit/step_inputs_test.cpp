@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "augment/builtin_policies.h"
-#include "engine/core/memory.h"
+#include "engine/runtime/memory.h"
 #include "engine/graph/cuda_graph.h"
 #include "engine/optim/sgd.h"
 #include "train/step_inputs.h"

@@ -1,0 +1,18 @@
+// printf into a std::string. See strprintf.h.
+#include "core/strprintf.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace aws {
+
+std::string strprintf(const char* format, ...) {
+  char buf[256];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
+  return buf;
+}
+
+}  // namespace aws
