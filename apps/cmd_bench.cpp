@@ -121,9 +121,9 @@ void run_train_step(const StepArgs& a) {
   if (a.steps < 1 || a.warmup < 0 || a.batch < 1) throw UserError("--steps and --batch must be positive, --warmup >= 0");
   int h = 0, w = 0, c = 0;
   parse_shape(a.shape, h, w, c);
-  const Device dev = parse_device(a.device);
-  resolve_math(a.math, dev);
-  check_cuda_graphs(a.cuda_graphs, dev);
+  const DeviceSpec dev = parse_device(a.device);
+  resolve_math(a.math, dev.kind);
+  check_cuda_graphs(a.cuda_graphs, dev.kind);
   Ctx ctx(dev, a.threads);
   const int threads = ctx.threads > 0 ? ctx.threads : omp_get_max_threads();
 
@@ -206,7 +206,7 @@ void add_bench_command(CLI::App& app) {
   t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
   t->add_option("--data-shape", a->shape, "HxWxC of the synthetic images")->capture_default_str();
   t->add_option("--batch", a->batch)->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 16));
-  t->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
+  t->add_option("--device", a->device, "cpu | cuda | cuda:N (GPU N; cuda = GPU 0)")->capture_default_str();
   t->add_option("--steps", a->steps, "timed steps")->capture_default_str()->check(CLI::Range(1, 1000000));
   t->add_option("--warmup", a->warmup, "untimed steps first")->capture_default_str()->check(CLI::Range(0, 1000000));
   t->add_option("--threads", a->threads, "cpu threads for both (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));

@@ -75,11 +75,11 @@ struct TrainCliObserver : TrainingObserver {
 };
 
 void run_train(const TrainArgs& a) {
-  Device dev = parse_device(a.device);
-  check_cuda_graphs(a.cuda_graphs, dev);
+  const DeviceSpec dev = parse_device(a.device);
+  check_cuda_graphs(a.cuda_graphs, dev.kind);
   TrainingSpec spec;
   spec.model = a.model;
-  spec.math = resolve_math(a.math, dev);
+  spec.math = resolve_math(a.math, dev.kind);
   spec.recipe = a.r;
   spec.policy = load_policy(a.policy);
   spec.seed = a.seed;
@@ -178,7 +178,7 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--val", a->val, "hold out a stratified validation split of this size (0: none)")->check(CLI::Range(int64_t(0), int64_t(1) << 31));
   t->add_option("--seed", a->seed, "initialization and augmentation draws")->capture_default_str()->check(seed_check("--seed"));
   t->add_option("--data-seed", a->data_seed, "the --val split and the --subset draw")->capture_default_str()->check(seed_check("--data-seed"));
-  t->add_option("--device", a->device, "cpu | cuda")->capture_default_str();
+  t->add_option("--device", a->device, "cpu | cuda | cuda:N (GPU N; cuda = GPU 0)")->capture_default_str();
   t->add_option("--threads", a->threads, "cpu threads (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
   add_math_option(t, a->math);
   add_cuda_graphs_flag(t, a->cuda_graphs);
@@ -196,7 +196,7 @@ void add_train_commands(CLI::App& app) {
   CLI::App* e = app.add_subcommand("eval", "test accuracy of a checkpoint written by `aws train`");
   e->add_option("--checkpoint", *ckpt, "model.ckpt")->required();
   e->add_option("--data-dir", *dir, "dataset folder (default: the dataset's standard place)");
-  e->add_option("--device", *device, "cpu | cuda")->capture_default_str();
+  e->add_option("--device", *device, "cpu | cuda | cuda:N (GPU N; cuda = GPU 0)")->capture_default_str();
   e->add_option("--threads", *threads)->check(CLI::Range(0, 1024));
   e->callback([=] { run_eval(*ckpt, *dir, *device, *threads); });
 }

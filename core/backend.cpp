@@ -1,4 +1,4 @@
-// The one file that knows whether the cuda backend was compiled in.
+// The one file that knows whether the cuda backend was compiled in, and how a device is spelled.
 #include "core/device.h"
 #include "core/error.h"
 
@@ -12,10 +12,20 @@ bool cuda_built() {
 #endif
 }
 
-Device parse_device(const std::string& s, const std::string& flag) {
-  if (s == "cpu") return Device::cpu;
-  if (s == "cuda") return Device::cuda;
-  throw UserError(flag + ": unknown device '" + s + "' (expected cpu or cuda)");
+std::string DeviceSpec::str() const {
+  if (kind == Device::cpu) return "cpu";
+  return gpu == 0 ? "cuda" : "cuda:" + std::to_string(gpu);
+}
+
+DeviceSpec parse_device(const std::string& s, const std::string& flag) {
+  if (s == "cpu") return {Device::cpu};
+  if (s == "cuda") return {Device::cuda, 0};
+  if (s.rfind("cuda:", 0) == 0) {
+    const std::string n = s.substr(5);
+    if (!n.empty() && n.size() <= 4 && n.find_first_not_of("0123456789") == std::string::npos && std::stoi(n) < 1024)
+      return {Device::cuda, std::stoi(n)};
+  }
+  throw UserError(flag + ": unknown device '" + s + "' (expected cpu, cuda or cuda:N with N a GPU index)");
 }
 
 }  // namespace aws

@@ -14,6 +14,7 @@ struct DnnlState;  // engine/ops/dnnl_state.h
 
 struct Ctx {
   Device device = Device::cpu;
+  int gpu = 0;                     // cuda: the GPU's index (--device cuda:N)
   int threads = 1;                 // cpu worker threads (OpenMP and oneDNN)
   CudaState* cuda = nullptr;       // owned; set when device == cuda
   DnnlState* dnnl = nullptr;       // owned; lazily created by the oneDNN convolution path
@@ -24,7 +25,7 @@ struct Ctx {
 
   // Creates the context; for cuda, fails with a clear message when the backend is not built or no
   // usable GPU/driver is present. threads <= 0 means all hardware threads.
-  explicit Ctx(Device dev, int threads = 0);
+  explicit Ctx(DeviceSpec dev, int threads = 0);
   ~Ctx();
   Ctx(const Ctx&) = delete;
   Ctx& operator=(const Ctx&) = delete;

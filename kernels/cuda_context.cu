@@ -52,7 +52,7 @@ void free_buffer(GrowBuffer& b) {
   b.bytes = 0;
 }
 
-CudaState* cuda_state_create() {
+CudaState* cuda_state_create(int gpu) {
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess || count == 0) {
@@ -62,11 +62,10 @@ CudaState* cuda_state_create() {
                     "); run on a machine with an NVIDIA GPU and driver, or use --device cpu");
   }
   auto s = std::make_unique<CudaState>();
-  const char* dev_env = std::getenv("AWS_CUDA_DEVICE");
-  s->device = dev_env ? std::atoi(dev_env) : 0;
-  if (s->device < 0 || s->device >= count)
-    throw UserError("AWS_CUDA_DEVICE=" + std::string(dev_env) + ": only " + std::to_string(count) +
-                    " GPU(s) present");
+  s->device = gpu;
+  if (gpu < 0 || gpu >= count)
+    throw UserError("--device cuda:" + std::to_string(gpu) + ": only " + std::to_string(count) +
+                    " GPU(s) present (indices 0.." + std::to_string(count - 1) + ")");
   CUDA_CHECK(cudaSetDevice(s->device));
   CUDA_CHECK(cudaGetDeviceProperties(&s->prop, s->device));
   const char* dbg = std::getenv("AWS_SYNC_DEBUG");

@@ -7,7 +7,8 @@ namespace aws {
 
 struct CudaState;
 
-CudaState* cuda_state_create();
+// Binds GPU `gpu` (UserError naming --device when it does not exist) and makes its stream and handles.
+CudaState* cuda_state_create(int gpu);
 void cuda_state_destroy(CudaState* s);
 void cuda_sync(CudaState* s);
 

@@ -217,7 +217,7 @@ double truth_accuracy(const CorrelateConfig& cfg, const Dataset& train, const Da
   spec.policy = policy;
   spec.seed = seed;
   spec.cuda_graphs = cfg.search.cuda_graphs;
-  Ctx ctx(cfg.search.backend(), cfg.search.threads);
+  Ctx ctx(cfg.search.device_spec(), cfg.search.threads);
   QuietTraining quiet;
   Split train_only{split.train, {}};  // the test accuracy only: no D_val evaluation per epoch
   return train_model(ctx, train, test, train_only, spec, quiet).test_acc;

@@ -110,10 +110,10 @@ void SearchConfig::validate() const {
   need(clip >= 0, "--clip must be >= 0");
   need(bn_momentum >= 0 && bn_momentum <= 1, "--bn-momentum must be in [0, 1]");
   need(threads >= 0, "--threads must be >= 0");
-  need(device == "cpu" || device == "cuda", "--device " + device + ": expected cpu or cuda");
+  const bool cuda = device_spec().is_cuda();  // UserError naming --device
   need(math == "strict" || math == "tf32" || math == "bf16", "--math " + math + ": expected strict, tf32 or bf16");
-  need(device == "cuda" || math == "strict", "--math " + math + " needs --device cuda");
-  need(device == "cuda" || !cuda_graphs, "--cuda-graphs: CUDA graphs need --device cuda");
+  need(cuda || math == "strict", "--math " + math + " needs --device cuda");
+  need(cuda || !cuda_graphs, "--cuda-graphs: CUDA graphs need --device cuda");
   parse_search_mode(mode);              // UserError naming --mode
   parse_parameterization(controller);   // UserError naming --controller
   parse_plant(plant);                   // UserError naming --plant
@@ -126,7 +126,7 @@ json SearchConfig::semantic_json() const {
          {"model", model},
          {"preset", preset},
          {"proxy", proxy},
-         {"device", device},
+         {"device", device_name(backend())},  // which GPU is not the run's identity
          {"seed", seed},
          {"val", val},
          {"subset", subset},
@@ -298,7 +298,7 @@ std::vector<std::string> resume_mismatch(const SearchConfig& stored, const Searc
   if (!stored.data_fingerprint.empty() && stored.data_fingerprint != wanted.data_fingerprint)
     out.push_back("the training data differ from the run's (fingerprint " + stored.data_fingerprint + ", now " +
                   wanted.data_fingerprint + "): another --data-dir or changed files; results would not resume");
-  if (wanted.device == "cpu" && stored.threads > 0 && stored.threads != wanted.threads)
+  if (wanted.backend() == Device::cpu && stored.threads > 0 && stored.threads != wanted.threads)
     out.push_back("--threads: the run used " + std::to_string(stored.threads) + " cpu threads, this one " +
                   std::to_string(wanted.threads) + " (oneDNN's reductions depend on the count, so results would "
                   "change; use --threads " + std::to_string(stored.threads) + ")");

@@ -62,8 +62,9 @@ struct SearchConfig {
 
   // UserError naming the flag of the first invalid field (every number finite and in range).
   void validate() const;
-  // `device` parsed (core/device.h), the one place a search's device string becomes a Device.
-  Device backend() const { return parse_device(device); }
+  // `device` parsed (core/device.h): the backend, and the GPU's index (not part of the run's identity).
+  DeviceSpec device_spec() const { return parse_device(device); }
+  Device backend() const { return device_spec().kind; }
   // Every field, including the non-semantic ones, with "format"/"version".
   nlohmann::json to_json() const;
   // Strict: unknown format/version or a missing/ill-typed field → UserError naming `file` and the field.

@@ -166,7 +166,7 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
                              SearchObserver& obs)
     : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(train), split_(checked_split(cfg, train, rd_)),
       norm_(compute_normalization(train, split_.train)),
-      ctx_(cfg.backend(), cfg.threads),
+      ctx_(cfg.device_spec(), cfg.threads),
       runner_(ctx_, cfg_, session_spec(cfg, train, ctx_)), res_(ctx_, train), lock_(rd_) {
   // What the run directory records besides the flags: the resolved thread count (cpu) and the data.
   if (cfg_.backend() == Device::cpu) cfg_.threads = ctx_.threads;

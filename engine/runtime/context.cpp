@@ -11,13 +11,13 @@
 
 namespace aws {
 
-Ctx::Ctx(Device dev, int nthreads) : device(dev) {
+Ctx::Ctx(DeviceSpec dev, int nthreads) : device(dev.kind), gpu(dev.gpu) {
   threads = nthreads > 0 ? nthreads : int(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
 #if defined(_OPENMP)
   omp_set_num_threads(threads);
 #endif
-  if (dev == Device::cuda) cuda = AWS_CUDA_CALL(cuda_state_create, ());
+  if (dev.is_cuda()) cuda = AWS_CUDA_CALL(cuda_state_create, (gpu));
 }
 
 Ctx::~Ctx() {

@@ -34,6 +34,8 @@ expect() {
 OUT="--out $TMP/run"
 expect "unknown model" '--model.*resnet99' -- train --model resnet99 $OUT
 expect "bad --device" '--device.*tpu' -- train --device tpu $OUT
+expect "bad --device GPU index" '--device.*cuda:x' -- train --device cuda:x $OUT
+expect "bad search --device" '--device.*cuda:-1' -- search --device cuda:-1 --run $TMP/srun
 expect "negative --epochs" '--epochs' -- train --epochs -3 $OUT
 expect "--batch 0" '--batch' -- train --batch 0 $OUT
 expect "missing dataset dir" '/nonexistent' -- train --data-dir /nonexistent $OUT

@@ -257,3 +257,32 @@ TEST_CASE("search config: a resume needs the same data fingerprint and, on the c
   v2["version"] = 2;
   CHECK(SearchConfig::from_json(v2, "c.json").data_fingerprint.empty());
 }
+
+TEST_CASE("device: parsed once (cpu, cuda, cuda:N); the GPU index is not part of a run's identity") {
+  CHECK(parse_device("cpu").kind == Device::cpu);
+  CHECK(parse_device("cuda").kind == Device::cuda);
+  CHECK(parse_device("cuda").gpu == 0);
+  const DeviceSpec d = parse_device("cuda:3");
+  CHECK(d.kind == Device::cuda);
+  CHECK(d.gpu == 3);
+  CHECK(d.str() == "cuda:3");
+  CHECK(parse_device("cuda:0").str() == "cuda");
+  for (const char* bad : {"gpu", "cuda:", "cuda:x", "cuda:-1", "cuda:1024", "cuda:99999", "cpu:0", "CUDA", ""}) {
+    CAPTURE(bad);
+    std::string msg;
+    try {
+      parse_device(bad, "--device");
+    } catch (const UserError& e) {
+      msg = e.what();
+    }
+    CHECK(msg.find("--device") == 0);
+  }
+  SearchConfig a = search_preset("demo"), b = a;
+  a.device = "cuda";
+  b.device = "cuda:1";
+  CHECK(error_of(b).empty());
+  CHECK(a.digest() == b.digest());
+  CHECK(config_diff(a, b).empty());
+  b.device = "cuda:y";
+  CHECK(error_of(b).find("--device") == 0);
+}
