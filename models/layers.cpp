@@ -20,16 +20,21 @@ static void declare_bn_params(NetArenas& a, const std::string& name, int64_t c, 
   a.state.add(&rm, Shape{c}, DType::f32);
   a.state.add(&rv, Shape{c}, DType::f32);
   a.running_vars.push_back(&rv);
-  a.work.add(&dgamma, Shape{c}, DType::f32);
-  a.work.add(&dbeta, Shape{c}, DType::f32);
+  a.grads.add(&dgamma, Shape{c}, DType::f32);
+  a.grads.add(&dbeta, Shape{c}, DType::f32);
   a.params.push_back({name + ".bn.weight", &gamma, &dgamma, false});
   a.params.push_back({name + ".bn.bias", &beta, &dbeta, false});
+}
+
+void declare_grad(NetArenas& a, Tensor& t, const std::string& slot, Shape s) {
+  if (slot.empty()) a.work.add(&t, s, a.act);
+  else a.work.add_shared(&t, slot, s, a.act);
 }
 
 void ConvWeights::declare(NetArenas& a, const std::string& name, Shape s) {
   half = a.act == DType::bf16;
   a.state.add(&w, s, DType::f32);
-  a.work.add(&dw, s, DType::f32);
+  a.grads.add(&dw, s, DType::f32);
   a.params.push_back({name + ".conv.weight", &w, &dw, true});
   if (half) {
     a.work.add(&wh, s, DType::bf16);
@@ -47,7 +52,7 @@ void ConvWeights::finish_grad(Ctx& ctx) {
 }
 
 void ConvBN::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_ch, int64_t out_ch,
-                     int64_t ksize, int stride, bool relu, float bn_momentum) {
+                     int64_t ksize, int stride, bool relu, float bn_momentum, const std::string& dout_slot) {
   in_c = in_ch;
   out_c = out_ch;
   k = ksize;
@@ -59,7 +64,7 @@ void ConvBN::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_
   declare_bn_params(a, name, out_c, gamma, beta, running_mean, running_var, dgamma, dbeta);
   a.work.add(&conv_out, Shape{a.batch, oh, ow, out_c}, a.act);
   a.work.add(&out, Shape{a.batch, oh, ow, out_c}, a.act);
-  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, a.act);
+  declare_grad(a, dout, dout_slot, Shape{a.batch, oh, ow, out_c});
   a.work.add(&save_mean, Shape{out_c}, DType::f32);
   a.work.add(&save_invstd, Shape{out_c}, DType::f32);
 }
@@ -90,11 +95,11 @@ void ConvBN::backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor* dresidual, 
 }
 
 void BNAct::declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t c, bool relu,
-                    float bn_momentum) {
+                    float bn_momentum, const std::string& dout_slot) {
   bp = BatchNormParams{1e-5f, bn_momentum, relu};
   declare_bn_params(a, name, c, gamma, beta, running_mean, running_var, dgamma, dbeta);
   a.work.add(&out, Shape{a.batch, h, w, c}, a.act);
-  a.work.add(&dout, Shape{a.batch, h, w, c}, a.act);
+  declare_grad(a, dout, dout_slot, Shape{a.batch, h, w, c});
   a.work.add(&save_mean, Shape{c}, DType::f32);
   a.work.add(&save_invstd, Shape{c}, DType::f32);
 }
@@ -113,7 +118,8 @@ void BNAct::backward(Ctx& ctx, const Tensor& x, Tensor& dx, int64_t n) {
 }
 
 void Conv::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_ch, int64_t out_ch,
-                   int64_t ksize, int stride) {
+                   int64_t ksize, int stride,
+                   const std::string& dout_slot) {
   in_c = in_ch;
   out_c = out_ch;
   k = ksize;
@@ -122,7 +128,7 @@ void Conv::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t 
   ow = conv2d_out_size(in_w, k, cp.stride, cp.pad);
   wt.declare(a, name, Shape{out_c, k, k, in_c});
   a.work.add(&out, Shape{a.batch, oh, ow, out_c}, a.act);
-  a.work.add(&dout, Shape{a.batch, oh, ow, out_c}, a.act);
+  declare_grad(a, dout, dout_slot, Shape{a.batch, oh, ow, out_c});
 }
 
 void Conv::forward(Ctx& ctx, const Tensor& x, int64_t n) {
@@ -143,8 +149,8 @@ void Conv::backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n) {
 void Head::declare(NetArenas& a, int64_t c, int64_t classes) {
   a.state.add(&w, Shape{classes, c}, DType::f32);
   a.state.add(&b, Shape{classes}, DType::f32);
-  a.work.add(&dw, Shape{classes, c}, DType::f32);
-  a.work.add(&db, Shape{classes}, DType::f32);
+  a.grads.add(&dw, Shape{classes, c}, DType::f32);
+  a.grads.add(&db, Shape{classes}, DType::f32);
   a.params.push_back({"fc.weight", &w, &dw, true});
   a.params.push_back({"fc.bias", &b, &db, false});
   a.work.add(&pooled, Shape{a.batch, c}, DType::f32);

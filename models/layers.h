@@ -1,5 +1,6 @@
-// Building blocks of the networks: each owns its parameters (declared in the state arena), its
-// gradients and activations (declared in the workspace arena), and calls the engine ops.
+// Building blocks of the networks: each owns its parameters (declared in the state arena), their
+// gradients (the gradient arena: one contiguous block, so one all-reduce covers a step), its
+// activations (the workspace arena), and calls the engine ops.
 // A layer's `dout` is the gradient wrt its `out`, written by whoever consumes `out`.
 // Activations and their gradients have the network's activation dtype (f32, or bf16 in the cuda
 // half-precision mode); parameters, their gradients and BN statistics are always f32.
@@ -19,9 +20,17 @@ namespace aws {
 // The first n rows (images) of an NHWC or [N, F] tensor: a view, no copy.
 Tensor rows(const Tensor& t, int64_t n);
 
+struct NetArenas;
+// Declares a backward gradient of the activation dtype: in `slot` when named, else a buffer of its own.
+void declare_grad(NetArenas& a, Tensor& t, const std::string& slot, Shape s);
+
 // Layout of one network instance: its arenas, parameter list and the batch it is planned for.
+// Backward gradients (each layer's `dout`) live only from the consumer's backward to the layer's own,
+// so a model names a workspace slot for them (Arena::add_shared) wherever lives never overlap;
+// an empty slot name gives the layer a buffer of its own.
 struct NetArenas {
   Arena& state;
+  Arena& grads;  // f32 gradients of every parameter, in parameter order
   Arena& work;
   ParamList& params;
   std::vector<Tensor*>& running_vars;  // BN running variances (initialized to 1, not 0)
@@ -29,7 +38,7 @@ struct NetArenas {
   DType act;  // activation dtype
 };
 
-// A convolution's weights [K,R,S,C] (f32, state arena) and their gradient (f32, workspace). In the
+// A convolution's weights [K,R,S,C] (f32, state arena) and their gradient (f32, gradient arena). In the
 // half-precision mode also bf16 copies of both (workspace): cuDNN convolves with `wh`, refreshed from
 // the f32 master at each forward, and writes `dwh`, widened into `dw` for the optimizer.
 struct ConvWeights {
@@ -52,12 +61,12 @@ struct ConvBN {
   int64_t oh = 0, ow = 0;
   ConvWeights wt;
   Tensor gamma, beta, running_mean, running_var;      // state
-  Tensor dgamma, dbeta;                               // gradients (work)
+  Tensor dgamma, dbeta;                               // gradients (grads)
   Tensor conv_out, out, save_mean, save_invstd;       // activations (work)
   Tensor dout;                                        // gradient wrt out, then wrt conv_out (in place)
 
   void declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_c, int64_t out_c,
-               int64_t k, int stride, bool relu, float bn_momentum);
+               int64_t k, int stride, bool relu, float bn_momentum, const std::string& dout_slot = "");
   void forward(Ctx& ctx, const Tensor& x, const Tensor* residual, int64_t n, bool train);
   // dx (optional, overwritten) receives the gradient wrt x; dresidual (optional) the gradient wrt the residual.
   void backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor* dresidual, int64_t n);
@@ -69,7 +78,8 @@ struct BNAct {
   Tensor gamma, beta, running_mean, running_var, dgamma, dbeta;
   Tensor out, save_mean, save_invstd, dout;
 
-  void declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t c, bool relu, float bn_momentum);
+  void declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t c, bool relu, float bn_momentum,
+               const std::string& dout_slot = "");
   void forward(Ctx& ctx, const Tensor& x, int64_t n, bool train);
   void backward(Ctx& ctx, const Tensor& x, Tensor& dx, int64_t n);
 };
@@ -82,7 +92,7 @@ struct Conv {
   Tensor out, dout;
 
   void declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_c, int64_t out_c,
-               int64_t k, int stride);
+               int64_t k, int stride, const std::string& dout_slot = "");
   void forward(Ctx& ctx, const Tensor& x, int64_t n);
   void backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n);
 };

@@ -13,13 +13,14 @@ static std::string mb(size_t b) {
 }
 
 std::string MemoryPlan::str() const {
-  return "state " + mb(state) + " + workspace " + mb(workspace) + " + backend " + mb(backend) + " + dataset " +
+  return "state " + mb(state) + " + gradients " + mb(gradients) + " + workspace " + mb(workspace) + " + backend " + mb(backend) + " + dataset " +
          mb(dataset) + " = " + mb(total());
 }
 
 MemoryPlan plan_memory(const Model& m, Device dev, size_t dataset_bytes) {
   MemoryPlan p;
   p.state = m.state.bytes();
+  p.gradients = m.grads.bytes();
   p.workspace = m.work.bytes();
   if (dev == Device::cuda) {
     p.backend = kCudaWorkspaceBytes + kCudaScratchBytes;

@@ -10,7 +10,8 @@
 namespace aws {
 
 Model::Model(Device dev, const ModelSpec& s, int64_t b)
-    : spec(s), batch(b), state(dev, "state:" + s.name), work(dev, "workspace:" + s.name) {
+    : spec(s), batch(b), state(dev, "state:" + s.name), grads(dev, "gradients:" + s.name),
+      work(dev, "workspace:" + s.name) {
   if (s.act != DType::f32 && s.act != DType::bf16)
     throw Error(std::string("model ") + s.name + ": activation dtype " + dtype_name(s.act) + " (need f32 or bf16)");
   if (s.act == DType::bf16 && dev != Device::cuda)
@@ -37,6 +38,7 @@ Tensor Model::stem_input(Ctx& ctx, int64_t n) {
 
 void Model::commit(Ctx& ctx) {
   state.commit(ctx);
+  grads.commit(ctx);
   work.commit(ctx);
 }
 

@@ -1,7 +1,8 @@
 // A network instance planned for one batch size on one device: its state arena (parameters, BN running
-// statistics, and whatever optimizer state is declared before commit), its workspace arena
-// (gradients, activations), the input/label buffers and the loss head.
-// Life cycle: create_model() lays out both arenas → the optimizer declares its state → commit() →
+// statistics, and whatever optimizer state is declared before commit), its gradient arena (every
+// parameter's f32 gradient, contiguous: what a data-parallel step all-reduces in one call), its
+// workspace arena (activations, the input/label buffers and the loss head).
+// Life cycle: create_model() lays out the arenas → the optimizer declares its state → commit() →
 // init_params(); then forward/backward any number of times without allocating.
 #pragma once
 #include <algorithm>
@@ -39,7 +40,7 @@ class Model {
   // head.dlogits → every gradient in params.
   virtual void backward(Ctx& ctx, int64_t n) = 0;
 
-  void commit(Ctx& ctx);                 // allocates both arenas (one allocation each)
+  void commit(Ctx& ctx);                 // allocates the three arenas (one allocation each)
   void init_params(Ctx& ctx, uint64_t seed);  // SPEC §11: Kaiming-normal fan_out, linear N(0, 1/in), BN 1/0
   int64_t num_params() const;            // trainable scalars
   // Bytes at the start of the state arena that belong to the network (parameters + BN statistics);
@@ -49,6 +50,7 @@ class Model {
   const ModelSpec spec;
   const int64_t batch;
   Arena state;
+  Arena grads;  // f32 parameter gradients only, in params' order: grads.base(), grads.bytes()
   Arena work;
   ParamList params;
   Tensor input;    // [batch,H,W,C] f32, written by the augmentation pass
@@ -60,7 +62,7 @@ class Model {
   Head head;
 
  protected:
-  NetArenas arenas() { return NetArenas{state, work, params, running_vars_, batch, spec.act}; }
+  NetArenas arenas() { return NetArenas{state, grads, work, params, running_vars_, batch, spec.act}; }
   // The stem's input, n rows: `input`, or in bf16 mode `input_act`, which stem_input() first fills.
   Tensor stem_input(Ctx& ctx, int64_t n);
   Tensor stem_input(int64_t n) const;  // backward: as filled by this step's forward

@@ -15,13 +15,17 @@ struct BasicBlock {
   ConvBN c1, c2, sc;
   bool proj = false;
 
+  // Backward gradients in shared slots: the output's in grad.chainP (P = the block's index mod 2, so
+  // the input's, the previous block's output, is in the other chain slot), the inner ones in slots that
+  // every block reuses (they live only during this block's backward).
   void declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t in_c, int64_t out_c, int stride,
-               float mom) {
-    c1.declare(a, name + ".1", h, w, in_c, out_c, 3, stride, true, mom);
-    c2.declare(a, name + ".2", c1.oh, c1.ow, out_c, out_c, 3, 1, true, mom);
+               float mom, int parity) {
+    c1.declare(a, name + ".1", h, w, in_c, out_c, 3, stride, true, mom, "grad.block.1");
+    c2.declare(a, name + ".2", c1.oh, c1.ow, out_c, out_c, 3, 1, true, mom, chain_slot(parity));
     proj = stride != 1 || in_c != out_c;
-    if (proj) sc.declare(a, name + ".shortcut", h, w, in_c, out_c, 1, stride, false, mom);
+    if (proj) sc.declare(a, name + ".shortcut", h, w, in_c, out_c, 1, stride, false, mom, "grad.block.shortcut");
   }
+  static std::string chain_slot(int parity) { return "grad.chain" + std::to_string(parity & 1); }
   void forward(Ctx& ctx, const Tensor& x, int64_t n, bool train) {
     c1.forward(ctx, x, nullptr, n, train);
     if (proj) sc.forward(ctx, x, nullptr, n, train);
@@ -51,7 +55,7 @@ class ResNet final : public Model {
   ResNet(Device dev, const ModelSpec& s, int64_t b, std::vector<int64_t> widths, int blocks_per_stage)
       : Model(dev, s, b) {
     NetArenas a = arenas();
-    stem_.declare(a, "stem", s.h, s.w, s.c, widths[0], 3, 1, true, s.bn_momentum);
+    stem_.declare(a, "stem", s.h, s.w, s.c, widths[0], 3, 1, true, s.bn_momentum, BasicBlock::chain_slot(1));
     need_scratch(stem_.out.numel());
     int64_t h = stem_.oh, w = stem_.ow, c = widths[0];
     blocks_.resize(widths.size() * size_t(blocks_per_stage));
@@ -61,7 +65,7 @@ class ResNet final : public Model {
         int stride = (st > 0 && k == 0) ? 2 : 1;
         auto& blk = blocks_[bi];
         blk.declare(a, "layer" + std::to_string(st + 1) + "." + std::to_string(k), h, w, c, widths[st], stride,
-                    s.bn_momentum);
+                    s.bn_momentum, int(bi));
         need_scratch(blk.out().numel());
         h = blk.c2.oh;
         w = blk.c2.ow;

@@ -19,14 +19,16 @@ struct WideBlock {
   bool proj = false;
   Tensor out;  // c2.out + shortcut
 
+  // Backward gradients in shared slots: the output's in grad.chainP (P = the block's index mod 2; the
+  // input's, the previous block's output, is in the other), the inner ones in slots every block reuses.
   void declare(NetArenas& a, const std::string& name, int64_t h, int64_t w, int64_t in_c, int64_t out_c, int stride,
-               float mom) {
-    bn1.declare(a, name + ".bn1", h, w, in_c, true, mom);
-    c1.declare(a, name + ".1", h, w, in_c, out_c, 3, stride);
-    bn2.declare(a, name + ".bn2", c1.oh, c1.ow, out_c, true, mom);
-    c2.declare(a, name + ".2", c1.oh, c1.ow, out_c, out_c, 3, 1);
+               float mom, int parity) {
+    bn1.declare(a, name + ".bn1", h, w, in_c, true, mom, "grad.block.bn1");
+    c1.declare(a, name + ".1", h, w, in_c, out_c, 3, stride, "grad.block.1");
+    bn2.declare(a, name + ".bn2", c1.oh, c1.ow, out_c, true, mom, "grad.block.bn2");
+    c2.declare(a, name + ".2", c1.oh, c1.ow, out_c, out_c, 3, 1, chain_slot(parity));
     proj = stride != 1 || in_c != out_c;
-    if (proj) sc.declare(a, name + ".shortcut", h, w, in_c, out_c, 1, stride, false, mom);
+    if (proj) sc.declare(a, name + ".shortcut", h, w, in_c, out_c, 1, stride, false, mom, "grad.block.shortcut");
     a.work.add(&out, Shape{a.batch, c2.oh, c2.ow, out_c}, a.act);
   }
   void forward(Ctx& ctx, const Tensor& x, int64_t n, bool train) {
@@ -63,6 +65,7 @@ struct WideBlock {
     }
   }
   Tensor& dout() { return c2.dout; }
+  static std::string chain_slot(int parity) { return "grad.chain" + std::to_string(parity & 1); }
 };
 
 class WideResNet final : public Model {
@@ -71,7 +74,7 @@ class WideResNet final : public Model {
     NetArenas a = arenas();
     int per_stage = (depth - 4) / 6;
     std::vector<int64_t> widths{16 * k, 32 * k, 64 * k};
-    stem_.declare(a, "stem", s.h, s.w, s.c, 16, 3, 1);
+    stem_.declare(a, "stem", s.h, s.w, s.c, 16, 3, 1, WideBlock::chain_slot(1));
     int64_t h = stem_.oh, w = stem_.ow, c = 16;
     blocks_.resize(size_t(3 * per_stage));
     size_t bi = 0;
@@ -79,7 +82,7 @@ class WideResNet final : public Model {
       for (int j = 0; j < per_stage; ++j, ++bi) {
         int stride = (st > 0 && j == 0) ? 2 : 1;
         blocks_[bi].declare(a, "block" + std::to_string(st + 1) + "." + std::to_string(j), h, w, c, widths[st], stride,
-                            s.bn_momentum);
+                            s.bn_momentum, int(bi));
         need_scratch(blocks_[bi].bn1.out.numel());
         h = blocks_[bi].c2.oh;
         w = blocks_[bi].c2.ow;

@@ -140,6 +140,35 @@ TEST_CASE("model: parameter counts and the network part of the state arena") {
   CHECK(m->state.bytes() == with_opt);
 }
 
+TEST_CASE("model: every parameter gradient lies in one contiguous gradient arena, in parameter order") {
+  // The seam a data-parallel step needs: one all-reduce over grads.base(), grads.bytes() covers every
+  // gradient, and nothing else is in that block (activations stay in the workspace).
+  for (const char* name : {"resnet20", "wrn-10-2", "resnet18"}) {
+    CAPTURE(name);
+    ModelSpec spec;
+    spec.name = name;
+    auto m = create_model(spec, 4, Device::cpu);
+    Ctx ctx(Device::cpu, 1);
+    m->commit(ctx);
+    const auto* base = static_cast<const uint8_t*>(m->grads.base());
+    size_t end = 0, expect = 0;
+    for (const ParamRef& p : m->params) {
+      const auto* g = static_cast<const uint8_t*>(p.grad->data);
+      REQUIRE(g >= base);
+      const size_t off = size_t(g - base);
+      CHECK(off == (end + 255) / 256 * 256);  // next 256-byte slot after the previous gradient
+      CHECK(p.grad->dtype == DType::f32);
+      end = off + size_t(p.grad->bytes());
+      expect += size_t(p.grad->bytes());
+    }
+    CHECK((end + 255) / 256 * 256 == m->grads.bytes());
+    CHECK(expect == size_t(m->num_params()) * 4);
+    CHECK(m->head.logits.data != nullptr);
+    const auto* logits = static_cast<const uint8_t*>(m->head.logits.data);
+    CHECK((logits < base || logits >= base + m->grads.bytes()));
+  }
+}
+
 TEST_CASE("model: a model file round trip restores the network (and optimizer) state") {
   const uint64_t seed = aws::test::test_seed(11);
   INFO("seed ", seed);
