@@ -35,8 +35,11 @@ class Model {
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
-  // input [batch,H,W,C] → head.logits; n ≤ batch images (views, no copies).
-  virtual void forward(Ctx& ctx, int64_t n, bool train) = 0;
+  // input [batch,H,W,C] → head.logits; n ≤ batch images (views, no copies). step_key (i32[2] on the
+  // model's device, the staged step inputs' key: train/step_inputs.h) is what stochastic layers
+  // (dropout, Shake-Shake, ShakeDrop) draw from, read when the kernels run so a replayed CUDA graph
+  // draws anew each step; no layer of today's networks draws, and evaluation passes its staged key too.
+  virtual void forward(Ctx& ctx, int64_t n, bool train, const Tensor& step_key) = 0;
   // head.dlogits → every gradient in params.
   virtual void backward(Ctx& ctx, int64_t n) = 0;
 

@@ -76,7 +76,7 @@ class ResNet final : public Model {
     declare_io();
   }
 
-  void forward(Ctx& ctx, int64_t n, bool train) override {
+  void forward(Ctx& ctx, int64_t n, bool train, const Tensor& /*step_key: no stochastic layer*/) override {
     stem_.forward(ctx, stem_input(ctx, n), nullptr, n, train);
     const Tensor* prev = &stem_.out;
     for (auto& b : blocks_) {

@@ -6,7 +6,7 @@
 
 namespace aws {
 
-void pack_step_inputs(const StepLayout& layout, float lr, const int32_t* idx, int64_t n, int copies,
+void pack_step_inputs(const StepLayout& layout, float lr, uint64_t key, const int32_t* idx, int64_t n, int copies,
                       const std::vector<int32_t>& all_labels, uint32_t* dst) {
   if (n < 0 || copies < 1 || n * copies > layout.rows)
     throw Error("step inputs: " + std::to_string(n) + " images x " + std::to_string(copies) +
@@ -23,14 +23,20 @@ void pack_step_inputs(const StepLayout& layout, float lr, const int32_t* idx, in
     labels[b] = all_labels[size_t(idx[b])];
   }
   for (int c = 1; c < copies; ++c) std::memcpy(labels + c * n, labels, size_t(n) * 4);
+  dst[layout.key_at()] = uint32_t(key);
+  dst[layout.key_at() + 1] = uint32_t(key >> 32);
+}
+
+uint64_t step_random_key(const RngKey& epoch, int64_t step) {
+  return splitmix64(splitmix64(rng_stream(epoch) ^ 0x5354455020ull) ^ uint64_t(step));  // "STEP "
 }
 
 StepInputs::StepInputs(Ctx& ctx, int64_t rows)
     : layout_{rows}, staging_(ctx, layout_.words() * 4), dev_(ctx.device) {}
 
-void StepInputs::stage(Ctx& ctx, float lr, const int32_t* idx, int64_t n, int copies,
+void StepInputs::stage(Ctx& ctx, float lr, uint64_t key, const int32_t* idx, int64_t n, int copies,
                        const std::vector<int32_t>& all_labels) {
-  pack_step_inputs(layout_, lr, idx, n, copies, all_labels, static_cast<uint32_t*>(staging_.host()));
+  pack_step_inputs(layout_, lr, key, idx, n, copies, all_labels, static_cast<uint32_t*>(staging_.host()));
   staging_.upload(ctx);
 }
 
@@ -44,6 +50,10 @@ Tensor StepInputs::labels(int64_t count) const {
 Tensor StepInputs::indices(int64_t count) const {
   AWS_ASSERT(count <= layout_.rows, "step inputs: more indices than rows");
   return Tensor(static_cast<uint32_t*>(staging_.device()) + layout_.indices_at(), Shape{count}, DType::i32, dev_);
+}
+
+Tensor StepInputs::key() const {
+  return Tensor(static_cast<uint32_t*>(staging_.device()) + layout_.key_at(), Shape{2}, DType::i32, dev_);
 }
 
 }  // namespace aws

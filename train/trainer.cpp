@@ -75,7 +75,8 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   SoftmaxCEParams ce{opt_cfg_.label_smoothing};
   Tensor logits = rows(model_.head.logits, rows_per_step), dlogits = rows(model_.head.dlogits, rows_per_step);
   // What the step reads from the staging buffer: fixed addresses, new contents per step.
-  const Tensor labels = inputs_.labels(rows_per_step), batch_idx = inputs_.indices(batch_), step_lr = inputs_.lr();
+  const Tensor labels = inputs_.labels(rows_per_step), batch_idx = inputs_.indices(batch_), step_lr = inputs_.lr(),
+               step_key = inputs_.key();
   Tensor* counts = pair_counts ? &pair_dev_ : nullptr;
   if (counts) zero_pair_counts();
   // Loss and accuracy accumulate on the device and are read back only for progress reports (every
@@ -105,7 +106,7 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
       augment_batch(ctx_, plan, train.images(), batch_idx, k, out, nullptr, counts);
     }
     if (aug_time) *aug_time += seconds_since(ta);
-    model_.forward(ctx_, rows_per_step, true);
+    model_.forward(ctx_, rows_per_step, true, step_key);
     softmax_ce_forward_backward(ctx_, ce, logits, labels, model_.loss, dlogits, model_.correct);
     model_.backward(ctx_, rows_per_step);
     if (clip_) clip_->compute(ctx_, model_.params);
@@ -132,7 +133,8 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   for (int64_t s = 0; s < steps; ++s) {
     for (int64_t b = 0; b < batch_; ++b) gathered_[size_t(b)] = indices[size_t(order_[size_t(s * batch_ + b)])];
     const auto ta = Clock::now();
-    inputs_.stage(ctx_, float(lr.at(iter)), gathered_.data(), batch_, opt_cfg_.eb, d.labels);
+    inputs_.stage(ctx_, float(lr.at(iter)), step_random_key(key, s), gathered_.data(), batch_, opt_cfg_.eb,
+                  d.labels);
     st.augment_seconds += seconds_since(ta);
     if (graphs && s > 0) {
       // This epoch's key and plan are kernel arguments: capture once per epoch (the first capture
@@ -182,10 +184,10 @@ static double eval_loop(Ctx& ctx, Model& model, const ResidentImages& data, cons
       for (int64_t i = 0; i < n; ++i) idx_scratch[size_t(i)] = int32_t(start + i);
       idx = idx_scratch.data();
     }
-    inputs.stage(ctx, 0.0f, idx, n, 1, d.labels);
+    inputs.stage(ctx, 0.0f, 0, idx, n, 1, d.labels);
     Tensor in = rows(model.input, n);
     make_input(inputs.indices(n), in);
-    model.forward(ctx, n, false);
+    model.forward(ctx, n, false, inputs.key());
     Tensor logits = rows(model.head.logits, n), lb = inputs.labels(n);
     count_correct(ctx, logits, lb, model.correct);
   }

@@ -175,7 +175,7 @@ ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math
     GradClip* cl[2] = {&ca, &cb};
     Tensor* lr[2] = {&lra, &lrb};
     for (int k = 0; k < 2; ++k) {
-      m[k]->forward(*c[k], batch, true);
+      m[k]->forward(*c[k], batch, true, Tensor{});  // ResNet-20 draws nothing from the step key
       if (s == 0) r.logits0[k] = fetch(*c[k], m[k]->head.logits);
       softmax_ce_forward_backward(*c[k], ce, m[k]->head.logits, m[k]->labels, m[k]->loss, m[k]->head.dlogits,
                                   m[k]->correct);

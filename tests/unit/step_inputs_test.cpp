@@ -23,11 +23,11 @@ using namespace aws;
 
 TEST_CASE("step inputs: packed layout is lr, copies of the labels, indices; bad input is rejected") {
   const StepLayout l{6};
-  CHECK(l.words() == 13);
+  CHECK(l.words() == 15);
   std::vector<int32_t> labels{5, 6, 7, 8, 9};
   std::vector<uint32_t> buf(l.words(), 0xDEADBEEFu);
   const int32_t idx[3] = {4, 0, 2};
-  pack_step_inputs(l, 0.375f, idx, 3, 2, labels, buf.data());
+  pack_step_inputs(l, 0.375f, 0x0123456789ABCDEFull, idx, 3, 2, labels, buf.data());
   float lr;
   std::memcpy(&lr, &buf[0], 4);
   CHECK(lr == 0.375f);
@@ -35,13 +35,15 @@ TEST_CASE("step inputs: packed layout is lr, copies of the labels, indices; bad 
   for (int i = 0; i < 6; ++i) CHECK(int32_t(buf[size_t(1 + i)]) == want_labels[i]);
   for (int i = 0; i < 3; ++i) CHECK(int32_t(buf[size_t(7 + i)]) == idx[i]);
   CHECK(buf[10] == 0xDEADBEEFu);  // nothing written past the n indices
+  CHECK(buf[13] == 0x89ABCDEFu);   // the key: low word, high word
+  CHECK(buf[14] == 0x01234567u);
 
   const int32_t bad[2] = {1, 5};
-  CHECK_THROWS_WITH_AS(pack_step_inputs(l, 0.1f, bad, 2, 1, labels, buf.data()),
+  CHECK_THROWS_WITH_AS(pack_step_inputs(l, 0.1f, 0, bad, 2, 1, labels, buf.data()),
                        "step inputs: index 1 = 5 outside [0, 5)", Error);
   const int32_t neg[1] = {-1};
-  CHECK_THROWS_AS(pack_step_inputs(l, 0.1f, neg, 1, 1, labels, buf.data()), Error);
-  CHECK_THROWS_AS(pack_step_inputs(l, 0.1f, idx, 3, 3, labels, buf.data()), Error);  // 9 rows > 6
+  CHECK_THROWS_AS(pack_step_inputs(l, 0.1f, 0, neg, 1, 1, labels, buf.data()), Error);
+  CHECK_THROWS_AS(pack_step_inputs(l, 0.1f, 0, idx, 3, 3, labels, buf.data()), Error);  // 9 rows > 6
 }
 
 TEST_CASE("step inputs: cpu staging reads back through the device views; cpu contexts have no graphs") {
@@ -49,12 +51,22 @@ TEST_CASE("step inputs: cpu staging reads back through the device views; cpu con
   StepInputs in(ctx, 4);
   std::vector<int32_t> labels{0, 1, 2, 3, 4, 5, 6, 7};
   const int32_t a[2] = {7, 3}, b[4] = {1, 2, 3, 4};
-  in.stage(ctx, 0.5f, a, 2, 2, labels);
+  in.stage(ctx, 0.5f, 11, a, 2, 2, labels);
   CHECK(in.lr().f32()[0] == 0.5f);
   CHECK(in.indices(2).i32()[1] == 3);
   CHECK(in.labels(4).i32()[2] == 7);
   const void* where = in.lr().data;
-  in.stage(ctx, 0.25f, b, 4, 1, labels);  // same addresses, new contents
+  const void* key_where = in.key().data;
+  in.stage(ctx, 0.25f, step_random_key(RngKey{5}, 3), b, 4, 1, labels);  // same addresses, new contents
+  CHECK(in.key().data == key_where);
+  const uint64_t k = uint64_t(uint32_t(in.key().i32()[0])) | (uint64_t(uint32_t(in.key().i32()[1])) << 32);
+  CHECK(k == step_random_key(RngKey{5}, 3));
+  // A pure function of (epoch key, step), distinct across steps, epochs and seeds.
+  CHECK(step_random_key(RngKey{5}, 3) == step_random_key(RngKey{5}, 3));
+  CHECK(step_random_key(RngKey{5}, 3) != step_random_key(RngKey{5}, 4));
+  CHECK(step_random_key(RngKey{5, 0, 0, 0, 1}, 3) != step_random_key(RngKey{5}, 3));
+  CHECK(step_random_key(RngKey{6}, 3) != step_random_key(RngKey{5}, 3));
+  CHECK(step_random_key(RngKey{5}, 3) != rng_stream(RngKey{5}));
   CHECK(in.lr().data == where);
   CHECK(in.lr().f32()[0] == 0.25f);
   for (int i = 0; i < 4; ++i) CHECK(in.labels(4).i32()[i] == b[i]);
@@ -109,7 +121,7 @@ TEST_CASE("step inputs: the trainer's staged step equals a hand-fed step (eb 2, 
       count_pairs(draws.data(), int(batch), want_pairs.data());
       for (int64_t b = 0; b < batch; ++b) mr->labels.i32()[c * batch + b] = d.labels[size_t(gathered[size_t(b)])];
     }
-    mr->forward(cr, rows, true);
+    mr->forward(cr, rows, true, Tensor{});  // ResNet-20 draws nothing from the step key
     softmax_ce_forward_backward(cr, SoftmaxCEParams{smoothing}, mr->head.logits, mr->labels, mr->loss,
                                 mr->head.dlogits, mr->correct);
     mr->backward(cr, rows);
