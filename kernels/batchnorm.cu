@@ -210,29 +210,26 @@ void backward(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor&
 
 }  // namespace
 
-void batchnorm_forward_train_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                                  const Tensor& beta, const Tensor* residual, Tensor& running_mean,
-                                  Tensor& running_var, Tensor& save_mean, Tensor& save_invstd, Tensor& y) {
-  if (x.dtype == DType::bf16)
-    return forward_train<bf16>(ctx, p, x, gamma, beta, residual, running_mean, running_var, save_mean, save_invstd, y);
-  forward_train<float>(ctx, p, x, gamma, beta, residual, running_mean, running_var, save_mean, save_invstd, y);
+void batchnorm_forward_train_cuda(Ctx& ctx, const BatchNormParams& p, const BatchNormTrainArgs& a) {
+  if (a.x.dtype == DType::bf16)
+    return forward_train<bf16>(ctx, p, a.x, a.gamma, a.beta, a.residual, a.running_mean, a.running_var, a.save_mean,
+                               a.save_invstd, a.y);
+  forward_train<float>(ctx, p, a.x, a.gamma, a.beta, a.residual, a.running_mean, a.running_var, a.save_mean,
+                       a.save_invstd, a.y);
 }
 
-void batchnorm_forward_eval_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                                 const Tensor& beta, const Tensor* residual, const Tensor& running_mean,
-                                 const Tensor& running_var, Tensor& y) {
-  if (x.dtype == DType::bf16)
-    return forward_eval<bf16>(ctx, p, x, gamma, beta, residual, running_mean, running_var, y);
-  forward_eval<float>(ctx, p, x, gamma, beta, residual, running_mean, running_var, y);
+void batchnorm_forward_eval_cuda(Ctx& ctx, const BatchNormParams& p, const BatchNormEvalArgs& a) {
+  if (a.x.dtype == DType::bf16)
+    return forward_eval<bf16>(ctx, p, a.x, a.gamma, a.beta, a.residual, a.running_mean, a.running_var, a.y);
+  forward_eval<float>(ctx, p, a.x, a.gamma, a.beta, a.residual, a.running_mean, a.running_var, a.y);
 }
 
-void batchnorm_backward_cuda(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y,
-                             const Tensor& dy, const Tensor& gamma, const Tensor& save_mean,
-                             const Tensor& save_invstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
-                             Tensor* dresidual) {
-  if (x.dtype == DType::bf16)
-    return backward<bf16>(ctx, p, x, y, dy, gamma, save_mean, save_invstd, dx, dgamma, dbeta, dresidual);
-  backward<float>(ctx, p, x, y, dy, gamma, save_mean, save_invstd, dx, dgamma, dbeta, dresidual);
+void batchnorm_backward_cuda(Ctx& ctx, const BatchNormParams& p, const BatchNormBackwardArgs& a) {
+  if (a.x.dtype == DType::bf16)
+    return backward<bf16>(ctx, p, a.x, a.y, a.dy, a.gamma, a.save_mean, a.save_invstd, a.dx, a.dgamma, a.dbeta,
+                          a.dresidual);
+  backward<float>(ctx, p, a.x, a.y, a.dy, a.gamma, a.save_mean, a.save_invstd, a.dx, a.dgamma, a.dbeta,
+                  a.dresidual);
 }
 
 }  // namespace aws

@@ -75,17 +75,21 @@ void ConvBN::forward(Ctx& ctx, const Tensor& x, const Tensor* residual, int64_t 
   Tensor r;
   if (residual) r = rows(*residual, n);
   if (train)
-    batchnorm_forward_train(ctx, bp, co, gamma, beta, residual ? &r : nullptr, running_mean, running_var, save_mean,
-                            save_invstd, o);
+    batchnorm_forward_train(ctx, bp, {.x = co, .gamma = gamma, .beta = beta, .running_mean = running_mean,
+                                      .running_var = running_var, .save_mean = save_mean, .save_invstd = save_invstd,
+                                      .y = o, .residual = residual ? &r : nullptr});
   else
-    batchnorm_forward_eval(ctx, bp, co, gamma, beta, residual ? &r : nullptr, running_mean, running_var, o);
+    batchnorm_forward_eval(ctx, bp, {.x = co, .gamma = gamma, .beta = beta, .running_mean = running_mean,
+                                     .running_var = running_var, .y = o, .residual = residual ? &r : nullptr});
 }
 
 void ConvBN::backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor* dresidual, int64_t n) {
   Tensor co = rows(conv_out, n), o = rows(out, n), d = rows(dout, n);
   Tensor dr;
   if (dresidual) dr = rows(*dresidual, n);
-  batchnorm_backward(ctx, bp, co, o, d, gamma, save_mean, save_invstd, d, dgamma, dbeta, dresidual ? &dr : nullptr);
+  batchnorm_backward(ctx, bp, {.x = co, .y = o, .dy = d, .gamma = gamma, .save_mean = save_mean,
+                               .save_invstd = save_invstd, .dx = d, .dgamma = dgamma, .dbeta = dbeta,
+                               .dresidual = dresidual ? &dr : nullptr});
   conv2d_backward_weights(ctx, cp, x, d, wt.grad_target());
   wt.finish_grad(ctx);
   if (dx) {
@@ -107,14 +111,18 @@ void BNAct::declare(NetArenas& a, const std::string& name, int64_t h, int64_t w,
 void BNAct::forward(Ctx& ctx, const Tensor& x, int64_t n, bool train) {
   Tensor o = rows(out, n);
   if (train)
-    batchnorm_forward_train(ctx, bp, x, gamma, beta, nullptr, running_mean, running_var, save_mean, save_invstd, o);
+    batchnorm_forward_train(ctx, bp, {.x = x, .gamma = gamma, .beta = beta, .running_mean = running_mean,
+                                      .running_var = running_var, .save_mean = save_mean, .save_invstd = save_invstd,
+                                      .y = o});
   else
-    batchnorm_forward_eval(ctx, bp, x, gamma, beta, nullptr, running_mean, running_var, o);
+    batchnorm_forward_eval(ctx, bp, {.x = x, .gamma = gamma, .beta = beta, .running_mean = running_mean,
+                                     .running_var = running_var, .y = o});
 }
 
 void BNAct::backward(Ctx& ctx, const Tensor& x, Tensor& dx, int64_t n) {
   Tensor o = rows(out, n), d = rows(dout, n), dxv = rows(dx, n);
-  batchnorm_backward(ctx, bp, x, o, d, gamma, save_mean, save_invstd, dxv, dgamma, dbeta, nullptr);
+  batchnorm_backward(ctx, bp, {.x = x, .y = o, .dy = d, .gamma = gamma, .save_mean = save_mean,
+                               .save_invstd = save_invstd, .dx = dxv, .dgamma = dgamma, .dbeta = dbeta});
 }
 
 void Conv::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_ch, int64_t out_ch,

@@ -26,53 +26,44 @@ static void check_like_x(const char* op, const char* name, const Tensor& t, cons
   check_dtype(op, name, t, x.dtype);
 }
 
-void batchnorm_forward_train(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                             const Tensor& beta, const Tensor* residual, Tensor& running_mean,
-                             Tensor& running_var, Tensor& save_mean, Tensor& save_invstd, Tensor& y) {
+void batchnorm_forward_train(Ctx& ctx, const BatchNormParams& p, const BatchNormTrainArgs& a) {
   const char* op = "batchnorm_forward_train";
+  const Tensor& x = a.x;
   check_common(op, ctx, p, x,
-               {{"gamma", &gamma}, {"beta", &beta}, {"running_mean", &running_mean}, {"running_var", &running_var},
-                {"save_mean", &save_mean}, {"save_invstd", &save_invstd}});
+               {{"gamma", &a.gamma}, {"beta", &a.beta}, {"running_mean", &a.running_mean},
+                {"running_var", &a.running_var}, {"save_mean", &a.save_mean}, {"save_invstd", &a.save_invstd}});
   if (!(p.momentum >= 0.f && p.momentum <= 1.f))
     throw Error(std::string(op) + ": momentum " + std::to_string(p.momentum) + " is outside [0, 1]");
   if (x.dim(0) * x.dim(1) * x.dim(2) < 2)
     throw Error(std::string(op) + ": x " + x.shape.str() + " has fewer than 2 values per channel");
-  check_like_x(op, "y", y, x);
-  if (residual) check_like_x(op, "residual", *residual, x);
-  if (ctx.is_cuda())
-    return AWS_CUDA_CALL(batchnorm_forward_train_cuda,
-                         (ctx, p, x, gamma, beta, residual, running_mean, running_var, save_mean, save_invstd, y));
-  batchnorm_forward_train_cpu(ctx, p, x, gamma, beta, residual, running_mean, running_var, save_mean, save_invstd, y);
+  check_like_x(op, "y", a.y, x);
+  if (a.residual) check_like_x(op, "residual", *a.residual, x);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(batchnorm_forward_train_cuda, (ctx, p, a));
+  batchnorm_forward_train_cpu(ctx, p, a);
 }
 
-void batchnorm_forward_eval(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                            const Tensor& beta, const Tensor* residual, const Tensor& running_mean,
-                            const Tensor& running_var, Tensor& y) {
+void batchnorm_forward_eval(Ctx& ctx, const BatchNormParams& p, const BatchNormEvalArgs& a) {
   const char* op = "batchnorm_forward_eval";
-  check_common(op, ctx, p, x,
-               {{"gamma", &gamma}, {"beta", &beta}, {"running_mean", &running_mean}, {"running_var", &running_var}});
-  check_like_x(op, "y", y, x);
-  if (residual) check_like_x(op, "residual", *residual, x);
-  if (ctx.is_cuda())
-    return AWS_CUDA_CALL(batchnorm_forward_eval_cuda, (ctx, p, x, gamma, beta, residual, running_mean, running_var, y));
-  batchnorm_forward_eval_cpu(ctx, p, x, gamma, beta, residual, running_mean, running_var, y);
+  check_common(op, ctx, p, a.x,
+               {{"gamma", &a.gamma}, {"beta", &a.beta}, {"running_mean", &a.running_mean},
+                {"running_var", &a.running_var}});
+  check_like_x(op, "y", a.y, a.x);
+  if (a.residual) check_like_x(op, "residual", *a.residual, a.x);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(batchnorm_forward_eval_cuda, (ctx, p, a));
+  batchnorm_forward_eval_cpu(ctx, p, a);
 }
 
-void batchnorm_backward(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y, const Tensor& dy,
-                        const Tensor& gamma, const Tensor& save_mean, const Tensor& save_invstd, Tensor& dx,
-                        Tensor& dgamma, Tensor& dbeta, Tensor* dresidual) {
+void batchnorm_backward(Ctx& ctx, const BatchNormParams& p, const BatchNormBackwardArgs& a) {
   const char* op = "batchnorm_backward";
-  check_common(op, ctx, p, x,
-               {{"gamma", &gamma}, {"save_mean", &save_mean}, {"save_invstd", &save_invstd}, {"dgamma", &dgamma},
-                {"dbeta", &dbeta}});
-  check_like_x(op, "y", y, x);
-  check_like_x(op, "dy", dy, x);
-  check_like_x(op, "dx", dx, x);
-  if (dresidual) check_like_x(op, "dresidual", *dresidual, x);
-  if (ctx.is_cuda())
-    return AWS_CUDA_CALL(batchnorm_backward_cuda,
-                         (ctx, p, x, y, dy, gamma, save_mean, save_invstd, dx, dgamma, dbeta, dresidual));
-  batchnorm_backward_cpu(ctx, p, x, y, dy, gamma, save_mean, save_invstd, dx, dgamma, dbeta, dresidual);
+  check_common(op, ctx, p, a.x,
+               {{"gamma", &a.gamma}, {"save_mean", &a.save_mean}, {"save_invstd", &a.save_invstd},
+                {"dgamma", &a.dgamma}, {"dbeta", &a.dbeta}});
+  check_like_x(op, "y", a.y, a.x);
+  check_like_x(op, "dy", a.dy, a.x);
+  check_like_x(op, "dx", a.dx, a.x);
+  if (a.dresidual) check_like_x(op, "dresidual", *a.dresidual, a.x);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(batchnorm_backward_cuda, (ctx, p, a));
+  batchnorm_backward_cpu(ctx, p, a);
 }
 
 }  // namespace aws

@@ -10,29 +10,15 @@
 
 namespace aws {
 
-// x, y [N,H,W,C]; gamma, beta, running_*, save_* [C]; residual (optional) like y.
-void batchnorm_forward_train(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                             const Tensor& beta, const Tensor* residual, Tensor& running_mean,
-                             Tensor& running_var, Tensor& save_mean, Tensor& save_invstd, Tensor& y);
-void batchnorm_forward_eval(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                            const Tensor& beta, const Tensor* residual, const Tensor& running_mean,
-                            const Tensor& running_var, Tensor& y);
+// Tensors as kernels/batchnorm.h's argument structs name them.
+void batchnorm_forward_train(Ctx& ctx, const BatchNormParams& p, const BatchNormTrainArgs& a);
+void batchnorm_forward_eval(Ctx& ctx, const BatchNormParams& p, const BatchNormEvalArgs& a);
 // Backward of the fused op. dy is the gradient wrt y; with p.relu, y (the forward output) masks it.
 // Overwrites dx, dgamma, dbeta; dresidual (optional) receives the masked dy. dx may alias dy.
-void batchnorm_backward(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y,
-                        const Tensor& dy, const Tensor& gamma, const Tensor& save_mean,
-                        const Tensor& save_invstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
-                        Tensor* dresidual);
+void batchnorm_backward(Ctx& ctx, const BatchNormParams& p, const BatchNormBackwardArgs& a);
 
-void batchnorm_forward_train_cpu(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                                 const Tensor& beta, const Tensor* residual, Tensor& running_mean,
-                                 Tensor& running_var, Tensor& save_mean, Tensor& save_invstd, Tensor& y);
-void batchnorm_forward_eval_cpu(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& gamma,
-                                const Tensor& beta, const Tensor* residual, const Tensor& running_mean,
-                                const Tensor& running_var, Tensor& y);
-void batchnorm_backward_cpu(Ctx& ctx, const BatchNormParams& p, const Tensor& x, const Tensor& y,
-                            const Tensor& dy, const Tensor& gamma, const Tensor& save_mean,
-                            const Tensor& save_invstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
-                            Tensor* dresidual);
+void batchnorm_forward_train_cpu(Ctx& ctx, const BatchNormParams& p, const BatchNormTrainArgs& a);
+void batchnorm_forward_eval_cpu(Ctx& ctx, const BatchNormParams& p, const BatchNormEvalArgs& a);
+void batchnorm_backward_cpu(Ctx& ctx, const BatchNormParams& p, const BatchNormBackwardArgs& a);
 
 }  // namespace aws

@@ -120,7 +120,8 @@ TEST_CASE("steady state: no device allocation after the first step of a repeated
   const DropoutParams dp{0.25f};
   auto step = [&](uint64_t key) {
     conv2d_forward(ctx, cp, x, wc, y1);
-    batchnorm_forward_train(ctx, bp, y1, g, be, nullptr, rm, rv, sm, si, y2);
+    batchnorm_forward_train(ctx, bp, {.x = y1, .gamma = g, .beta = be, .running_mean = rm, .running_var = rv,
+                                      .save_mean = sm, .save_invstd = si, .y = y2});
     maxpool_forward(ctx, mp, y2, y3, am);
     global_avgpool_forward(ctx, y3, pooled);
     dropout_forward(ctx, dp, key, pooled, yd, mask);
@@ -130,7 +131,8 @@ TEST_CASE("steady state: no device allocation after the first step of a repeated
     dropout_backward(ctx, dp, dpool, mask, dpool);
     global_avgpool_backward(ctx, dpool, dy3);
     maxpool_backward(ctx, mp, dy3, am, dy2);
-    batchnorm_backward(ctx, bp, y1, y2, dy2, g, sm, si, dy1, dg, dbe, nullptr);
+    batchnorm_backward(ctx, bp, {.x = y1, .y = y2, .dy = dy2, .gamma = g, .save_mean = sm, .save_invstd = si,
+                                 .dx = dy1, .dgamma = dg, .dbeta = dbe});
     conv2d_backward_weights(ctx, cp, x, dy1, dwc);
     conv2d_backward_data(ctx, cp, dy1, wc, dx);
     ctx.sync();

@@ -90,8 +90,13 @@ TEST_CASE("bench: resnet18 conv stages, batch-norm, restore" * doctest::skip(tru
     ar.commit(ctx);
     BatchNormParams p;
     p.relu = true;
-    const double f = median_ms(ctx, 20, [&] { batchnorm_forward_train(ctx, p, x, g, b, nullptr, rm, rv, sm, si, y); });
-    const double bk = median_ms(ctx, 20, [&] { batchnorm_backward(ctx, p, x, y, dy, g, sm, si, dx, dg, db, nullptr); });
+    const double f = median_ms(ctx, 20, [&] { batchnorm_forward_train(ctx, p, {.x = x, .gamma = g, .beta = b,
+                                                                               .running_mean = rm, .running_var = rv,
+                                                                               .save_mean = sm, .save_invstd = si,
+                                                                               .y = y}); });
+    const double bk = median_ms(ctx, 20, [&] { batchnorm_backward(ctx, p, {.x = x, .y = y, .dy = dy, .gamma = g,
+                                                                           .save_mean = sm, .save_invstd = si,
+                                                                           .dx = dx, .dgamma = dg, .dbeta = db}); });
     const double mb = double(x.bytes()) * 1e-6;
     std::printf("bench batchnorm+relu 256x32x32x64 fwd %.3f ms (%.0f GB/s at 3 passes) bwd %.3f ms (%.0f GB/s at 5 passes)\n",
                 f, 3 * mb / f, bk, 5 * mb / bk);

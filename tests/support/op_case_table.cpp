@@ -83,14 +83,16 @@ OpCase batchnorm_train_case(Shape s, bool residual, bool relu) {
   c.outputs = {real_out("y", s), f32_in_half(real_out("save_mean", ch, false)),
                f32_in_half(real_out("save_invstd", ch, false))};
   c.forward = [p, residual](Env& e) {
-    batchnorm_forward_train(e.ctx, p, e.in("x"), e.in("gamma"), e.in("beta"), residual ? &e.in("residual") : nullptr,
-                            e.in("running_mean"), e.in("running_var"), e.out("save_mean"), e.out("save_invstd"),
-                            e.out("y"));
+    batchnorm_forward_train(e.ctx, p, {.x = e.in("x"), .gamma = e.in("gamma"), .beta = e.in("beta"),
+                                       .running_mean = e.in("running_mean"), .running_var = e.in("running_var"),
+                                       .save_mean = e.out("save_mean"), .save_invstd = e.out("save_invstd"),
+                                       .y = e.out("y"), .residual = residual ? &e.in("residual") : nullptr});
   };
   c.backward = [p, residual](Env& e) {
-    batchnorm_backward(e.ctx, p, e.in("x"), e.out("y"), e.dy("y"), e.in("gamma"), e.out("save_mean"),
-                       e.out("save_invstd"), e.dx("x"), e.dx("gamma"), e.dx("beta"),
-                       residual ? &e.dx("residual") : nullptr);
+    batchnorm_backward(e.ctx, p, {.x = e.in("x"), .y = e.out("y"), .dy = e.dy("y"), .gamma = e.in("gamma"),
+                                  .save_mean = e.out("save_mean"), .save_invstd = e.out("save_invstd"),
+                                  .dx = e.dx("x"), .dgamma = e.dx("gamma"), .dbeta = e.dx("beta"),
+                                  .dresidual = residual ? &e.dx("residual") : nullptr});
   };
   if (relu) c.kink_outputs = {"y"};
   c.grad_eps = 1e-5;
@@ -114,8 +116,9 @@ OpCase batchnorm_eval_case(Shape s, bool residual, bool relu) {
   if (residual) c.inputs.push_back(real_in("residual", s, false));
   c.outputs = {real_out("y", s, false)};
   c.forward = [p, residual](Env& e) {
-    batchnorm_forward_eval(e.ctx, p, e.in("x"), e.in("gamma"), e.in("beta"), residual ? &e.in("residual") : nullptr,
-                           e.in("running_mean"), e.in("running_var"), e.out("y"));
+    batchnorm_forward_eval(e.ctx, p, {.x = e.in("x"), .gamma = e.in("gamma"), .beta = e.in("beta"),
+                                      .running_mean = e.in("running_mean"), .running_var = e.in("running_var"),
+                                      .y = e.out("y"), .residual = residual ? &e.in("residual") : nullptr});
   };
   c.half = true;
   return c;  // forward only: the fused backward is defined for batch statistics

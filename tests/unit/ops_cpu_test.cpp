@@ -131,9 +131,11 @@ TEST_CASE("batchnorm: results do not depend on the thread count; dx may alias dy
     Tensor tg(gamma.data(), c, DType::f32), tb(beta.data(), c, DType::f32), trm(rm.data(), c, DType::f32),
         trv(rv.data(), c, DType::f32), tsm(sm.data(), c, DType::f32), tsi(si.data(), c, DType::f32),
         tdg(dg.data(), c, DType::f32), tdb(db.data(), c, DType::f32);
-    batchnorm_forward_train(ctx, p, tx, tg, tb, &tr, trm, trv, tsm, tsi, ty);
+    batchnorm_forward_train(ctx, p, {.x = tx, .gamma = tg, .beta = tb, .running_mean = trm, .running_var = trv,
+                                     .save_mean = tsm, .save_invstd = tsi, .y = ty, .residual = &tr});
     Tensor tdy(g.data(), s, DType::f32), tdx(alias ? g.data() : dx.data(), s, DType::f32);
-    batchnorm_backward(ctx, p, tx, ty, tdy, tg, tsm, tsi, tdx, tdg, tdb, nullptr);
+    batchnorm_backward(ctx, p, {.x = tx, .y = ty, .dy = tdy, .gamma = tg, .save_mean = tsm, .save_invstd = tsi,
+                                .dx = tdx, .dgamma = tdg, .dbeta = tdb});
     if (alias) dx = g;
     stats = rm;
     stats.insert(stats.end(), rv.begin(), rv.end());
@@ -157,13 +159,18 @@ TEST_CASE("op facades name the op and the mismatching tensor") {
   Tensor x(buf.data(), Shape{2, 4, 4, 2}, DType::f32), y(buf.data(), Shape{2, 4, 4, 2}, DType::f32);
   Tensor c2(buf.data(), Shape{2}, DType::f32), c3(buf.data(), Shape{3}, DType::f32);
   BatchNormParams p;
-  auto e = error_of([&] { batchnorm_forward_train(ctx, p, x, c3, c2, nullptr, c2, c2, c2, c2, y); });
+  auto e = error_of([&] { batchnorm_forward_train(ctx, p, {.x = x, .gamma = c3, .beta = c2, .running_mean = c2,
+                                                           .running_var = c2, .save_mean = c2, .save_invstd = c2,
+                                                           .y = y}); });
   CHECK(e.find("batchnorm_forward_train: gamma dim 0 is 3, expected 2") == 0);
   Tensor xi(ibuf.data(), Shape{2, 4, 4, 2}, DType::i32);
-  e = error_of([&] { batchnorm_forward_eval(ctx, p, xi, c2, c2, nullptr, c2, c2, y); });
+  e = error_of([&] { batchnorm_forward_eval(ctx, p, {.x = xi, .gamma = c2, .beta = c2, .running_mean = c2,
+                                                     .running_var = c2, .y = y}); });
   CHECK(e.find("batchnorm_forward_eval: x is i32") == 0);
   Tensor one(buf.data(), Shape{1, 1, 1, 2}, DType::f32);
-  e = error_of([&] { batchnorm_forward_train(ctx, p, one, c2, c2, nullptr, c2, c2, c2, c2, one); });
+  e = error_of([&] { batchnorm_forward_train(ctx, p, {.x = one, .gamma = c2, .beta = c2, .running_mean = c2,
+                                                      .running_var = c2, .save_mean = c2, .save_invstd = c2,
+                                                      .y = one}); });
   CHECK(e.find("fewer than 2 values per channel") != std::string::npos);
   Tensor out(buf.data(), Shape{2, 2, 2, 2}, DType::f32), arg(ibuf.data(), Shape{2, 2, 2, 2}, DType::i32);
   e = error_of([&] { maxpool_forward(ctx, MaxPoolParams{3, 2, 1}, x, out, out); });
