@@ -65,15 +65,24 @@ __global__ void colsum_kernel(const float* dy, float* db, int64_t N, int64_t O) 
 
 }  // namespace
 
-void linear_forward_cuda(Ctx& ctx, const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y) {
+void linear_forward_cuda(Ctx& ctx, const LinearForwardArgs& a) {
+  const Tensor& x = a.x;
+  const Tensor& w = a.w;
+  const Tensor* b = a.b;
+  Tensor& y = a.y;
   const int N = int(x.dim(0)), in = int(x.dim(1)), out = int(w.dim(0));
   GemmPlan& pl = gemm_plan(ctx, out, N, in, true, false, b != nullptr);
   gemm(ctx, pl, w.f32(), x.f32(), y.f32(), b ? b->f32() : nullptr);
   AWS_LAUNCH_CHECK(ctx, "linear_forward");
 }
 
-void linear_backward_cuda(Ctx& ctx, const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw,
-                          Tensor* db) {
+void linear_backward_cuda(Ctx& ctx, const LinearBackwardArgs& a) {
+  const Tensor& x = a.x;
+  const Tensor& w = a.w;
+  const Tensor& dy = a.dy;
+  Tensor* dx = a.dx;
+  Tensor& dw = a.dw;
+  Tensor* db = a.db;
   const int N = int(x.dim(0)), in = int(x.dim(1)), out = int(w.dim(0));
   if (dx) {
     GemmPlan& pl = gemm_plan(ctx, in, N, out, false, false, false);

@@ -46,8 +46,12 @@ static __global__ void softmax_ce_kernel(const float* z, const int32_t* labels, 
   }
 }
 
-void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits,
-                                      const Tensor& labels, Tensor& loss, Tensor& dlogits, Tensor& correct) {
+void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a) {
+  const Tensor& logits = a.logits;
+  const Tensor& labels = a.labels;
+  Tensor& loss = a.loss;
+  Tensor& dlogits = a.dlogits;
+  Tensor& correct = a.correct;
   softmax_ce_kernel<<<1, kCeThreads, 0, stream_of(ctx)>>>(logits.f32(), labels.i32(), logits.dim(0), logits.dim(1),
                                                           double(p.label_smoothing), loss.f32(), dlogits.f32(),
                                                           correct.i32(), false);

@@ -10,8 +10,17 @@ struct SoftmaxCEParams {
   float label_smoothing = 0.0f;
 };
 
-void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits,
-                                      const Tensor& labels, Tensor& loss, Tensor& dlogits, Tensor& correct);
+// The training head's tensors, named at the call site: logits [N,K] f32, labels [N] i32 → loss [1]
+// (mean over N), dlogits [N,K] = d(mean loss)/dlogits, correct [1] i32 = rows whose argmax is the label.
+struct SoftmaxCEArgs {
+  const Tensor& logits;
+  const Tensor& labels;
+  Tensor& loss;
+  Tensor& dlogits;
+  Tensor& correct;
+};
+
+void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a);
 void count_correct_cuda(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
 
 }  // namespace aws

@@ -170,12 +170,12 @@ void Head::declare(NetArenas& a, int64_t c, int64_t classes) {
 void Head::forward(Ctx& ctx, const Tensor& features, int64_t n) {
   Tensor p = rows(pooled, n), l = rows(logits, n);
   global_avgpool_forward(ctx, features, p);
-  linear_forward(ctx, p, w, &b, l);
+  linear_forward(ctx, {.x = p, .w = w, .y = l, .b = &b});
 }
 
 void Head::backward(Ctx& ctx, Tensor& dfeatures, int64_t n) {
   Tensor p = rows(pooled, n), dp = rows(dpooled, n), dl = rows(dlogits, n), df = rows(dfeatures, n);
-  linear_backward(ctx, p, w, dl, &dp, dw, &db);
+  linear_backward(ctx, {.x = p, .w = w, .dy = dl, .dw = dw, .dx = &dp, .db = &db});
   global_avgpool_backward(ctx, dp, df);
 }
 

@@ -107,7 +107,8 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
     }
     if (aug_time) *aug_time += seconds_since(ta);
     model_.forward(ctx_, rows_per_step, true, step_key);
-    softmax_ce_forward_backward(ctx_, ce, logits, labels, model_.loss, dlogits, model_.correct);
+    softmax_ce_forward_backward(ctx_, ce, {.logits = logits, .labels = labels, .loss = model_.loss, .dlogits = dlogits,
+                                           .correct = model_.correct});
     model_.backward(ctx_, rows_per_step);
     if (clip_) clip_->compute(ctx_, model_.params);
     opt_.step(ctx_, step_lr, clip_ ? &clip_->scale() : nullptr);

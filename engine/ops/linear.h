@@ -7,13 +7,11 @@
 
 namespace aws {
 
-void linear_forward(Ctx& ctx, const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y);
+void linear_forward(Ctx& ctx, const LinearForwardArgs& a);
 // Overwrites dw, db (if non-null) and dx (if non-null).
-void linear_backward(Ctx& ctx, const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw,
-                     Tensor* db);
+void linear_backward(Ctx& ctx, const LinearBackwardArgs& a);
 
-void linear_forward_cpu(Ctx& ctx, const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y);
-void linear_backward_cpu(Ctx& ctx, const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw,
-                         Tensor* db);
+void linear_forward_cpu(Ctx& ctx, const LinearForwardArgs& a);
+void linear_backward_cpu(Ctx& ctx, const LinearBackwardArgs& a);
 
 }  // namespace aws

@@ -51,15 +51,24 @@ void backward(int64_t N, int64_t I, int64_t O, const T* x, const T* w, const T* 
 
 }  // namespace
 
-void linear_forward_cpu(Ctx&, const Tensor& x, const Tensor& w, const Tensor* b, Tensor& y) {
+void linear_forward_cpu(Ctx&, const LinearForwardArgs& a) {
+  const Tensor& x = a.x;
+  const Tensor& w = a.w;
+  const Tensor* b = a.b;
+  Tensor& y = a.y;
   const int64_t N = x.dim(0), I = x.dim(1), O = w.dim(0);
   if (x.dtype == DType::f64)
     return forward(N, I, O, x.as<double>(), w.as<double>(), b ? b->as<double>() : nullptr, y.as<double>());
   forward(N, I, O, x.f32(), w.f32(), b ? b->f32() : nullptr, y.f32());
 }
 
-void linear_backward_cpu(Ctx&, const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor& dw,
-                         Tensor* db) {
+void linear_backward_cpu(Ctx&, const LinearBackwardArgs& a) {
+  const Tensor& x = a.x;
+  const Tensor& w = a.w;
+  const Tensor& dy = a.dy;
+  Tensor* dx = a.dx;
+  Tensor& dw = a.dw;
+  Tensor* db = a.db;
   const int64_t N = x.dim(0), I = x.dim(1), O = w.dim(0);
   if (x.dtype == DType::f64)
     return backward(N, I, O, x.as<double>(), w.as<double>(), dy.as<double>(), dx ? dx->as<double>() : nullptr,

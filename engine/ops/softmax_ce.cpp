@@ -19,8 +19,12 @@ static void check_logits_labels(const char* op, Ctx& ctx, const Tensor& logits, 
   check_dtype(op, "correct", correct, DType::i32);
 }
 
-void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits, const Tensor& labels,
-                                 Tensor& loss, Tensor& dlogits, Tensor& correct) {
+void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a) {
+  const Tensor& logits = a.logits;
+  const Tensor& labels = a.labels;
+  Tensor& loss = a.loss;
+  Tensor& dlogits = a.dlogits;
+  Tensor& correct = a.correct;
   const char* op = "softmax_ce_forward_backward";
   if (!(p.label_smoothing >= 0.f && p.label_smoothing <= 1.f))
     throw Error(std::string(op) + ": label_smoothing " + std::to_string(p.label_smoothing) + " is outside [0, 1]");
@@ -29,8 +33,8 @@ void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const Tenso
   check_dtype(op, "loss", loss, logits.dtype);
   check_shape(op, "dlogits", dlogits, logits.shape);
   check_dtype(op, "dlogits", dlogits, logits.dtype);
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(softmax_ce_forward_backward_cuda, (ctx, p, logits, labels, loss, dlogits, correct));
-  softmax_ce_forward_backward_cpu(ctx, p, logits, labels, loss, dlogits, correct);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(softmax_ce_forward_backward_cuda, (ctx, p, a));
+  softmax_ce_forward_backward_cpu(ctx, p, a);
 }
 
 void count_correct(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct) {

@@ -10,13 +10,11 @@ namespace aws {
 
 // logits [N,K] f32, labels [N] i32 → loss [1] (mean over N), dlogits [N,K] = d(mean loss)/dlogits,
 // correct [1] i32 = number of rows whose argmax equals the label. Results stay on the device.
-void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits, const Tensor& labels,
-                                 Tensor& loss, Tensor& dlogits, Tensor& correct);
+void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a);
 // correct [1] i32 += number of rows whose argmax equals the label (accumulates across batches).
 void count_correct(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
 
-void softmax_ce_forward_backward_cpu(Ctx& ctx, const SoftmaxCEParams& p, const Tensor& logits,
-                                     const Tensor& labels, Tensor& loss, Tensor& dlogits, Tensor& correct);
+void softmax_ce_forward_backward_cpu(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a);
 void count_correct_cpu(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
 
 }  // namespace aws

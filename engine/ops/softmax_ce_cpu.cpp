@@ -42,8 +42,12 @@ static void count_cpu(const Tensor& logits, const Tensor& labels, Tensor& correc
   correct.i32()[0] += right;
 }
 
-void softmax_ce_forward_backward_cpu(Ctx&, const SoftmaxCEParams& p, const Tensor& logits, const Tensor& labels,
-                                     Tensor& loss, Tensor& dlogits, Tensor& correct) {
+void softmax_ce_forward_backward_cpu(Ctx&, const SoftmaxCEParams& p, const SoftmaxCEArgs& a) {
+  const Tensor& logits = a.logits;
+  const Tensor& labels = a.labels;
+  Tensor& loss = a.loss;
+  Tensor& dlogits = a.dlogits;
+  Tensor& correct = a.correct;
   if (logits.dtype == DType::f64) return ce_cpu<double>(p, logits, labels, loss, dlogits, correct);
   ce_cpu<float>(p, logits, labels, loss, dlogits, correct);
 }

@@ -125,9 +125,10 @@ TEST_CASE("steady state: no device allocation after the first step of a repeated
     maxpool_forward(ctx, mp, y2, y3, am);
     global_avgpool_forward(ctx, y3, pooled);
     dropout_forward(ctx, dp, key, pooled, yd, mask);
-    linear_forward(ctx, yd, wl, &bl, logits);
-    softmax_ce_forward_backward(ctx, SoftmaxCEParams{0.1f}, logits, labels, loss, dlog, correct);
-    linear_backward(ctx, yd, wl, dlog, &dpool, dwl, &dbl);
+    linear_forward(ctx, {.x = yd, .w = wl, .y = logits, .b = &bl});
+    softmax_ce_forward_backward(ctx, SoftmaxCEParams{0.1f}, {.logits = logits, .labels = labels, .loss = loss,
+                                                             .dlogits = dlog, .correct = correct});
+    linear_backward(ctx, {.x = yd, .w = wl, .dy = dlog, .dw = dwl, .dx = &dpool, .db = &dbl});
     dropout_backward(ctx, dp, dpool, mask, dpool);
     global_avgpool_backward(ctx, dpool, dy3);
     maxpool_backward(ctx, mp, dy3, am, dy2);

@@ -177,8 +177,8 @@ ThreeSteps resnet20_three_steps(uint64_t seed, int64_t batch, Ctx::MathMode math
     for (int k = 0; k < 2; ++k) {
       m[k]->forward(*c[k], batch, true, Tensor{});  // ResNet-20 draws nothing from the step key
       if (s == 0) r.logits0[k] = fetch(*c[k], m[k]->head.logits);
-      softmax_ce_forward_backward(*c[k], ce, m[k]->head.logits, m[k]->labels, m[k]->loss, m[k]->head.dlogits,
-                                  m[k]->correct);
+      softmax_ce_forward_backward(*c[k], ce, {.logits = m[k]->head.logits, .labels = m[k]->labels, .loss = m[k]->loss,
+                                              .dlogits = m[k]->head.dlogits, .correct = m[k]->correct});
       m[k]->backward(*c[k], batch);
       cl[k]->compute(*c[k], m[k]->params);
       o[k]->step(*c[k], *lr[k], &cl[k]->scale());

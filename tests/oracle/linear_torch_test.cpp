@@ -55,8 +55,9 @@ std::vector<double> run(Ctx& ctx, const Data& d, std::vector<double>& dx, std::v
   Tensor tx(x.data(), {c.N, c.I}, dt), tw(w.data(), {c.O, c.I}, dt), tb(b.data(), {c.O}, dt);
   Tensor ty(y.data(), {c.N, c.O}, dt), tdy(dy.data(), {c.N, c.O}, dt);
   Tensor tgx(gx.data(), tx.shape, dt), tgw(gw.data(), tw.shape, dt), tgb(gb.data(), tb.shape, dt);
-  linear_forward(ctx, tx, tw, c.bias ? &tb : nullptr, ty);
-  linear_backward(ctx, tx, tw, tdy, want_dx ? &tgx : nullptr, tgw, c.bias ? &tgb : nullptr);
+  linear_forward(ctx, {.x = tx, .w = tw, .y = ty, .b = c.bias ? &tb : nullptr});
+  linear_backward(ctx, {.x = tx, .w = tw, .dy = tdy, .dw = tgw, .dx = want_dx ? &tgx : nullptr,
+                        .db = c.bias ? &tgb : nullptr});
   dx.assign(gx.begin(), gx.end());
   dw.assign(gw.begin(), gw.end());
   db.assign(gb.begin(), gb.end());

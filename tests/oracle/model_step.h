@@ -214,8 +214,9 @@ inline void check_train_step(const ModelSpec& spec, int64_t batch, uint64_t seed
   Tensor logits = model->head.logits, dlogits = model->head.dlogits;
   int32_t no_key[2] = {0, 0};  // resnets and WRN draw nothing from the step key
   model->forward(ctx, batch, true, Tensor(no_key, Shape{2}, DType::i32, Device::cpu));
-  softmax_ce_forward_backward(ctx, SoftmaxCEParams{smoothing}, logits, model->labels, model->loss, dlogits,
-                              model->correct);
+  softmax_ce_forward_backward(ctx, SoftmaxCEParams{smoothing}, {.logits = logits, .labels = model->labels,
+                                                                .loss = model->loss, .dlogits = dlogits,
+                                                                .correct = model->correct});
   std::vector<float> our_logits = host_copy(ctx, logits), our_loss = host_copy(ctx, model->loss);
   model->backward(ctx, batch);
   clip.compute(ctx, model->params);

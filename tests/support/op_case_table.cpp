@@ -162,8 +162,8 @@ OpCase softmax_ce_case(int64_t N, int64_t K, float smoothing) {
   c.outputs = {real_out("loss", Shape{1}), real_out("dlogits", Shape{N, K}, false),
                TensorSpec{"correct", Shape{1}, Kind::i32, false}};
   c.forward = [p](Env& e) {
-    softmax_ce_forward_backward(e.ctx, p, e.in("logits"), e.in("labels"), e.out("loss"), e.out("dlogits"),
-                                e.out("correct"));
+    softmax_ce_forward_backward(e.ctx, p, {.logits = e.in("logits"), .labels = e.in("labels"), .loss = e.out("loss"),
+                                           .dlogits = e.out("dlogits"), .correct = e.out("correct")});
   };
   c.backward = [](Env& e) {  // the op already produced d(loss)/dlogits; chain the upstream scalar
     const double g = e.read(e.dy("loss"))[0];
@@ -217,9 +217,11 @@ OpCase linear_case(int64_t N, int64_t in, int64_t out, bool bias) {
   c.inputs = {real_in("x", Shape{N, in}), TensorSpec{"w", Shape{out, in}, Kind::real, true, Gen::normal, 0, 0.5}};
   if (bias) c.inputs.push_back(real_in("b", Shape{out}));
   c.outputs = {real_out("y", Shape{N, out})};
-  c.forward = [bias](Env& e) { linear_forward(e.ctx, e.in("x"), e.in("w"), bias ? &e.in("b") : nullptr, e.out("y")); };
+  c.forward = [bias](Env& e) { linear_forward(e.ctx, {.x = e.in("x"), .w = e.in("w"), .y = e.out("y"),
+                                                      .b = bias ? &e.in("b") : nullptr}); };
   c.backward = [bias](Env& e) {
-    linear_backward(e.ctx, e.in("x"), e.in("w"), e.dy("y"), &e.dx("x"), e.dx("w"), bias ? &e.dx("b") : nullptr);
+    linear_backward(e.ctx, {.x = e.in("x"), .w = e.in("w"), .dy = e.dy("y"), .dw = e.dx("w"), .dx = &e.dx("x"),
+                            .db = bias ? &e.dx("b") : nullptr});
   };
   return c;
 }

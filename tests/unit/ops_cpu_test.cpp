@@ -104,7 +104,8 @@ TEST_CASE("count_correct accumulates; softmax_ce's correct overwrites") {
   CHECK(correct == 9);
   float loss, dz[12];
   Tensor tloss(&loss, Shape{1}, DType::f32), tdz(dz, Shape{3, 4}, DType::f32);
-  softmax_ce_forward_backward(ctx, SoftmaxCEParams{0.1f}, tz, tl, tloss, tdz, tc);
+  softmax_ce_forward_backward(ctx, SoftmaxCEParams{0.1f}, {.logits = tz, .labels = tl, .loss = tloss, .dlogits = tdz,
+                                                           .correct = tc});
   CHECK(correct == 2);
   double rowsum = 0;
   for (float v : dz) rowsum += v;

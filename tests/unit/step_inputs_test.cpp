@@ -122,8 +122,9 @@ TEST_CASE("step inputs: the trainer's staged step equals a hand-fed step (eb 2, 
       for (int64_t b = 0; b < batch; ++b) mr->labels.i32()[c * batch + b] = d.labels[size_t(gathered[size_t(b)])];
     }
     mr->forward(cr, rows, true, Tensor{});  // ResNet-20 draws nothing from the step key
-    softmax_ce_forward_backward(cr, SoftmaxCEParams{smoothing}, mr->head.logits, mr->labels, mr->loss,
-                                mr->head.dlogits, mr->correct);
+    softmax_ce_forward_backward(cr, SoftmaxCEParams{smoothing}, {.logits = mr->head.logits, .labels = mr->labels,
+                                                                 .loss = mr->loss, .dlogits = mr->head.dlogits,
+                                                                 .correct = mr->correct});
     mr->backward(cr, rows);
     clip.compute(cr, mr->params);
     lr_t.f32()[0] = float(lr.at(s));
