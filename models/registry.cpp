@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "models/resnets.h"
+#include "models/families.h"
 
 namespace aws {
 

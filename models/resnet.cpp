@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "engine/ops/add.h"
-#include "models/resnets.h"
+#include "models/families.h"
 
 namespace aws {
 

@@ -6,7 +6,7 @@
 
 #include "engine/runtime/memory.h"
 #include "engine/ops/add.h"
-#include "models/resnets.h"
+#include "models/families.h"
 
 namespace aws {
 
