@@ -66,31 +66,21 @@ __global__ void colsum_kernel(const float* dy, float* db, int64_t N, int64_t O) 
 }  // namespace
 
 void linear_forward_cuda(Ctx& ctx, const LinearForwardArgs& a) {
-  const Tensor& x = a.x;
-  const Tensor& w = a.w;
-  const Tensor* b = a.b;
-  Tensor& y = a.y;
-  const int N = int(x.dim(0)), in = int(x.dim(1)), out = int(w.dim(0));
-  GemmPlan& pl = gemm_plan(ctx, out, N, in, true, false, b != nullptr);
-  gemm(ctx, pl, w.f32(), x.f32(), y.f32(), b ? b->f32() : nullptr);
+  const int N = int(a.x.dim(0)), in = int(a.x.dim(1)), out = int(a.w.dim(0));
+  GemmPlan& pl = gemm_plan(ctx, out, N, in, true, false, a.b != nullptr);
+  gemm(ctx, pl, a.w.f32(), a.x.f32(), a.y.f32(), a.b ? a.b->f32() : nullptr);
   AWS_LAUNCH_CHECK(ctx, "linear_forward");
 }
 
 void linear_backward_cuda(Ctx& ctx, const LinearBackwardArgs& a) {
-  const Tensor& x = a.x;
-  const Tensor& w = a.w;
-  const Tensor& dy = a.dy;
-  Tensor* dx = a.dx;
-  Tensor& dw = a.dw;
-  Tensor* db = a.db;
-  const int N = int(x.dim(0)), in = int(x.dim(1)), out = int(w.dim(0));
-  if (dx) {
+  const int N = int(a.x.dim(0)), in = int(a.x.dim(1)), out = int(a.w.dim(0));
+  if (a.dx) {
     GemmPlan& pl = gemm_plan(ctx, in, N, out, false, false, false);
-    gemm(ctx, pl, w.f32(), dy.f32(), dx->f32(), nullptr);
+    gemm(ctx, pl, a.w.f32(), a.dy.f32(), a.dx->f32(), nullptr);
   }
   GemmPlan& pw = gemm_plan(ctx, in, out, N, false, true, false);
-  gemm(ctx, pw, x.f32(), dy.f32(), dw.f32(), nullptr);
-  if (db) colsum_kernel<<<grid_for(out, 128), 128, 0, stream_of(ctx)>>>(dy.f32(), db->f32(), N, out);
+  gemm(ctx, pw, a.x.f32(), a.dy.f32(), a.dw.f32(), nullptr);
+  if (a.db) colsum_kernel<<<grid_for(out, 128), 128, 0, stream_of(ctx)>>>(a.dy.f32(), a.db->f32(), N, out);
   AWS_LAUNCH_CHECK(ctx, "linear_backward");
 }
 

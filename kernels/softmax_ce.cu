@@ -47,14 +47,9 @@ static __global__ void softmax_ce_kernel(const float* z, const int32_t* labels, 
 }
 
 void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a) {
-  const Tensor& logits = a.logits;
-  const Tensor& labels = a.labels;
-  Tensor& loss = a.loss;
-  Tensor& dlogits = a.dlogits;
-  Tensor& correct = a.correct;
-  softmax_ce_kernel<<<1, kCeThreads, 0, stream_of(ctx)>>>(logits.f32(), labels.i32(), logits.dim(0), logits.dim(1),
-                                                          double(p.label_smoothing), loss.f32(), dlogits.f32(),
-                                                          correct.i32(), false);
+  softmax_ce_kernel<<<1, kCeThreads, 0, stream_of(ctx)>>>(a.logits.f32(), a.labels.i32(), a.logits.dim(0),
+                                                          a.logits.dim(1), double(p.label_smoothing), a.loss.f32(),
+                                                          a.dlogits.f32(), a.correct.i32(), false);
   AWS_LAUNCH_CHECK(ctx, "softmax_ce_forward_backward");
 }
 

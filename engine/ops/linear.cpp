@@ -35,28 +35,18 @@ void check_like(const char* op, const char* name, const Tensor& t, const Tensor&
 }  // namespace
 
 void linear_forward(Ctx& ctx, const LinearForwardArgs& a) {
-  const Tensor& x = a.x;
-  const Tensor& w = a.w;
-  const Tensor* b = a.b;
-  Tensor& y = a.y;
-  check_linear("linear_forward", x, w, b);
-  check_like("linear_forward", "y", y, x, Shape{x.dim(0), w.dim(0)});
+  check_linear("linear_forward", a.x, a.w, a.b);
+  check_like("linear_forward", "y", a.y, a.x, Shape{a.x.dim(0), a.w.dim(0)});
   if (ctx.is_cuda()) return AWS_CUDA_CALL(linear_forward_cuda, (ctx, a));
   linear_forward_cpu(ctx, a);
 }
 
 void linear_backward(Ctx& ctx, const LinearBackwardArgs& a) {
-  const Tensor& x = a.x;
-  const Tensor& w = a.w;
-  const Tensor& dy = a.dy;
-  Tensor* dx = a.dx;
-  Tensor& dw = a.dw;
-  Tensor* db = a.db;
   const char* op = "linear_backward";
-  check_linear(op, x, w, db);
-  check_like(op, "dy", dy, x, Shape{x.dim(0), w.dim(0)});
-  check_like(op, "dw", dw, x, w.shape);
-  if (dx) check_like(op, "dx", *dx, x, x.shape);
+  check_linear(op, a.x, a.w, a.db);
+  check_like(op, "dy", a.dy, a.x, Shape{a.x.dim(0), a.w.dim(0)});
+  check_like(op, "dw", a.dw, a.x, a.w.shape);
+  if (a.dx) check_like(op, "dx", *a.dx, a.x, a.x.shape);
   if (ctx.is_cuda()) return AWS_CUDA_CALL(linear_backward_cuda, (ctx, a));
   linear_backward_cpu(ctx, a);
 }

@@ -52,28 +52,20 @@ void backward(int64_t N, int64_t I, int64_t O, const T* x, const T* w, const T* 
 }  // namespace
 
 void linear_forward_cpu(Ctx&, const LinearForwardArgs& a) {
-  const Tensor& x = a.x;
-  const Tensor& w = a.w;
-  const Tensor* b = a.b;
-  Tensor& y = a.y;
-  const int64_t N = x.dim(0), I = x.dim(1), O = w.dim(0);
-  if (x.dtype == DType::f64)
-    return forward(N, I, O, x.as<double>(), w.as<double>(), b ? b->as<double>() : nullptr, y.as<double>());
-  forward(N, I, O, x.f32(), w.f32(), b ? b->f32() : nullptr, y.f32());
+  const int64_t N = a.x.dim(0), I = a.x.dim(1), O = a.w.dim(0);
+  if (a.x.dtype == DType::f64)
+    return forward(N, I, O, a.x.as<double>(), a.w.as<double>(), a.b ? a.b->as<double>() : nullptr,
+                   a.y.as<double>());
+  forward(N, I, O, a.x.f32(), a.w.f32(), a.b ? a.b->f32() : nullptr, a.y.f32());
 }
 
 void linear_backward_cpu(Ctx&, const LinearBackwardArgs& a) {
-  const Tensor& x = a.x;
-  const Tensor& w = a.w;
-  const Tensor& dy = a.dy;
-  Tensor* dx = a.dx;
-  Tensor& dw = a.dw;
-  Tensor* db = a.db;
-  const int64_t N = x.dim(0), I = x.dim(1), O = w.dim(0);
-  if (x.dtype == DType::f64)
-    return backward(N, I, O, x.as<double>(), w.as<double>(), dy.as<double>(), dx ? dx->as<double>() : nullptr,
-                    dw.as<double>(), db ? db->as<double>() : nullptr);
-  backward(N, I, O, x.f32(), w.f32(), dy.f32(), dx ? dx->f32() : nullptr, dw.f32(), db ? db->f32() : nullptr);
+  const int64_t N = a.x.dim(0), I = a.x.dim(1), O = a.w.dim(0);
+  if (a.x.dtype == DType::f64)
+    return backward(N, I, O, a.x.as<double>(), a.w.as<double>(), a.dy.as<double>(),
+                    a.dx ? a.dx->as<double>() : nullptr, a.dw.as<double>(), a.db ? a.db->as<double>() : nullptr);
+  backward(N, I, O, a.x.f32(), a.w.f32(), a.dy.f32(), a.dx ? a.dx->f32() : nullptr, a.dw.f32(),
+           a.db ? a.db->f32() : nullptr);
 }
 
 }  // namespace aws

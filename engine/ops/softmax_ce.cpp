@@ -20,19 +20,14 @@ static void check_logits_labels(const char* op, Ctx& ctx, const Tensor& logits, 
 }
 
 void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a) {
-  const Tensor& logits = a.logits;
-  const Tensor& labels = a.labels;
-  Tensor& loss = a.loss;
-  Tensor& dlogits = a.dlogits;
-  Tensor& correct = a.correct;
   const char* op = "softmax_ce_forward_backward";
   if (!(p.label_smoothing >= 0.f && p.label_smoothing <= 1.f))
     throw Error(std::string(op) + ": label_smoothing " + std::to_string(p.label_smoothing) + " is outside [0, 1]");
-  check_logits_labels(op, ctx, logits, labels, correct);
-  check_shape(op, "loss", loss, Shape{1});
-  check_dtype(op, "loss", loss, logits.dtype);
-  check_shape(op, "dlogits", dlogits, logits.shape);
-  check_dtype(op, "dlogits", dlogits, logits.dtype);
+  check_logits_labels(op, ctx, a.logits, a.labels, a.correct);
+  check_shape(op, "loss", a.loss, Shape{1});
+  check_dtype(op, "loss", a.loss, a.logits.dtype);
+  check_shape(op, "dlogits", a.dlogits, a.logits.shape);
+  check_dtype(op, "dlogits", a.dlogits, a.logits.dtype);
   if (ctx.is_cuda()) return AWS_CUDA_CALL(softmax_ce_forward_backward_cuda, (ctx, p, a));
   softmax_ce_forward_backward_cpu(ctx, p, a);
 }

@@ -43,13 +43,8 @@ static void count_cpu(const Tensor& logits, const Tensor& labels, Tensor& correc
 }
 
 void softmax_ce_forward_backward_cpu(Ctx&, const SoftmaxCEParams& p, const SoftmaxCEArgs& a) {
-  const Tensor& logits = a.logits;
-  const Tensor& labels = a.labels;
-  Tensor& loss = a.loss;
-  Tensor& dlogits = a.dlogits;
-  Tensor& correct = a.correct;
-  if (logits.dtype == DType::f64) return ce_cpu<double>(p, logits, labels, loss, dlogits, correct);
-  ce_cpu<float>(p, logits, labels, loss, dlogits, correct);
+  if (a.logits.dtype == DType::f64) return ce_cpu<double>(p, a.logits, a.labels, a.loss, a.dlogits, a.correct);
+  ce_cpu<float>(p, a.logits, a.labels, a.loss, a.dlogits, a.correct);
 }
 
 void count_correct_cpu(Ctx&, const Tensor& logits, const Tensor& labels, Tensor& correct) {
