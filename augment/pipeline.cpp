@@ -28,7 +28,8 @@ AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const N
 }
 
 // Shapes, dtypes and devices; on the cpu also every index (device indices are the caller's to check).
-static int check_batch(const char* op, const Tensor& images_u8, const Tensor& indices, const Tensor& out) {
+static int check_batch(const char* op, const Tensor& images_u8, const Tensor& indices, const Tensor& out,
+                       ImageRows rows) {
   check_rank(op, "images", images_u8, 4);
   check_dtype(op, "images", images_u8, DType::u8);
   check_rank(op, "indices", indices, 1);
@@ -40,7 +41,10 @@ static int check_batch(const char* op, const Tensor& images_u8, const Tensor& in
   check_same_device(op, images_u8, out);
   check_same_device(op, images_u8, indices);
   if (n > 0 && indices.data == nullptr) throw Error(std::string(op) + ": indices is null");
-  if (indices.device == Device::cpu)
+  if (rows == ImageRows::in_order && n > s[0])
+    throw Error(std::string(op) + ": a batch of " + std::to_string(n) + " images in order, but images holds " +
+                std::to_string(s[0]));
+  if (rows == ImageRows::by_index && indices.device == Device::cpu)
     for (int b = 0; b < n; ++b)
       if (indices.i32()[b] < 0 || indices.i32()[b] >= s[0])
         throw Error(std::string(op) + ": indices[" + std::to_string(b) + "] = " + std::to_string(indices.i32()[b]) +
@@ -49,8 +53,8 @@ static int check_batch(const char* op, const Tensor& images_u8, const Tensor& in
 }
 
 void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const Tensor& indices,
-                   const RngKey& key, Tensor& out_f32, ImageDraws* draws, Tensor* pair_counts) {
-  const int n = check_batch("augment_batch", images_u8, indices, out_f32);
+                   const RngKey& key, Tensor& out_f32, ImageDraws* draws, Tensor* pair_counts, ImageRows rows) {
+  const int n = check_batch("augment_batch", images_u8, indices, out_f32, rows);
   const AugmentParams& p = plan.params;
   if (images_u8.dim(1) != p.h || images_u8.dim(2) != p.w || images_u8.dim(3) != p.c)
     throw Error("augment_batch: images are " + images_u8.shape.str() + " but the plan was made for " +
@@ -67,6 +71,7 @@ void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, c
   a.cdf = plan.cdf.empty() ? nullptr : plan.cdf.data();
   a.norm = &plan.norm_table;
   a.images = images_u8.u8();
+  a.in_order = rows == ImageRows::in_order;
   a.indices = indices.i32();
   a.n = n;
   a.stream = rng_stream(key);
@@ -81,8 +86,8 @@ void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, c
 }
 
 void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
-                     Tensor& out_f32) {
-  const int n = check_batch("normalize_batch", images_u8, indices, out_f32);
+                     Tensor& out_f32, ImageRows rows) {
+  const int n = check_batch("normalize_batch", images_u8, indices, out_f32, rows);
   if (images_u8.dim(3) != 1 && images_u8.dim(3) != 3) throw Error("normalize_batch: images must have 1 or 3 channels");
   const int c = int(images_u8.dim(3));
   const NormTable table = make_norm_table(norm.mean, norm.std, c);
@@ -90,6 +95,7 @@ void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, c
   a.params.h = int(images_u8.dim(1)), a.params.w = int(images_u8.dim(2)), a.params.c = c;
   a.norm = &table;
   a.images = images_u8.u8();
+  a.in_order = rows == ImageRows::in_order;
   a.indices = indices.i32();
   a.n = n;
   a.out = out_f32.f32();

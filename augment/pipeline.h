@@ -38,7 +38,12 @@ struct PlanOptions {
 AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const Normalization& norm,
                               PlanOptions opt = {});
 
-// out_f32[b] = augmented, normalized images_u8[indices[b]] for b < n = indices.numel().
+// Where image b of a batch sits in images_u8: at row indices[b] (the resident dataset), or at row b
+// (a batch a streamed source gathered in order, train/batch_source.h). Either way indices[b] is the
+// image's dataset index, which keys its draws: a gathered batch augments exactly as the resident one.
+enum class ImageRows { by_index, in_order };
+
+// out_f32[b] = augmented, normalized image b (see ImageRows) for b < n = indices.numel().
 // images_u8: [N,H,W,C] u8; indices: i32[n] on the images' device (read at run time, so a captured
 // step reads a new batch from the same buffer; range-checked here on the cpu; on cuda the caller
 // checks the host copy before uploading, as StepInputs::stage does); out_f32: [n,H,W,C] f32.
@@ -46,11 +51,12 @@ AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const N
 // pair_counts (optional): i32[kPairs] on the images' device; pair_counts[k] += the images that drew pair
 // k (k = 36·i + j, draws without a 36-letter pair are skipped), counted by the pass itself.
 void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const Tensor& indices,
-                   const RngKey& key, Tensor& out_f32, ImageDraws* draws = nullptr, Tensor* pair_counts = nullptr);
+                   const RngKey& key, Tensor& out_f32, ImageDraws* draws = nullptr, Tensor* pair_counts = nullptr,
+                   ImageRows rows = ImageRows::by_index);
 
-// Evaluation input: out = normalize(images_u8[indices[b]] / 255) only (steps 4 and 6); indices as above.
+// Evaluation input: out = normalize(image b / 255) only (steps 4 and 6); indices and rows as above.
 void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
-                     Tensor& out_f32);
+                     Tensor& out_f32, ImageRows rows = ImageRows::by_index);
 
 // counts[k] += number of draws with pair k (k = 36·i + j); draws without a 36-letter pair are skipped.
 void count_pairs(const ImageDraws* draws, int n, int64_t* counts /* kPairs */);

@@ -96,7 +96,7 @@ void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch_images, const Aug
     buf[1] = buf[0] + img;
     const uint32_t index = uint32_t(indices[b]);
     const ImageDraws d = draw_image(p, cdf, stream, index);
-    const uint8_t* cur = images + size_t(index) * img;
+    const uint8_t* cur = images + size_t(a.in_order ? uint32_t(b) : index) * img;
     int next = 0;  // the scratch buffer the next step writes
     if (p.crop_pad > 0 || d.flip) {
       crop_flip_image(cur, buf[next], p, d);
@@ -127,7 +127,7 @@ void normalize_batch_cpu(Ctx& ctx, const AugmentBatchArgs& a) {
   const ImageDraws none;
 #pragma omp parallel for schedule(static) num_threads(worker_count(ctx, n))
   for (int b = 0; b < n; ++b)
-    write_out(a.images + size_t(a.indices[b]) * img, p, none, *a.norm, a.out + size_t(b) * img);
+    write_out(a.images + size_t(a.in_order ? b : a.indices[b]) * img, p, none, *a.norm, a.out + size_t(b) * img);
 }
 
 }  // namespace aws

@@ -47,8 +47,8 @@ __device__ void apply_element_block(int e, int sign, const uint8_t* src, uint8_t
 }
 
 __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t stream, const uint8_t* images,
-                               const int32_t* indices, NormTable norm, float* out, ImageDraws* draws_out,
-                               int32_t* pair_counts) {
+                               bool in_order, const int32_t* indices, NormTable norm, float* out,
+                               ImageDraws* draws_out, int32_t* pair_counts) {
   extern __shared__ __align__(16) uint8_t smem[];
   __shared__ ElementParams params;
   __shared__ ImageDraws d;
@@ -65,7 +65,7 @@ __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t st
   __syncthreads();
 
   // Steps 1–2: dst = flip(crop(zero-pad(src))), one byte per thread step.
-  const uint8_t* src = images + size_t(index) * img;
+  const uint8_t* src = images + size_t(in_order ? uint32_t(b) : index) * img;
   for (int i = threadIdx.x; i < img; i += blockDim.x) {
     const int px = i / p.c;
     const int from = crop_flip_source(p, d, px / p.w, px % p.w);
@@ -88,9 +88,9 @@ __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t st
   }
 }
 
-__global__ void normalize_kernel(int img, int c, const uint8_t* images, const int32_t* indices, NormTable norm,
-                                 float* out) {
-  const uint8_t* src = images + size_t(indices[blockIdx.x]) * img;
+__global__ void normalize_kernel(int img, int c, const uint8_t* images, bool in_order, const int32_t* indices,
+                                 NormTable norm, float* out) {
+  const uint8_t* src = images + size_t(in_order ? int32_t(blockIdx.x) : indices[blockIdx.x]) * img;
   float* o = out + size_t(blockIdx.x) * img;
   for (int i = threadIdx.x; i < img; i += blockDim.x) o[i] = norm.lut[(i % c) * 256 + src[i]];
 }
@@ -145,8 +145,9 @@ void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentBatchA
     grow_buffer(cache.draws, size_t(a.n) * sizeof(ImageDraws));
     d_draws = static_cast<ImageDraws*>(cache.draws.p);
   }
-  augment_kernel<<<unsigned(a.n), kAugThreads, smem, stream_of(ctx)>>>(p, d_cdf, a.stream, a.images, a.indices,
-                                                                       *a.norm, a.out, d_draws, a.pair_counts);
+  augment_kernel<<<unsigned(a.n), kAugThreads, smem, stream_of(ctx)>>>(p, d_cdf, a.stream, a.images, a.in_order,
+                                                                       a.indices, *a.norm, a.out, d_draws,
+                                                                       a.pair_counts);
   AWS_LAUNCH_CHECK(ctx, "augment_batch");
   if (a.draws) {
     CUDA_CHECK(cudaMemcpyAsync(a.draws, d_draws, size_t(a.n) * sizeof(ImageDraws), cudaMemcpyDeviceToHost,
@@ -158,7 +159,8 @@ void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentBatchA
 void normalize_batch_cuda(Ctx& ctx, const AugmentBatchArgs& a) {
   if (a.n <= 0) return;
   const int c = a.params.c, img = a.params.h * a.params.w * c;
-  normalize_kernel<<<unsigned(a.n), kAugThreads, 0, stream_of(ctx)>>>(img, c, a.images, a.indices, *a.norm, a.out);
+  normalize_kernel<<<unsigned(a.n), kAugThreads, 0, stream_of(ctx)>>>(img, c, a.images, a.in_order, a.indices,
+                                                                    *a.norm, a.out);
   AWS_LAUNCH_CHECK(ctx, "normalize_batch");
 }
 

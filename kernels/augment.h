@@ -15,6 +15,8 @@ struct AugmentBatchArgs {
   const uint64_t* cdf = nullptr;    // host: params.alphabet² entries (null without a pair-op)
   const NormTable* norm = nullptr;  // host
   const uint8_t* images = nullptr;  // [N,H,W,C] u8 on the pass's device
+  bool in_order = false;            // image b of the batch is row b of images (a gathered batch);
+                                    // false: row indices[b] (the resident dataset)
   const int32_t* indices = nullptr; // [n] on the pass's device, read when the pass runs
   int n = 0;
   uint64_t stream = 0;              // rng_stream(key)

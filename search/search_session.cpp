@@ -59,7 +59,7 @@ void check_stage1_digest(const std::string& path, const ModelFileInfo& info, con
 // every epoch but the last the whole state arena goes to stage1.ckpt with the epoch count and the LR
 // iteration, so a killed stage 1 resumes at its last finished epoch; the RNG keys are per epoch, so
 // the resumed stage 1 ends with the same ω_share, byte for byte on the cpu.
-void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy proxy, const ResidentImages& res,
+void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy proxy, const BatchSource& res,
                 const Split& split, const Normalization& norm, const RunDir& rd, SearchObserver& obs) {
   const Dataset& d = res.dataset();
   Policy pol = builtin_policy(proxy == Proxy::nf ? "crop-flip" : "uniform");
@@ -126,7 +126,7 @@ TrajectoryRunner::TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const Mode
       trainer_(ctx, *model_, sgd_, TrainOptions{float(cfg.label_smoothing), float(cfg.clip), 1, cfg.cuda_graphs},
                cfg.batch) {}
 
-TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const ResidentImages& res, const Split& split,
+TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const BatchSource& res, const Split& split,
                                         const Normalization& norm, const AugmentPlan& plan, Proxy proxy, uint32_t loop,
                                         int slot) {
   TrajectoryOutcome o;

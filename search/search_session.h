@@ -46,7 +46,7 @@ class TrajectoryRunner {
   // restore ω_share → fine-tune cfg.finetune_epochs under `plan` at the constant cfg.finetune_lr (or,
   // for P_AV, evaluate D_val augmented by `plan`) → per-epoch D_val accuracy → reward. Random keys
   // {seed, 2, loop, slot, epoch}.
-  TrajectoryOutcome run(const Snapshot& omega, const ResidentImages& res, const Split& split, const Normalization& norm,
+  TrajectoryOutcome run(const Snapshot& omega, const BatchSource& res, const Split& split, const Normalization& norm,
                         const AugmentPlan& plan, Proxy proxy, uint32_t loop, int slot);
 
  private:

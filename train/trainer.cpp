@@ -11,21 +11,6 @@
 
 namespace aws {
 
-
-ResidentImages::ResidentImages(Ctx& ctx, const Dataset& d) : d_(d), dev_(ctx.device) {
-  Shape s{d.n, d.h, d.w, d.c};
-  if (ctx.is_cuda()) {
-    owned_ = mem_alloc(Device::cuda, d.images.size());
-    mem_copy(ctx, owned_, d.images.data(), d.images.size(), CopyKind::host_to_dev);
-    ctx.sync();
-    images_ = Tensor(owned_, s, DType::u8, Device::cuda);
-  } else {
-    images_ = Tensor(const_cast<uint8_t*>(d.images.data()), s, DType::u8, Device::cpu);
-  }
-}
-
-ResidentImages::~ResidentImages() { mem_free(dev_, owned_); }
-
 void epoch_permutation(const RngKey& key, int64_t n, std::vector<int32_t>& out) {
   out.resize(size_t(n));
   for (int64_t i = 0; i < n; ++i) out[size_t(i)] = int32_t(i);
@@ -63,7 +48,7 @@ void Trainer::add_pair_counts(int64_t* out) {
   for (size_t k = 0; k < pair_host_.size(); ++k) out[k] += pair_host_[k];
 }
 
-EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<int32_t>& indices,
+EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int32_t>& indices,
                                 const AugmentPlan& plan, const RngKey& key, const LrSchedule& lr, int64_t& iter,
                                 int64_t* pair_counts, const StepCallback& cb) {
   const auto t0 = Clock::now();
@@ -96,6 +81,7 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   const size_t image_floats = size_t(d.h) * d.w * d.c;
   // One train step on the staged inputs: run eagerly, or recorded into the graph (aug_time null then:
   // host time measured inside a capture means nothing). The same calls in the same order either way.
+  BatchImages imgs;  // this step's images, from the source (the same buffer every step)
   auto run_step = [&](double* aug_time) {
     const auto ta = Clock::now();
     for (int c = 0; c < opt_cfg_.eb; ++c) {  // each image eb times, with its copy index in the key
@@ -103,7 +89,7 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
       k.copy = uint32_t(c);
       Tensor out(model_.input.f32() + size_t(c) * size_t(batch_) * image_floats, Shape{batch_, d.h, d.w, d.c},
                  DType::f32, model_.input.device);
-      augment_batch(ctx_, plan, train.images(), batch_idx, k, out, nullptr, counts);
+      augment_batch(ctx_, plan, *imgs.images, batch_idx, k, out, nullptr, counts, imgs.rows);
     }
     if (aug_time) *aug_time += seconds_since(ta);
     model_.forward(ctx_, rows_per_step, true, step_key);
@@ -136,6 +122,7 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
     const auto ta = Clock::now();
     inputs_.stage(ctx_, float(lr.at(iter)), step_random_key(key, s), gathered_.data(), batch_, opt_cfg_.eb,
                   d.labels);
+    imgs = train.fetch(ctx_, gathered_.data(), batch_);
     st.augment_seconds += seconds_since(ta);
     if (graphs && s > 0) {
       // This epoch's key and plan are kernel arguments: capture once per epoch (the first capture
@@ -168,11 +155,12 @@ EpochStats Trainer::train_epoch(const ResidentImages& train, const std::vector<i
   return st;
 }
 
-// Eval-mode accuracy (%) over `indices` (all images when empty): `make_input(idx, in)` writes the
-// network input of the images whose indices the device tensor idx holds. idx_scratch (model.batch
+// Eval-mode accuracy (%) over `indices` (all images when empty): `make_input(idx, images, in)` writes
+// the network input of the images whose indices the device tensor idx holds, read from the source's
+// batch `images`. idx_scratch (model.batch
 // entries) and `inputs` are caller-owned, so a trainer's repeated evaluations allocate nothing.
 template <class MakeInput>
-static double eval_loop(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
+static double eval_loop(Ctx& ctx, Model& model, const BatchSource& data, const std::vector<int32_t>& indices,
                         std::vector<int32_t>& idx_scratch, StepInputs& inputs, MakeInput&& make_input) {
   const Dataset& d = data.dataset();
   const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
@@ -187,7 +175,7 @@ static double eval_loop(Ctx& ctx, Model& model, const ResidentImages& data, cons
     }
     inputs.stage(ctx, 0.0f, 0, idx, n, 1, d.labels);
     Tensor in = rows(model.input, n);
-    make_input(inputs.indices(n), in);
+    make_input(inputs.indices(n), data.fetch(ctx, idx, n), in);
     model.forward(ctx, n, false, inputs.key());
     Tensor logits = rows(model.head.logits, n), lb = inputs.labels(n);
     count_correct(ctx, logits, lb, model.correct);
@@ -198,28 +186,30 @@ static double eval_loop(Ctx& ctx, Model& model, const ResidentImages& data, cons
   return total ? 100.0 * double(correct) / double(total) : 0.0;
 }
 
-double evaluate_model(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
+double evaluate_model(Ctx& ctx, Model& model, const BatchSource& data, const std::vector<int32_t>& indices,
                       const Normalization& norm) {
   std::vector<int32_t> idx(static_cast<size_t>(model.batch));
   StepInputs inputs(ctx, model.batch);
-  return eval_loop(ctx, model, data, indices, idx, inputs, [&](const Tensor& i, Tensor& in) {
-    normalize_batch(ctx, data.images(), i, norm, in);
+  return eval_loop(ctx, model, data, indices, idx, inputs, [&](const Tensor& i, const BatchImages& b, Tensor& in) {
+    normalize_batch(ctx, *b.images, i, norm, in, b.rows);
   });
 }
 
-double Trainer::evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm) {
-  return eval_loop(ctx_, model_, data, indices, gathered_, inputs_, [&](const Tensor& idx, Tensor& in) {
-    normalize_batch(ctx_, data.images(), idx, norm, in);
-  });
+double Trainer::evaluate(const BatchSource& data, const std::vector<int32_t>& indices, const Normalization& norm) {
+  return eval_loop(ctx_, model_, data, indices, gathered_, inputs_,
+                   [&](const Tensor& idx, const BatchImages& b, Tensor& in) {
+                     normalize_batch(ctx_, *b.images, idx, norm, in, b.rows);
+                   });
 }
 
-double Trainer::evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices,
+double Trainer::evaluate_augmented(const BatchSource& data, const std::vector<int32_t>& indices,
                                    const AugmentPlan& plan, const RngKey& key, int64_t* pair_counts) {
   Tensor* counts = pair_counts ? &pair_dev_ : nullptr;
   if (counts) zero_pair_counts();
-  const double acc = eval_loop(ctx_, model_, data, indices, gathered_, inputs_, [&](const Tensor& idx, Tensor& in) {
-    augment_batch(ctx_, plan, data.images(), idx, key, in, nullptr, counts);
-  });
+  const double acc = eval_loop(ctx_, model_, data, indices, gathered_, inputs_,
+                               [&](const Tensor& idx, const BatchImages& b, Tensor& in) {
+                                 augment_batch(ctx_, plan, *b.images, idx, key, in, nullptr, counts, b.rows);
+                               });
   if (pair_counts) add_pair_counts(pair_counts);
   return acc;
 }

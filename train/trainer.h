@@ -1,7 +1,8 @@
 // The training loop every command shares: `aws train` (from scratch), stage 1 (ω_share) and the
 // stage-2 fine-tunes of the search. One epoch = shuffle (counter-based, keyed like the augmentation)
 // → per batch: fused augmentation pass → forward → softmax-CE → backward → clip → optimizer step.
-// Nothing is allocated after the first step; the dataset stays resident (on the device for cuda).
+// Nothing is allocated after the first step; the images come from a BatchSource (train/batch_source.h:
+// today the resident dataset, on the device for cuda).
 // Each step's changing inputs (batch indices, labels, learning rate) are staged on the host and
 // uploaded in one copy into fixed buffers (train/step_inputs.h) that the step reads at run time, so
 // with TrainOptions::cuda_graphs the whole step (augment → forward → backward → update) is captured
@@ -23,27 +24,10 @@
 #include "engine/optim/optimizer.h"
 #include "engine/optim/schedule.h"
 #include "models/model.h"
+#include "train/batch_source.h"
 #include "train/step_inputs.h"
 
 namespace aws {
-
-// A dataset's images where the model's device can read them: a view of the host bytes on the cpu, one
-// device copy on cuda (made once).
-class ResidentImages {
- public:
-  ResidentImages(Ctx& ctx, const Dataset& d);
-  ~ResidentImages();
-  ResidentImages(const ResidentImages&) = delete;
-  ResidentImages& operator=(const ResidentImages&) = delete;
-  const Tensor& images() const { return images_; }
-  const Dataset& dataset() const { return d_; }
-
- private:
-  const Dataset& d_;
-  Tensor images_;
-  void* owned_ = nullptr;
-  Device dev_;
-};
 
 struct TrainOptions {
   float label_smoothing = 0.0f;
@@ -83,16 +67,16 @@ class Trainer {
   // the pair-ops drawn. A non-finite loss or gradient norm throws UserError (see set_context): checked
   // after every step on the cpu (a 4-byte read, no sync), on cuda where the sums are read anyway
   // (progress reports, the epoch's end) so no sync per step is added.
-  EpochStats train_epoch(const ResidentImages& train, const std::vector<int32_t>& indices, const AugmentPlan& plan,
+  EpochStats train_epoch(const BatchSource& train, const std::vector<int32_t>& indices, const AugmentPlan& plan,
                          const RngKey& key, const LrSchedule& lr, int64_t& iter, int64_t* pair_counts = nullptr,
                          const StepCallback& cb = {});
 
   // Top-1 accuracy (%) on `indices` of `data` (all images when empty), eval-mode BN, no augmentation.
-  double evaluate(const ResidentImages& data, const std::vector<int32_t>& indices, const Normalization& norm);
+  double evaluate(const BatchSource& data, const std::vector<int32_t>& indices, const Normalization& norm);
 
   // P_AV: accuracy on images augmented by `plan` (pair-op only), eval-mode BN. pair_counts (kPairs,
   // optional) adds the pair-ops drawn (counted on the device, read back once).
-  double evaluate_augmented(const ResidentImages& data, const std::vector<int32_t>& indices, const AugmentPlan& plan,
+  double evaluate_augmented(const BatchSource& data, const std::vector<int32_t>& indices, const AugmentPlan& plan,
                             const RngKey& key, int64_t* pair_counts = nullptr);
 
   int64_t batch() const { return batch_; }
@@ -123,7 +107,7 @@ class Trainer {
 
 // Top-1 accuracy (%) of a committed model in eval mode on `indices` of `data` (all when empty), no
 // augmentation; for one-off evaluations (`aws eval`): it allocates its index scratch per call.
-double evaluate_model(Ctx& ctx, Model& model, const ResidentImages& data, const std::vector<int32_t>& indices,
+double evaluate_model(Ctx& ctx, Model& model, const BatchSource& data, const std::vector<int32_t>& indices,
                       const Normalization& norm);
 
 // The permutation of 0..n-1 for one epoch: a Fisher–Yates shuffle from the counter-based generator

@@ -3,7 +3,8 @@
 // per image so both occur) on 28×28 gray and 32×32 RGB batches, with crop/flip/cutout on; the
 // built-in policies (uniform over 1296 pairs, AutoAugment's 37-letter alphabet, P_AV pair-only);
 // normalize_batch; the pass's own device pair counter against count_pairs over the draws; and no
-// device allocation once the buffers have their size.
+// device allocation once the buffers have their size; a batch gathered in order (a streamed source)
+// augments and normalizes exactly as the resident one.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -201,6 +202,45 @@ TEST_CASE("augment kernel: normalize_batch equals the cpu; repeated calls alloca
   gpu.sync();
   CHECK(mem_alloc_count(Device::cuda) == before);
   mem_free(Device::cuda, mem);
+}
+
+}  // namespace aws::test
+
+namespace aws::test {
+
+TEST_CASE("augment kernel: a batch gathered in order (ImageRows::in_order) equals the resident one") {
+  Ctx gpu(Device::cuda);
+  const uint64_t seed = test_seed(64);
+  INFO("seed ", seed);
+  Images im(gpu, 90, 32, 32, 3, seed);
+  const std::vector<int32_t> idx = some_indices(im.n, 48, seed + 1);
+  const int n = int(idx.size());
+  const size_t img = 32 * 32 * 3;
+  // The batch's images copied in order into a buffer of their own, as a streamed source would.
+  std::vector<uint8_t> gathered(size_t(n) * img);
+  for (int b = 0; b < n; ++b) std::memcpy(&gathered[size_t(b) * img], &im.host[size_t(idx[size_t(b)]) * img], img);
+  void* g_mem = mem_alloc(Device::cuda, gathered.size());
+  mem_copy(gpu, g_mem, gathered.data(), gathered.size(), CopyKind::host_to_dev);
+  const Tensor g(g_mem, Shape{n, 32, 32, 3}, DType::u8, Device::cuda);
+  DevIndices di(gpu, idx);
+  std::vector<float> a(n * img), b(n * img);
+  void* oa = mem_alloc(Device::cuda, a.size() * 4);
+  void* ob = mem_alloc(Device::cuda, b.size() * 4);
+  Tensor ta(oa, Shape{n, 32, 32, 3}, DType::f32, Device::cuda), tb(ob, Shape{n, 32, 32, 3}, DType::f32, Device::cuda);
+  const AugmentPlan plan = make_augment_plan(builtin_policy("trivialaugment"), 32, 32, 3, norm_for(3));
+  augment_batch(gpu, plan, im.dev, di.t, RngKey{seed}, ta);
+  augment_batch(gpu, plan, g, di.t, RngKey{seed}, tb, nullptr, nullptr, ImageRows::in_order);
+  mem_copy(gpu, a.data(), oa, a.size() * 4, CopyKind::dev_to_host);
+  mem_copy(gpu, b.data(), ob, b.size() * 4, CopyKind::dev_to_host);
+  CHECK(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
+  normalize_batch(gpu, im.dev, di.t, norm_for(3), ta);
+  normalize_batch(gpu, g, di.t, norm_for(3), tb, ImageRows::in_order);
+  mem_copy(gpu, a.data(), oa, a.size() * 4, CopyKind::dev_to_host);
+  mem_copy(gpu, b.data(), ob, b.size() * 4, CopyKind::dev_to_host);
+  CHECK(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
+  mem_free(Device::cuda, oa);
+  mem_free(Device::cuda, ob);
+  mem_free(Device::cuda, g_mem);
 }
 
 }  // namespace aws::test

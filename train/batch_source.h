@@ -1,0 +1,51 @@
+// Where a step's images come from. The training and evaluation loops ask a BatchSource for the images
+// of the step's dataset indices and run the augmentation pass on what it hands back:
+//   - ResidentImages (here): the whole dataset where the model's device can read it, a view of the host
+//     bytes on the cpu, one device copy on cuda; the pass reads image indices[b] at row indices[b].
+//   - a streamed source (image folders, ImageNet; not written yet) decodes the step's images into one
+//     fixed buffer of `batch` rows and returns it with ImageRows::in_order; the pass then reads image b
+//     at row b while still keying its draws by the dataset index, so augmentation is identical.
+// A source must hand back the same buffer at every step (a captured CUDA graph keeps its address) and
+// fill it outside any capture, as the step inputs are (train/step_inputs.h).
+#pragma once
+#include <cstdint>
+
+#include "augment/pipeline.h"
+#include "core/context.h"
+#include "core/tensor.h"
+#include "engine/data/dataset.h"
+
+namespace aws {
+
+struct BatchImages {
+  const Tensor* images = nullptr;          // u8 [rows,H,W,C] on the model's device
+  ImageRows rows = ImageRows::by_index;    // where image b sits in it
+};
+
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  // Labels, sizes and count of the dataset (a streamed source's has no pixels).
+  virtual const Dataset& dataset() const = 0;
+  // The images of dataset indices idx[0..n) (host), ready for the pass on ctx's stream.
+  virtual BatchImages fetch(Ctx& ctx, const int32_t* idx, int64_t n) const = 0;
+};
+
+class ResidentImages final : public BatchSource {
+ public:
+  ResidentImages(Ctx& ctx, const Dataset& d);
+  ~ResidentImages() override;
+  ResidentImages(const ResidentImages&) = delete;
+  ResidentImages& operator=(const ResidentImages&) = delete;
+  const Tensor& images() const { return images_; }
+  const Dataset& dataset() const override { return d_; }
+  BatchImages fetch(Ctx&, const int32_t*, int64_t) const override { return {&images_, ImageRows::by_index}; }
+
+ private:
+  const Dataset& d_;
+  Tensor images_;
+  void* owned_ = nullptr;
+  Device dev_;
+};
+
+}  // namespace aws
