@@ -79,10 +79,17 @@ void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, c
   a.draws = draws;
   a.pair_counts = counts;
   if (!ctx.is_cuda()) return augment_batch_cpu(ctx, plan.scratch, a);
-  if (!plan.device)
-    plan.device.reset(AWS_CUDA_CALL(augment_cache_create, ()),
-                      [](AugmentDeviceCache* c) { AWS_CUDA_CALL(augment_cache_destroy, (c)); });
+  std::shared_ptr<AugmentDeviceCache> own;
+  share_device_cache(ctx, plan, own);
   AWS_CUDA_CALL(augment_batch_cuda, (ctx, *plan.device, a));
+}
+
+void share_device_cache(Ctx& ctx, const AugmentPlan& plan, std::shared_ptr<AugmentDeviceCache>& cache) {
+  if (!ctx.is_cuda() || plan.device) return;
+  if (!cache)
+    cache.reset(AWS_CUDA_CALL(augment_cache_create, ()),
+                [](AugmentDeviceCache* c) { AWS_CUDA_CALL(augment_cache_destroy, (c)); });
+  plan.device = cache;
 }
 
 void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,

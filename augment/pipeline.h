@@ -54,6 +54,13 @@ void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, c
                    const RngKey& key, Tensor& out_f32, ImageDraws* draws = nullptr, Tensor* pair_counts = nullptr,
                    ImageRows rows = ImageRows::by_index);
 
+// cuda: lets `plan` keep its device copies in `cache` (made here on first use) unless it has a cache
+// already, so the plans one caller uses in turn (a trainer's epochs, the search's trajectories) share
+// one grow-only cache and allocate nothing once it has its size; the caller keeps `cache` alive as
+// long as any graph it captured may replay. Plans sharing a cache are used one at a time, on the
+// GPU the cache was made on. Nothing on the cpu.
+void share_device_cache(Ctx& ctx, const AugmentPlan& plan, std::shared_ptr<AugmentDeviceCache>& cache);
+
 // Evaluation input: out = normalize(image b / 255) only (steps 4 and 6); indices and rows as above.
 void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
                      Tensor& out_f32, ImageRows rows = ImageRows::by_index);

@@ -104,10 +104,16 @@ struct AugmentDeviceCache {
 
 AugmentDeviceCache* augment_cache_create() { return new AugmentDeviceCache; }
 
+// Runs from a shared_ptr's deleter, maybe while an exception unwinds: a failing free (after a sticky
+// CUDA error) is dropped rather than thrown, which would terminate the process and hide the first error.
 void augment_cache_destroy(AugmentDeviceCache* c) {
   if (!c) return;
-  free_buffer(c->draws);
-  free_buffer(c->cdf);
+  for (GrowBuffer* b : {&c->draws, &c->cdf}) {
+    try {
+      free_buffer(*b);
+    } catch (const std::exception&) {
+    }
+  }
   delete c;
 }
 

@@ -228,6 +228,11 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
   take(j, "preset", c.preset, file);
   take(j, "proxy", c.proxy, file);
   take(j, "device", c.device, file);
+  try {
+    parse_device(c.device);
+  } catch (const UserError&) {
+    throw UserError(file + ": field \"device\" is not cpu, cuda or cuda:N (" + json(c.device).dump() + ")");
+  }
   take(j, "seed", c.seed, file);
   c.data_seed = c.seed;  // versions 1 and 2: the split came from the seed
   if (version >= 3) take(j, "data_seed", c.data_seed, file);

@@ -3,7 +3,8 @@
 //   - ResidentImages (here): the whole dataset where the model's device can read it, a view of the host
 //     bytes on the cpu, one device copy on cuda; the pass reads image indices[b] at row indices[b].
 //   - a streamed source (image folders, ImageNet; not written yet) decodes the step's images into one
-//     fixed buffer of `batch` rows and returns it with ImageRows::in_order; the pass then reads image b
+//     fixed buffer of as many rows as the model has (evaluation asks for up to model.batch = eb·batch
+//     images at once) and returns it with ImageRows::in_order; the pass then reads image b
 //     at row b while still keying its draws by the dataset index, so augmentation is identical.
 // A source must hand back the same buffer at every step (a captured CUDA graph keeps its address) and
 // fill it outside any capture, as the step inputs are (train/step_inputs.h).

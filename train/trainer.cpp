@@ -53,6 +53,7 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
                                 int64_t* pair_counts, const StepCallback& cb) {
   const auto t0 = Clock::now();
   EpochStats st;
+  share_device_cache(ctx_, plan, aug_cache_);
   epoch_permutation(key, int64_t(indices.size()), order_);
   const int64_t steps = int64_t(indices.size()) / batch_;
   const int64_t rows_per_step = batch_ * opt_cfg_.eb;
@@ -206,6 +207,7 @@ double Trainer::evaluate_augmented(const BatchSource& data, const std::vector<in
                                    const AugmentPlan& plan, const RngKey& key, int64_t* pair_counts) {
   Tensor* counts = pair_counts ? &pair_dev_ : nullptr;
   if (counts) zero_pair_counts();
+  share_device_cache(ctx_, plan, aug_cache_);
   const double acc = eval_loop(ctx_, model_, data, indices, gathered_, inputs_,
                                [&](const Tensor& idx, const BatchImages& b, Tensor& in) {
                                  augment_batch(ctx_, plan, *b.images, idx, key, in, nullptr, counts, b.rows);

@@ -101,6 +101,9 @@ class Trainer {
   Tensor pair_dev_;                // i32[kPairs] on the device: pair-ops drawn, read back per epoch
   StepInputs inputs_;
   CudaGraph graph_;
+  // cuda: the augmentation's device copies, shared by every plan this trainer runs (a new plan per
+  // trajectory allocates nothing); it lives as long as graph_, whose replays read its buffers.
+  std::shared_ptr<AugmentDeviceCache> aug_cache_;
   std::vector<int32_t> order_, gathered_, pair_host_;
   std::string context_;
 };

@@ -111,6 +111,10 @@ TEST_CASE("search config: strict reader names the file and field") {
   j = a.to_json();
   j["t_max"] = "many";
   CHECK_THROWS_WITH_AS(SearchConfig::from_json(j, "run/config.json"), doctest::Contains("\"t_max\""), UserError);
+  j = a.to_json();
+  j["device"] = "tpu";
+  CHECK_THROWS_WITH_AS(SearchConfig::from_json(j, "run/config.json"),
+                       doctest::Contains("run/config.json: field \"device\""), UserError);
   CHECK_THROWS_AS(parse_proxy("AF"), UserError);
   CHECK(parse_proxy("nf") == Proxy::nf);
 }
