@@ -13,13 +13,13 @@ static __global__ void add_kernel(const T* a, const T* b, T* y, int64_t n) {
     y[i] = from_f32<T>(add_fwd(to_f32(a[i]), to_f32(b[i])));
 }
 
-void add_forward_cuda(Ctx& ctx, const Tensor& a, const Tensor& b, Tensor& y) {
-  const int64_t n = a.numel();
+void add_forward_cuda(Ctx& ctx, const AddArgs& args) {
+  const int64_t n = args.a.numel();
   if (n == 0) return;
-  if (a.dtype == DType::bf16)
-    add_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.as<bf16>(), b.as<bf16>(), y.as<bf16>(), n);
+  if (args.a.dtype == DType::bf16)
+    add_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(args.a.as<bf16>(), args.b.as<bf16>(), args.y.as<bf16>(), n);
   else
-    add_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.f32(), b.f32(), y.f32(), n);
+    add_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(args.a.f32(), args.b.f32(), args.y.f32(), n);
   AWS_LAUNCH_CHECK(ctx, "add_forward");
 }
 

@@ -6,6 +6,13 @@
 
 namespace aws {
 
-void add_forward_cuda(Ctx& ctx, const Tensor& a, const Tensor& b, Tensor& y);
+// y = a + b, same shape (y may alias a or b).
+struct AddArgs {
+  const Tensor& a;
+  const Tensor& b;
+  Tensor& y;
+};
+
+void add_forward_cuda(Ctx& ctx, const AddArgs& args);
 
 }  // namespace aws

@@ -11,13 +11,13 @@ static __global__ void cast_kernel(const S* x, D* y, int64_t n) {
     y[i] = from_f32<D>(to_f32(x[i]));
 }
 
-void cast_cuda(Ctx& ctx, const Tensor& x, Tensor& y) {
-  const int64_t n = x.numel();
+void cast_cuda(Ctx& ctx, const CastArgs& a) {
+  const int64_t n = a.x.numel();
   if (n == 0) return;
-  if (x.dtype == DType::f32)
-    cast_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(x.f32(), y.as<bf16>(), n);
+  if (a.x.dtype == DType::f32)
+    cast_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.x.f32(), a.y.as<bf16>(), n);
   else
-    cast_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(x.as<bf16>(), y.f32(), n);
+    cast_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.x.as<bf16>(), a.y.f32(), n);
   AWS_LAUNCH_CHECK(ctx, "cast");
 }
 

@@ -6,6 +6,12 @@
 
 namespace aws {
 
-void cast_cuda(Ctx& ctx, const Tensor& x, Tensor& y);
+// y = x converted to y's dtype, same shape.
+struct CastArgs {
+  const Tensor& x;
+  Tensor& y;
+};
+
+void cast_cuda(Ctx& ctx, const CastArgs& a);
 
 }  // namespace aws

@@ -84,68 +84,69 @@ void pick(const char* op, const ConvDims& d, const Perf* perf, int n, size_t ws_
 
 }  // namespace
 
-void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y) {
-  const ConvDims dims = dims_of(x, w, y);
+void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Conv2dForwardArgs& a) {
+  const ConvDims dims = dims_of(a.x, a.w, a.y);
   ConvPlan& pl = conv_plan(ctx, p, dims);
   CudaState& cs = *ctx.cuda;
   if (pl.fwd < 0) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int n = 0;
-    CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, search_math(ctx, x.dtype)));
-    CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cs.cudnn, pl.x, x.data, pl.w, w.data, pl.conv, pl.y, y.data,
-                                                       CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf, cs.workspace,
-                                                       cs.workspace_bytes));
-    pick("conv2d_forward", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, x.dtype), pl.fwd, pl.fwd_ws, pl.fwd_math);
+    CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, search_math(ctx, a.x.dtype)));
+    CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cs.cudnn, pl.x, a.x.data, pl.w, a.w.data, pl.conv, pl.y,
+                                                       a.y.data, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf,
+                                                       cs.workspace, cs.workspace_bytes));
+    pick("conv2d_forward", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, a.x.dtype), pl.fwd, pl.fwd_ws,
+         pl.fwd_math);
   }
   CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, pl.fwd_math));
   const float one = 1.0f, zero = 0.0f;
-  CUDNN_CHECK(cudnnConvolutionForward(cs.cudnn, &one, pl.x, x.data, pl.w, w.data, pl.conv,
+  CUDNN_CHECK(cudnnConvolutionForward(cs.cudnn, &one, pl.x, a.x.data, pl.w, a.w.data, pl.conv,
                                       cudnnConvolutionFwdAlgo_t(pl.fwd), cs.workspace, pl.fwd_ws, &zero, pl.y,
-                                      y.data));
+                                      a.y.data));
   AWS_LAUNCH_CHECK(ctx, "conv2d_forward");
 }
 
-void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx) {
-  const ConvDims dims = dims_of(dx, w, dy);
+void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardDataArgs& a) {
+  const ConvDims dims = dims_of(a.dx, a.w, a.dy);
   ConvPlan& pl = conv_plan(ctx, p, dims);
   CudaState& cs = *ctx.cuda;
   if (pl.bwd_data < 0) {
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
     int n = 0;
-    CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, search_math(ctx, dy.dtype)));
-    CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cs.cudnn, pl.w, w.data, pl.y, dy.data, pl.conv, pl.x,
-                                                            dx.data, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf,
+    CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, search_math(ctx, a.dy.dtype)));
+    CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cs.cudnn, pl.w, a.w.data, pl.y, a.dy.data, pl.conv, pl.x,
+                                                            a.dx.data, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf,
                                                             cs.workspace, cs.workspace_bytes));
-    pick("conv2d_backward_data", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, dy.dtype), pl.bwd_data, pl.bwd_data_ws,
-         pl.bwd_data_math);
+    pick("conv2d_backward_data", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, a.dy.dtype), pl.bwd_data,
+         pl.bwd_data_ws, pl.bwd_data_math);
   }
   CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, pl.bwd_data_math));
   const float one = 1.0f, zero = 0.0f;
-  CUDNN_CHECK(cudnnConvolutionBackwardData(cs.cudnn, &one, pl.w, w.data, pl.y, dy.data, pl.conv,
+  CUDNN_CHECK(cudnnConvolutionBackwardData(cs.cudnn, &one, pl.w, a.w.data, pl.y, a.dy.data, pl.conv,
                                            cudnnConvolutionBwdDataAlgo_t(pl.bwd_data), cs.workspace, pl.bwd_data_ws,
-                                           &zero, pl.x, dx.data));
+                                           &zero, pl.x, a.dx.data));
   AWS_LAUNCH_CHECK(ctx, "conv2d_backward_data");
 }
 
-void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw) {
-  const ConvDims dims = dims_of(x, dw, dy);
+void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a) {
+  const ConvDims dims = dims_of(a.x, a.dw, a.dy);
   ConvPlan& pl = conv_plan(ctx, p, dims);
   CudaState& cs = *ctx.cuda;
   if (pl.bwd_filter < 0) {
     cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
     int n = 0;
-    CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, search_math(ctx, x.dtype)));
-    CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(cs.cudnn, pl.x, x.data, pl.y, dy.data, pl.conv, pl.w,
-                                                              dw.data, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n,
+    CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, search_math(ctx, a.x.dtype)));
+    CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(cs.cudnn, pl.x, a.x.data, pl.y, a.dy.data, pl.conv, pl.w,
+                                                              a.dw.data, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n,
                                                               perf, cs.workspace, cs.workspace_bytes));
-    pick("conv2d_backward_weights", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, x.dtype), pl.bwd_filter, pl.bwd_filter_ws,
-         pl.bwd_filter_math);
+    pick("conv2d_backward_weights", dims, perf, n, cs.workspace_bytes, tensor_ops_allowed(ctx, a.x.dtype),
+         pl.bwd_filter, pl.bwd_filter_ws, pl.bwd_filter_math);
   }
   CUDNN_CHECK(cudnnSetConvolutionMathType(pl.conv, pl.bwd_filter_math));
   const float one = 1.0f, zero = 0.0f;
-  CUDNN_CHECK(cudnnConvolutionBackwardFilter(cs.cudnn, &one, pl.x, x.data, pl.y, dy.data, pl.conv,
+  CUDNN_CHECK(cudnnConvolutionBackwardFilter(cs.cudnn, &one, pl.x, a.x.data, pl.y, a.dy.data, pl.conv,
                                              cudnnConvolutionBwdFilterAlgo_t(pl.bwd_filter), cs.workspace,
-                                             pl.bwd_filter_ws, &zero, pl.w, dw.data));
+                                             pl.bwd_filter_ws, &zero, pl.w, a.dw.data));
   AWS_LAUNCH_CHECK(ctx, "conv2d_backward_weights");
 }
 

@@ -11,8 +11,28 @@ struct Conv2dParams {
   int pad = 0;
 };
 
-void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
-void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
-void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
+// The tensors of each op, named at the call site ({.x = …, .w = …, .y = …}).
+// x [N,H,W,C], w [K,R,S,C], y [N,P,Q,K]; the gradients have the shapes of what they differentiate.
+struct Conv2dForwardArgs {
+  const Tensor& x;
+  const Tensor& w;
+  Tensor& y;
+};
+// dx = the gradient wrt x (overwritten).
+struct Conv2dBackwardDataArgs {
+  const Tensor& dy;
+  const Tensor& w;
+  Tensor& dx;
+};
+// dw = the gradient wrt w (overwritten).
+struct Conv2dBackwardWeightsArgs {
+  const Tensor& x;
+  const Tensor& dy;
+  Tensor& dw;
+};
+
+void conv2d_forward_cuda(Ctx& ctx, const Conv2dParams& p, const Conv2dForwardArgs& a);
+void conv2d_backward_data_cuda(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardDataArgs& a);
+void conv2d_backward_weights_cuda(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a);
 
 }  // namespace aws

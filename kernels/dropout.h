@@ -7,11 +7,30 @@
 
 namespace aws {
 
+// p: the drop probability. layer: this dropout's index within the network, so two layers fed the same
+// step key draw independent masks.
 struct DropoutParams {
   float p = 0.0f;
+  uint32_t layer = 0;
 };
 
-void dropout_forward_cuda(Ctx& ctx, const DropoutParams& p, uint64_t key, const Tensor& x, Tensor& y, Tensor& mask);
-void dropout_backward_cuda(Ctx& ctx, const DropoutParams& p, const Tensor& dy, const Tensor& mask, Tensor& dx);
+// key: the step's random key, i32[2] (low word, high word) on the op's device — the staged step inputs'
+// key (train/step_inputs.h), read by the kernel, so a captured CUDA graph replays with each step's key.
+// x, y, mask (u8: 1 = kept) have one shape.
+struct DropoutForwardArgs {
+  const Tensor& key;
+  const Tensor& x;
+  Tensor& y;
+  Tensor& mask;
+};
+// dx (overwritten) = dy · mask / (1 − p).
+struct DropoutBackwardArgs {
+  const Tensor& dy;
+  const Tensor& mask;
+  Tensor& dx;
+};
+
+void dropout_forward_cuda(Ctx& ctx, const DropoutParams& p, const DropoutForwardArgs& a);
+void dropout_backward_cuda(Ctx& ctx, const DropoutParams& p, const DropoutBackwardArgs& a);
 
 }  // namespace aws

@@ -63,39 +63,39 @@ static __global__ void maxpool_bwd_kernel(MaxPoolParams p, const float* dy, cons
   }
 }
 
-void global_avgpool_forward_cuda(Ctx& ctx, const Tensor& x, Tensor& y) {
-  const int64_t N = x.dim(0), HW = x.dim(1) * x.dim(2), C = x.dim(3);
+void global_avgpool_forward_cuda(Ctx& ctx, const GlobalAvgPoolForwardArgs& a) {
+  const int64_t N = a.x.dim(0), HW = a.x.dim(1) * a.x.dim(2), C = a.x.dim(3);
   if (N * C == 0) return;
-  if (x.dtype == DType::bf16)
-    gap_fwd_kernel<<<grid_for(N * C), 256, 0, stream_of(ctx)>>>(x.as<bf16>(), y.f32(), N, HW, C);
+  if (a.x.dtype == DType::bf16)
+    gap_fwd_kernel<<<grid_for(N * C), 256, 0, stream_of(ctx)>>>(a.x.as<bf16>(), a.y.f32(), N, HW, C);
   else
-    gap_fwd_kernel<<<grid_for(N * C), 256, 0, stream_of(ctx)>>>(x.f32(), y.f32(), N, HW, C);
+    gap_fwd_kernel<<<grid_for(N * C), 256, 0, stream_of(ctx)>>>(a.x.f32(), a.y.f32(), N, HW, C);
   AWS_LAUNCH_CHECK(ctx, "global_avgpool_forward");
 }
 
-void global_avgpool_backward_cuda(Ctx& ctx, const Tensor& dy, Tensor& dx) {
-  const int64_t N = dx.dim(0), HW = dx.dim(1) * dx.dim(2), C = dx.dim(3);
-  if (dx.numel() == 0) return;
-  if (dx.dtype == DType::bf16)
-    gap_bwd_kernel<<<grid_for(dx.numel()), 256, 0, stream_of(ctx)>>>(dy.f32(), dx.as<bf16>(), N, HW, C);
+void global_avgpool_backward_cuda(Ctx& ctx, const GlobalAvgPoolBackwardArgs& a) {
+  const int64_t N = a.dx.dim(0), HW = a.dx.dim(1) * a.dx.dim(2), C = a.dx.dim(3);
+  if (a.dx.numel() == 0) return;
+  if (a.dx.dtype == DType::bf16)
+    gap_bwd_kernel<<<grid_for(a.dx.numel()), 256, 0, stream_of(ctx)>>>(a.dy.f32(), a.dx.as<bf16>(), N, HW, C);
   else
-    gap_bwd_kernel<<<grid_for(dx.numel()), 256, 0, stream_of(ctx)>>>(dy.f32(), dx.f32(), N, HW, C);
+    gap_bwd_kernel<<<grid_for(a.dx.numel()), 256, 0, stream_of(ctx)>>>(a.dy.f32(), a.dx.f32(), N, HW, C);
   AWS_LAUNCH_CHECK(ctx, "global_avgpool_backward");
 }
 
-void maxpool_forward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax) {
-  const int64_t N = x.dim(0), H = x.dim(1), W = x.dim(2), C = x.dim(3), P = y.dim(1), Q = y.dim(2);
-  if (y.numel() == 0) return;
-  maxpool_fwd_kernel<<<grid_for(y.numel()), 256, 0, stream_of(ctx)>>>(p, x.f32(), y.f32(), argmax.i32(), N, H, W,
-                                                                      C, P, Q);
+void maxpool_forward_cuda(Ctx& ctx, const MaxPoolParams& p, const MaxPoolForwardArgs& a) {
+  const int64_t N = a.x.dim(0), H = a.x.dim(1), W = a.x.dim(2), C = a.x.dim(3), P = a.y.dim(1), Q = a.y.dim(2);
+  if (a.y.numel() == 0) return;
+  maxpool_fwd_kernel<<<grid_for(a.y.numel()), 256, 0, stream_of(ctx)>>>(p, a.x.f32(), a.y.f32(), a.argmax.i32(), N, H,
+                                                                        W, C, P, Q);
   AWS_LAUNCH_CHECK(ctx, "maxpool_forward");
 }
 
-void maxpool_backward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx) {
-  const int64_t N = dx.dim(0), H = dx.dim(1), W = dx.dim(2), C = dx.dim(3), P = dy.dim(1), Q = dy.dim(2);
-  if (dx.numel() == 0) return;
-  maxpool_bwd_kernel<<<grid_for(dx.numel()), 256, 0, stream_of(ctx)>>>(p, dy.f32(), argmax.i32(), dx.f32(), N, H,
-                                                                       W, C, P, Q);
+void maxpool_backward_cuda(Ctx& ctx, const MaxPoolParams& p, const MaxPoolBackwardArgs& a) {
+  const int64_t N = a.dx.dim(0), H = a.dx.dim(1), W = a.dx.dim(2), C = a.dx.dim(3), P = a.dy.dim(1), Q = a.dy.dim(2);
+  if (a.dx.numel() == 0) return;
+  maxpool_bwd_kernel<<<grid_for(a.dx.numel()), 256, 0, stream_of(ctx)>>>(p, a.dy.f32(), a.argmax.i32(), a.dx.f32(), N,
+                                                                         H, W, C, P, Q);
   AWS_LAUNCH_CHECK(ctx, "maxpool_backward");
 }
 

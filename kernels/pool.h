@@ -12,9 +12,32 @@ struct MaxPoolParams {
   int pad = 1;
 };
 
-void global_avgpool_forward_cuda(Ctx& ctx, const Tensor& x, Tensor& y);
-void global_avgpool_backward_cuda(Ctx& ctx, const Tensor& dy, Tensor& dx);
-void maxpool_forward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax);
-void maxpool_backward_cuda(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx);
+// The tensors of each op, named at the call site ({.x = …, .y = …}).
+// x [N,H,W,C], y [N,C]; backward: dy [N,C], dx [N,H,W,C] (overwritten).
+struct GlobalAvgPoolForwardArgs {
+  const Tensor& x;
+  Tensor& y;
+};
+struct GlobalAvgPoolBackwardArgs {
+  const Tensor& dy;
+  Tensor& dx;
+};
+
+// x [N,H,W,C], y and argmax (i32) [N,P,Q,C]; backward: dy and argmax [N,P,Q,C], dx [N,H,W,C].
+struct MaxPoolForwardArgs {
+  const Tensor& x;
+  Tensor& y;
+  Tensor& argmax;
+};
+struct MaxPoolBackwardArgs {
+  const Tensor& dy;
+  const Tensor& argmax;
+  Tensor& dx;
+};
+
+void global_avgpool_forward_cuda(Ctx& ctx, const GlobalAvgPoolForwardArgs& a);
+void global_avgpool_backward_cuda(Ctx& ctx, const GlobalAvgPoolBackwardArgs& a);
+void maxpool_forward_cuda(Ctx& ctx, const MaxPoolParams& p, const MaxPoolForwardArgs& a);
+void maxpool_backward_cuda(Ctx& ctx, const MaxPoolParams& p, const MaxPoolBackwardArgs& a);
 
 }  // namespace aws

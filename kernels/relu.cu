@@ -15,17 +15,17 @@ static __global__ void relu_bwd_kernel(const float* y, const float* dy, float* d
     dx[i] = relu_bwd(y[i], dy[i]);
 }
 
-void relu_forward_cuda(Ctx& ctx, const Tensor& x, Tensor& y) {
-  const int64_t n = x.numel();
+void relu_forward_cuda(Ctx& ctx, const ReluForwardArgs& a) {
+  const int64_t n = a.x.numel();
   if (n == 0) return;
-  relu_fwd_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(x.f32(), y.f32(), n);
+  relu_fwd_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.x.f32(), a.y.f32(), n);
   AWS_LAUNCH_CHECK(ctx, "relu_forward");
 }
 
-void relu_backward_cuda(Ctx& ctx, const Tensor& y, const Tensor& dy, Tensor& dx) {
-  const int64_t n = y.numel();
+void relu_backward_cuda(Ctx& ctx, const ReluBackwardArgs& a) {
+  const int64_t n = a.y.numel();
   if (n == 0) return;
-  relu_bwd_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(y.f32(), dy.f32(), dx.f32(), n);
+  relu_bwd_kernel<<<grid_for(n), 256, 0, stream_of(ctx)>>>(a.y.f32(), a.dy.f32(), a.dx.f32(), n);
   AWS_LAUNCH_CHECK(ctx, "relu_backward");
 }
 

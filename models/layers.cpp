@@ -43,12 +43,12 @@ void ConvWeights::declare(NetArenas& a, const std::string& name, Shape s) {
 }
 
 const Tensor& ConvWeights::refresh(Ctx& ctx) {
-  if (half) cast(ctx, w, wh);
+  if (half) cast(ctx, {.x = w, .y = wh});
   return run();
 }
 
 void ConvWeights::finish_grad(Ctx& ctx) {
-  if (half) cast(ctx, dwh, dw);
+  if (half) cast(ctx, {.x = dwh, .y = dw});
 }
 
 void ConvBN::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t in_w, int64_t in_ch, int64_t out_ch,
@@ -71,7 +71,7 @@ void ConvBN::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_
 
 void ConvBN::forward(Ctx& ctx, const Tensor& x, const Tensor* residual, int64_t n, bool train) {
   Tensor co = rows(conv_out, n), o = rows(out, n);
-  conv2d_forward(ctx, cp, x, wt.refresh(ctx), co);
+  conv2d_forward(ctx, cp, {.x = x, .w = wt.refresh(ctx), .y = co});
   Tensor r;
   if (residual) r = rows(*residual, n);
   if (train)
@@ -90,11 +90,11 @@ void ConvBN::backward(Ctx& ctx, const Tensor& x, Tensor* dx, Tensor* dresidual, 
   batchnorm_backward(ctx, bp, {.x = co, .y = o, .dy = d, .gamma = gamma, .save_mean = save_mean,
                                .save_invstd = save_invstd, .dx = d, .dgamma = dgamma, .dbeta = dbeta,
                                .dresidual = dresidual ? &dr : nullptr});
-  conv2d_backward_weights(ctx, cp, x, d, wt.grad_target());
+  conv2d_backward_weights(ctx, cp, {.x = x, .dy = d, .dw = wt.grad_target()});
   wt.finish_grad(ctx);
   if (dx) {
     Tensor dxv = rows(*dx, n);
-    conv2d_backward_data(ctx, cp, d, wt.run(), dxv);
+    conv2d_backward_data(ctx, cp, {.dy = d, .w = wt.run(), .dx = dxv});
   }
 }
 
@@ -141,16 +141,16 @@ void Conv::declare(NetArenas& a, const std::string& name, int64_t in_h, int64_t 
 
 void Conv::forward(Ctx& ctx, const Tensor& x, int64_t n) {
   Tensor o = rows(out, n);
-  conv2d_forward(ctx, cp, x, wt.refresh(ctx), o);
+  conv2d_forward(ctx, cp, {.x = x, .w = wt.refresh(ctx), .y = o});
 }
 
 void Conv::backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n) {
   Tensor d = rows(dout, n);
-  conv2d_backward_weights(ctx, cp, x, d, wt.grad_target());
+  conv2d_backward_weights(ctx, cp, {.x = x, .dy = d, .dw = wt.grad_target()});
   wt.finish_grad(ctx);
   if (dx) {
     Tensor dxv = rows(*dx, n);
-    conv2d_backward_data(ctx, cp, d, wt.run(), dxv);
+    conv2d_backward_data(ctx, cp, {.dy = d, .w = wt.run(), .dx = dxv});
   }
 }
 
@@ -169,14 +169,14 @@ void Head::declare(NetArenas& a, int64_t c, int64_t classes) {
 
 void Head::forward(Ctx& ctx, const Tensor& features, int64_t n) {
   Tensor p = rows(pooled, n), l = rows(logits, n);
-  global_avgpool_forward(ctx, features, p);
+  global_avgpool_forward(ctx, {.x = features, .y = p});
   linear_forward(ctx, {.x = p, .w = w, .y = l, .b = &b});
 }
 
 void Head::backward(Ctx& ctx, Tensor& dfeatures, int64_t n) {
   Tensor p = rows(pooled, n), dp = rows(dpooled, n), dl = rows(dlogits, n), df = rows(dfeatures, n);
   linear_backward(ctx, {.x = p, .w = w, .dy = dl, .dw = dw, .dx = &dp, .db = &db});
-  global_avgpool_backward(ctx, dp, df);
+  global_avgpool_backward(ctx, {.dy = dp, .dx = df});
 }
 
 }  // namespace aws

@@ -32,7 +32,7 @@ Tensor Model::stem_input(int64_t n) const { return rows(spec.act == DType::bf16 
 
 Tensor Model::stem_input(Ctx& ctx, int64_t n) {
   Tensor x = stem_input(n);
-  if (spec.act == DType::bf16) cast(ctx, rows(input, n), x);
+  if (spec.act == DType::bf16) cast(ctx, {.x = rows(input, n), .y = x});
   return x;
 }
 

@@ -44,7 +44,7 @@ struct BasicBlock {
     Tensor s(scratch.data, dx->shape, dx->dtype, dx->device);
     c1.backward(ctx, x, &s, nullptr, n);
     Tensor dxv = rows(*dx, n), sv = rows(s, n);
-    add_forward(ctx, dxv, sv, dxv);
+    add_forward(ctx, {.a = dxv, .b = sv, .y = dxv});
   }
   Tensor& out() { return c2.out; }
   Tensor& dout() { return c2.dout; }

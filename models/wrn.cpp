@@ -40,9 +40,9 @@ struct WideBlock {
     Tensor o = rows(out, n);
     if (proj) {
       sc.forward(ctx, a1, nullptr, n, train);
-      add_forward(ctx, rows(c2.out, n), rows(sc.out, n), o);
+      add_forward(ctx, {.a = rows(c2.out, n), .b = rows(sc.out, n), .y = o});
     } else {
-      add_forward(ctx, rows(c2.out, n), x, o);
+      add_forward(ctx, {.a = rows(c2.out, n), .b = x, .y = o});
     }
   }
   // dout() holds the gradient wrt out; dx receives the input's (overwritten).
@@ -56,12 +56,12 @@ struct WideBlock {
       Tensor s(scratch.data, bn1.dout.shape, bn1.dout.dtype, dx.device);
       sc.backward(ctx, a1, &s, nullptr, n);
       Tensor d1 = rows(bn1.dout, n), sv = rows(s, n);
-      add_forward(ctx, d1, sv, d1);
+      add_forward(ctx, {.a = d1, .b = sv, .y = d1});
     }
     bn1.backward(ctx, x, dx, n);
     if (!proj) {
       Tensor dxv = rows(dx, n), g = rows(c2.dout, n);
-      add_forward(ctx, dxv, g, dxv);
+      add_forward(ctx, {.a = dxv, .b = g, .y = dxv});
     }
   }
   Tensor& dout() { return c2.dout; }

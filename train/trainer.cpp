@@ -99,7 +99,7 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
     model_.backward(ctx_, rows_per_step);
     if (clip_) clip_->compute(ctx_, model_.params);
     opt_.step(ctx_, step_lr, clip_ ? &clip_->scale() : nullptr);
-    add_forward(ctx_, loss_sum_, model_.loss, loss_sum_);
+    add_forward(ctx_, {.a = loss_sum_, .b = model_.loss, .y = loss_sum_});
     count_correct(ctx_, logits, labels, correct_sum_);
   };
   // Divergence: the running loss sum (and, on the cpu with clipping, the step's gradient norm) must be

@@ -6,14 +6,14 @@
 
 namespace aws {
 
-void add_forward(Ctx& ctx, const Tensor& a, const Tensor& b, Tensor& y) {
-  const DType t = check_act_dtype("add_forward", ctx, "a", a);
-  check_shape("add_forward", "b", b, a.shape);
-  check_shape("add_forward", "y", y, a.shape);
-  check_dtype("add_forward", "b", b, t);
-  check_dtype("add_forward", "y", y, t);
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(add_forward_cuda, (ctx, a, b, y));
-  add_forward_cpu(ctx, a, b, y);
+void add_forward(Ctx& ctx, const AddArgs& args) {
+  const DType t = check_act_dtype("add_forward", ctx, "a", args.a);
+  check_shape("add_forward", "b", args.b, args.a.shape);
+  check_shape("add_forward", "y", args.y, args.a.shape);
+  check_dtype("add_forward", "b", args.b, t);
+  check_dtype("add_forward", "y", args.y, t);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(add_forward_cuda, (ctx, args));
+  add_forward_cpu(ctx, args);
 }
 
 }  // namespace aws

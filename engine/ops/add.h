@@ -7,8 +7,8 @@
 
 namespace aws {
 
-void add_forward(Ctx& ctx, const Tensor& a, const Tensor& b, Tensor& y);
+void add_forward(Ctx& ctx, const AddArgs& args);
 
-void add_forward_cpu(Ctx& ctx, const Tensor& a, const Tensor& b, Tensor& y);
+void add_forward_cpu(Ctx& ctx, const AddArgs& args);
 
 }  // namespace aws

@@ -14,9 +14,9 @@ static void add_cpu(const Tensor& a, const Tensor& b, Tensor& y) {
   for (int64_t i = 0; i < n; ++i) py[i] = add_fwd(pa[i], pb[i]);
 }
 
-void add_forward_cpu(Ctx&, const Tensor& a, const Tensor& b, Tensor& y) {
-  if (a.dtype == DType::f64) return add_cpu<double>(a, b, y);
-  add_cpu<float>(a, b, y);
+void add_forward_cpu(Ctx&, const AddArgs& args) {
+  if (args.a.dtype == DType::f64) return add_cpu<double>(args.a, args.b, args.y);
+  add_cpu<float>(args.a, args.b, args.y);
 }
 
 }  // namespace aws

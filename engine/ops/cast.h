@@ -8,8 +8,8 @@
 
 namespace aws {
 
-void cast(Ctx& ctx, const Tensor& x, Tensor& y);
+void cast(Ctx& ctx, const CastArgs& a);
 
-void cast_cpu(Ctx& ctx, const Tensor& x, Tensor& y);
+void cast_cpu(Ctx& ctx, const CastArgs& a);
 
 }  // namespace aws

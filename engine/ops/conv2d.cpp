@@ -43,25 +43,25 @@ bool use_dnnl(const Tensor& x) { return AWS_DNNL_BUILT && x.dtype == DType::f32;
 
 }  // namespace
 
-void conv2d_forward(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y) {
-  check_conv("conv2d_forward", p, x, "x", w, "w", y, "y");
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(conv2d_forward_cuda, (ctx, p, x, w, y));
-  if (use_dnnl(x)) return AWS_DNNL_CALL(conv2d_forward_dnnl, (ctx, p, x, w, y));
-  conv2d_forward_direct(ctx, p, x, w, y);
+void conv2d_forward(Ctx& ctx, const Conv2dParams& p, const Conv2dForwardArgs& a) {
+  check_conv("conv2d_forward", p, a.x, "x", a.w, "w", a.y, "y");
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(conv2d_forward_cuda, (ctx, p, a));
+  if (use_dnnl(a.x)) return AWS_DNNL_CALL(conv2d_forward_dnnl, (ctx, p, a));
+  conv2d_forward_direct(ctx, p, a);
 }
 
-void conv2d_backward_data(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx) {
-  check_conv("conv2d_backward_data", p, dx, "dx", w, "w", dy, "dy");
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(conv2d_backward_data_cuda, (ctx, p, dy, w, dx));
-  if (use_dnnl(dx)) return AWS_DNNL_CALL(conv2d_backward_data_dnnl, (ctx, p, dy, w, dx));
-  conv2d_backward_data_direct(ctx, p, dy, w, dx);
+void conv2d_backward_data(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardDataArgs& a) {
+  check_conv("conv2d_backward_data", p, a.dx, "dx", a.w, "w", a.dy, "dy");
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(conv2d_backward_data_cuda, (ctx, p, a));
+  if (use_dnnl(a.dx)) return AWS_DNNL_CALL(conv2d_backward_data_dnnl, (ctx, p, a));
+  conv2d_backward_data_direct(ctx, p, a);
 }
 
-void conv2d_backward_weights(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw) {
-  check_conv("conv2d_backward_weights", p, x, "x", dw, "dw", dy, "dy");
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(conv2d_backward_weights_cuda, (ctx, p, x, dy, dw));
-  if (use_dnnl(x)) return AWS_DNNL_CALL(conv2d_backward_weights_dnnl, (ctx, p, x, dy, dw));
-  conv2d_backward_weights_direct(ctx, p, x, dy, dw);
+void conv2d_backward_weights(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a) {
+  check_conv("conv2d_backward_weights", p, a.x, "x", a.dw, "dw", a.dy, "dy");
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(conv2d_backward_weights_cuda, (ctx, p, a));
+  if (use_dnnl(a.x)) return AWS_DNNL_CALL(conv2d_backward_weights_dnnl, (ctx, p, a));
+  conv2d_backward_weights_direct(ctx, p, a);
 }
 
 }  // namespace aws

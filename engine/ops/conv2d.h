@@ -13,15 +13,13 @@ inline int64_t conv2d_out_size(int64_t in, int64_t k, int stride, int pad) {
   return (in + 2 * pad - k) / stride + 1;
 }
 
-void conv2d_forward(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
-// dx = conv2d's gradient wrt x (overwritten).
-void conv2d_backward_data(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
-// dw = gradient wrt w (overwritten).
-void conv2d_backward_weights(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
+void conv2d_forward(Ctx& ctx, const Conv2dParams& p, const Conv2dForwardArgs& a);
+void conv2d_backward_data(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardDataArgs& a);
+void conv2d_backward_weights(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a);
 
 // Plain direct loops: the reference the tests use, and the fallback without oneDNN.
-void conv2d_forward_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
-void conv2d_backward_data_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
-void conv2d_backward_weights_direct(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
+void conv2d_forward_direct(Ctx& ctx, const Conv2dParams& p, const Conv2dForwardArgs& a);
+void conv2d_backward_data_direct(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardDataArgs& a);
+void conv2d_backward_weights_direct(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a);
 
 }  // namespace aws

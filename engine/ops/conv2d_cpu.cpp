@@ -101,22 +101,22 @@ void backward_weights(const Dims& d, const T* x, const T* dy, T* dw) {
 
 }  // namespace
 
-void conv2d_forward_direct(Ctx&, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y) {
-  const Dims d = dims_of(p, x, w);
-  if (x.dtype == DType::f64) return forward(d, x.as<double>(), w.as<double>(), y.as<double>());
-  forward(d, x.f32(), w.f32(), y.f32());
+void conv2d_forward_direct(Ctx&, const Conv2dParams& p, const Conv2dForwardArgs& a) {
+  const Dims d = dims_of(p, a.x, a.w);
+  if (a.x.dtype == DType::f64) return forward(d, a.x.as<double>(), a.w.as<double>(), a.y.as<double>());
+  forward(d, a.x.f32(), a.w.f32(), a.y.f32());
 }
 
-void conv2d_backward_data_direct(Ctx&, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx) {
-  const Dims d = dims_of(p, dx, w);
-  if (dy.dtype == DType::f64) return backward_data(d, dy.as<double>(), w.as<double>(), dx.as<double>());
-  backward_data(d, dy.f32(), w.f32(), dx.f32());
+void conv2d_backward_data_direct(Ctx&, const Conv2dParams& p, const Conv2dBackwardDataArgs& a) {
+  const Dims d = dims_of(p, a.dx, a.w);
+  if (a.dy.dtype == DType::f64) return backward_data(d, a.dy.as<double>(), a.w.as<double>(), a.dx.as<double>());
+  backward_data(d, a.dy.f32(), a.w.f32(), a.dx.f32());
 }
 
-void conv2d_backward_weights_direct(Ctx&, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw) {
-  const Dims d = dims_of(p, x, dw);
-  if (x.dtype == DType::f64) return backward_weights(d, x.as<double>(), dy.as<double>(), dw.as<double>());
-  backward_weights(d, x.f32(), dy.f32(), dw.f32());
+void conv2d_backward_weights_direct(Ctx&, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a) {
+  const Dims d = dims_of(p, a.x, a.dw);
+  if (a.x.dtype == DType::f64) return backward_weights(d, a.x.as<double>(), a.dy.as<double>(), a.dw.as<double>());
+  backward_weights(d, a.x.f32(), a.dy.f32(), a.dw.f32());
 }
 
 }  // namespace aws

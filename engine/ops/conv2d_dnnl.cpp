@@ -152,16 +152,16 @@ DnnlPlan& plan_for(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tenso
 
 }  // namespace
 
-void conv2d_forward_dnnl(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y) {
-  dnnl_state(ctx).run(plan_for(ctx, p, x, w, ConvDir::fwd), x.data, w.data, y.data);
+void conv2d_forward_dnnl(Ctx& ctx, const Conv2dParams& p, const Conv2dForwardArgs& a) {
+  dnnl_state(ctx).run(plan_for(ctx, p, a.x, a.w, ConvDir::fwd), a.x.data, a.w.data, a.y.data);
 }
 
-void conv2d_backward_data_dnnl(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx) {
-  dnnl_state(ctx).run(plan_for(ctx, p, dx, w, ConvDir::bwd_data), dy.data, w.data, dx.data);
+void conv2d_backward_data_dnnl(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardDataArgs& a) {
+  dnnl_state(ctx).run(plan_for(ctx, p, a.dx, a.w, ConvDir::bwd_data), a.dy.data, a.w.data, a.dx.data);
 }
 
-void conv2d_backward_weights_dnnl(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw) {
-  dnnl_state(ctx).run(plan_for(ctx, p, x, dw, ConvDir::bwd_weights), x.data, dy.data, dw.data);
+void conv2d_backward_weights_dnnl(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a) {
+  dnnl_state(ctx).run(plan_for(ctx, p, a.x, a.dw, ConvDir::bwd_weights), a.x.data, a.dy.data, a.dw.data);
 }
 
 }  // namespace aws

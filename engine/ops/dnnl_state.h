@@ -22,9 +22,9 @@ struct DnnlStats {
   size_t buffer_bytes = 0;     // scratchpad + reordered-weight buffers held
 };
 
-void conv2d_forward_dnnl(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& w, Tensor& y);
-void conv2d_backward_data_dnnl(Ctx& ctx, const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx);
-void conv2d_backward_weights_dnnl(Ctx& ctx, const Conv2dParams& p, const Tensor& x, const Tensor& dy, Tensor& dw);
+void conv2d_forward_dnnl(Ctx& ctx, const Conv2dParams& p, const Conv2dForwardArgs& a);
+void conv2d_backward_data_dnnl(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardDataArgs& a);
+void conv2d_backward_weights_dnnl(Ctx& ctx, const Conv2dParams& p, const Conv2dBackwardWeightsArgs& a);
 
 DnnlStats dnnl_stats(Ctx& ctx);
 // Sets the weight layout for plans created from now on (clears the cache).

@@ -9,22 +9,22 @@
 namespace aws {
 
 // Features may be bf16 (cuda); the pooled vectors are then f32, as the classifier that reads them.
-void global_avgpool_forward(Ctx& ctx, const Tensor& x, Tensor& y) {
-  const DType t = param_dtype(check_act_dtype("global_avgpool_forward", ctx, "x", x));
-  check_rank("global_avgpool_forward", "x", x, 4);
-  check_shape("global_avgpool_forward", "y", y, Shape{x.dim(0), x.dim(3)});
-  check_dtype("global_avgpool_forward", "y", y, t);
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(global_avgpool_forward_cuda, (ctx, x, y));
-  global_avgpool_forward_cpu(ctx, x, y);
+void global_avgpool_forward(Ctx& ctx, const GlobalAvgPoolForwardArgs& a) {
+  const DType t = param_dtype(check_act_dtype("global_avgpool_forward", ctx, "x", a.x));
+  check_rank("global_avgpool_forward", "x", a.x, 4);
+  check_shape("global_avgpool_forward", "y", a.y, Shape{a.x.dim(0), a.x.dim(3)});
+  check_dtype("global_avgpool_forward", "y", a.y, t);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(global_avgpool_forward_cuda, (ctx, a));
+  global_avgpool_forward_cpu(ctx, a);
 }
 
-void global_avgpool_backward(Ctx& ctx, const Tensor& dy, Tensor& dx) {
-  const DType t = param_dtype(check_act_dtype("global_avgpool_backward", ctx, "dx", dx));
-  check_rank("global_avgpool_backward", "dx", dx, 4);
-  check_shape("global_avgpool_backward", "dy", dy, Shape{dx.dim(0), dx.dim(3)});
-  check_dtype("global_avgpool_backward", "dy", dy, t);
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(global_avgpool_backward_cuda, (ctx, dy, dx));
-  global_avgpool_backward_cpu(ctx, dy, dx);
+void global_avgpool_backward(Ctx& ctx, const GlobalAvgPoolBackwardArgs& a) {
+  const DType t = param_dtype(check_act_dtype("global_avgpool_backward", ctx, "dx", a.dx));
+  check_rank("global_avgpool_backward", "dx", a.dx, 4);
+  check_shape("global_avgpool_backward", "dy", a.dy, Shape{a.dx.dim(0), a.dx.dim(3)});
+  check_dtype("global_avgpool_backward", "dy", a.dy, t);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(global_avgpool_backward_cuda, (ctx, a));
+  global_avgpool_backward_cpu(ctx, a);
 }
 
 static Shape maxpool_out_shape(const char* op, const MaxPoolParams& p, const Tensor& x) {
@@ -40,26 +40,26 @@ static Shape maxpool_out_shape(const char* op, const MaxPoolParams& p, const Ten
   return Shape{x.dim(0), P, Q, x.dim(3)};
 }
 
-void maxpool_forward(Ctx& ctx, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax) {
-  const DType t = check_real_dtype("maxpool_forward", ctx, "x", x);
-  const Shape out = maxpool_out_shape("maxpool_forward", p, x);
-  check_shape("maxpool_forward", "y", y, out);
-  check_shape("maxpool_forward", "argmax", argmax, out);
-  check_dtype("maxpool_forward", "y", y, t);
-  check_dtype("maxpool_forward", "argmax", argmax, DType::i32);
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(maxpool_forward_cuda, (ctx, p, x, y, argmax));
-  maxpool_forward_cpu(ctx, p, x, y, argmax);
+void maxpool_forward(Ctx& ctx, const MaxPoolParams& p, const MaxPoolForwardArgs& a) {
+  const DType t = check_real_dtype("maxpool_forward", ctx, "x", a.x);
+  const Shape out = maxpool_out_shape("maxpool_forward", p, a.x);
+  check_shape("maxpool_forward", "y", a.y, out);
+  check_shape("maxpool_forward", "argmax", a.argmax, out);
+  check_dtype("maxpool_forward", "y", a.y, t);
+  check_dtype("maxpool_forward", "argmax", a.argmax, DType::i32);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(maxpool_forward_cuda, (ctx, p, a));
+  maxpool_forward_cpu(ctx, p, a);
 }
 
-void maxpool_backward(Ctx& ctx, const MaxPoolParams& p, const Tensor& dy, const Tensor& argmax, Tensor& dx) {
-  const DType t = check_real_dtype("maxpool_backward", ctx, "dy", dy);
-  const Shape out = maxpool_out_shape("maxpool_backward", p, dx);
-  check_shape("maxpool_backward", "dy", dy, out);
-  check_shape("maxpool_backward", "argmax", argmax, out);
-  check_dtype("maxpool_backward", "argmax", argmax, DType::i32);
-  check_dtype("maxpool_backward", "dx", dx, t);
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(maxpool_backward_cuda, (ctx, p, dy, argmax, dx));
-  maxpool_backward_cpu(ctx, p, dy, argmax, dx);
+void maxpool_backward(Ctx& ctx, const MaxPoolParams& p, const MaxPoolBackwardArgs& a) {
+  const DType t = check_real_dtype("maxpool_backward", ctx, "dy", a.dy);
+  const Shape out = maxpool_out_shape("maxpool_backward", p, a.dx);
+  check_shape("maxpool_backward", "dy", a.dy, out);
+  check_shape("maxpool_backward", "argmax", a.argmax, out);
+  check_dtype("maxpool_backward", "argmax", a.argmax, DType::i32);
+  check_dtype("maxpool_backward", "dx", a.dx, t);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(maxpool_backward_cuda, (ctx, p, a));
+  maxpool_backward_cpu(ctx, p, a);
 }
 
 }  // namespace aws

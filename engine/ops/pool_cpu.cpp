@@ -72,21 +72,21 @@ static void maxpool_bwd(const Tensor& dy, const Tensor& argmax, Tensor& dx) {
   }
 }
 
-void global_avgpool_forward_cpu(Ctx&, const Tensor& x, Tensor& y) {
-  if (x.dtype == DType::f64) return gap_fwd<double>(x, y);
-  gap_fwd<float>(x, y);
+void global_avgpool_forward_cpu(Ctx&, const GlobalAvgPoolForwardArgs& a) {
+  if (a.x.dtype == DType::f64) return gap_fwd<double>(a.x, a.y);
+  gap_fwd<float>(a.x, a.y);
 }
-void global_avgpool_backward_cpu(Ctx&, const Tensor& dy, Tensor& dx) {
-  if (dy.dtype == DType::f64) return gap_bwd<double>(dy, dx);
-  gap_bwd<float>(dy, dx);
+void global_avgpool_backward_cpu(Ctx&, const GlobalAvgPoolBackwardArgs& a) {
+  if (a.dy.dtype == DType::f64) return gap_bwd<double>(a.dy, a.dx);
+  gap_bwd<float>(a.dy, a.dx);
 }
-void maxpool_forward_cpu(Ctx&, const MaxPoolParams& p, const Tensor& x, Tensor& y, Tensor& argmax) {
-  if (x.dtype == DType::f64) return maxpool_fwd<double>(p, x, y, argmax);
-  maxpool_fwd<float>(p, x, y, argmax);
+void maxpool_forward_cpu(Ctx&, const MaxPoolParams& p, const MaxPoolForwardArgs& a) {
+  if (a.x.dtype == DType::f64) return maxpool_fwd<double>(p, a.x, a.y, a.argmax);
+  maxpool_fwd<float>(p, a.x, a.y, a.argmax);
 }
-void maxpool_backward_cpu(Ctx&, const MaxPoolParams&, const Tensor& dy, const Tensor& argmax, Tensor& dx) {
-  if (dy.dtype == DType::f64) return maxpool_bwd<double>(dy, argmax, dx);
-  maxpool_bwd<float>(dy, argmax, dx);
+void maxpool_backward_cpu(Ctx&, const MaxPoolParams&, const MaxPoolBackwardArgs& a) {
+  if (a.dy.dtype == DType::f64) return maxpool_bwd<double>(a.dy, a.argmax, a.dx);
+  maxpool_bwd<float>(a.dy, a.argmax, a.dx);
 }
 
 }  // namespace aws

@@ -7,10 +7,10 @@
 
 namespace aws {
 
-void relu_forward(Ctx& ctx, const Tensor& x, Tensor& y);
-void relu_backward(Ctx& ctx, const Tensor& y, const Tensor& dy, Tensor& dx);
+void relu_forward(Ctx& ctx, const ReluForwardArgs& a);
+void relu_backward(Ctx& ctx, const ReluBackwardArgs& a);
 
-void relu_forward_cpu(Ctx& ctx, const Tensor& x, Tensor& y);
-void relu_backward_cpu(Ctx& ctx, const Tensor& y, const Tensor& dy, Tensor& dx);
+void relu_forward_cpu(Ctx& ctx, const ReluForwardArgs& a);
+void relu_backward_cpu(Ctx& ctx, const ReluBackwardArgs& a);
 
 }  // namespace aws

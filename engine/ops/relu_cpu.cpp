@@ -1,23 +1,24 @@
+// ReLU on the cpu (f32): loops over the shared bodies of kernels/relu_ops.h.
 #include "engine/ops/relu.h"
 #include "kernels/relu_ops.h"
 
 namespace aws {
 
-void relu_forward_cpu(Ctx&, const Tensor& x, Tensor& y) {
-  const float* a = x.f32();
-  float* b = y.f32();
-  const int64_t n = x.numel();
+void relu_forward_cpu(Ctx&, const ReluForwardArgs& a) {
+  const float* x = a.x.f32();
+  float* y = a.y.f32();
+  const int64_t n = a.x.numel();
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) b[i] = relu_fwd(a[i]);
+  for (int64_t i = 0; i < n; ++i) y[i] = relu_fwd(x[i]);
 }
 
-void relu_backward_cpu(Ctx&, const Tensor& y, const Tensor& dy, Tensor& dx) {
-  const float* o = y.f32();
-  const float* g = dy.f32();
-  float* d = dx.f32();
-  const int64_t n = y.numel();
+void relu_backward_cpu(Ctx&, const ReluBackwardArgs& a) {
+  const float* y = a.y.f32();
+  const float* dy = a.dy.f32();
+  float* dx = a.dx.f32();
+  const int64_t n = a.y.numel();
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) d[i] = relu_bwd(o[i], g[i]);
+  for (int64_t i = 0; i < n; ++i) dx[i] = relu_bwd(y[i], dy[i]);
 }
 
 }  // namespace aws

@@ -60,7 +60,7 @@ TEST_CASE("device arena: restore is bit-exact and allocates nothing") {
 
   Snapshot s;
   s.take(ctx, a);
-  relu_forward(ctx, w, w);  // change the arena in place, then overwrite part of it
+  relu_forward(ctx, {.x = w, .y = w});  // change the arena in place, then overwrite part of it
   mem_zero(ctx, m.data, m.bytes());
   CHECK(download(ctx, a.base(), a.bytes()) != before);
 
@@ -77,7 +77,7 @@ TEST_CASE("steady state: no device allocation after the first step of a repeated
   const int64_t N = 16, H = 8, W = 8, C = 3, K = 16, classes = 10;
   Arena ar(Device::cuda, "workspace");
   Tensor x, wc, y1, g, be, rm, rv, sm, si, y2, pooled, y3, am, gp, wl, bl, logits, labels, loss, dlog, correct;
-  Tensor dpool, dwl, dbl, dy3, dy2, dy1, dg, dbe, dwc, dx, mask, yd;
+  Tensor dpool, dwl, dbl, dy3, dy2, dy1, dg, dbe, dwc, dx, mask, yd, key;
   ar.add(&x, Shape{N, H, W, C}, DType::f32);
   ar.add(&wc, Shape{K, 3, 3, C}, DType::f32);
   ar.add(&y1, Shape{N, H, W, K}, DType::f32);
@@ -88,6 +88,7 @@ TEST_CASE("steady state: no device allocation after the first step of a repeated
   ar.add(&pooled, Shape{N, K}, DType::f32);
   ar.add(&yd, Shape{N, K}, DType::f32);
   ar.add(&mask, Shape{N, K}, DType::u8);
+  ar.add(&key, Shape{2}, DType::i32);
   ar.add(&wl, Shape{classes, K}, DType::f32);
   ar.add(&bl, Shape{classes}, DType::f32);
   ar.add(&logits, Shape{N, classes}, DType::f32);
@@ -118,29 +119,31 @@ TEST_CASE("steady state: no device allocation after the first step of a repeated
   bp.relu = true;
   const MaxPoolParams mp{2, 2, 0};
   const DropoutParams dp{0.25f};
-  auto step = [&](uint64_t key) {
-    conv2d_forward(ctx, cp, x, wc, y1);
+  auto step = [&](int32_t k) {
+    const int32_t words[2] = {k, 0};
+    mem_copy(ctx, key.data, words, sizeof words, CopyKind::host_to_dev);
+    conv2d_forward(ctx, cp, {.x = x, .w = wc, .y = y1});
     batchnorm_forward_train(ctx, bp, {.x = y1, .gamma = g, .beta = be, .running_mean = rm, .running_var = rv,
                                       .save_mean = sm, .save_invstd = si, .y = y2});
-    maxpool_forward(ctx, mp, y2, y3, am);
-    global_avgpool_forward(ctx, y3, pooled);
-    dropout_forward(ctx, dp, key, pooled, yd, mask);
+    maxpool_forward(ctx, mp, {.x = y2, .y = y3, .argmax = am});
+    global_avgpool_forward(ctx, {.x = y3, .y = pooled});
+    dropout_forward(ctx, dp, {.key = key, .x = pooled, .y = yd, .mask = mask});
     linear_forward(ctx, {.x = yd, .w = wl, .y = logits, .b = &bl});
     softmax_ce_forward_backward(ctx, SoftmaxCEParams{0.1f}, {.logits = logits, .labels = labels, .loss = loss,
                                                              .dlogits = dlog, .correct = correct});
     linear_backward(ctx, {.x = yd, .w = wl, .dy = dlog, .dw = dwl, .dx = &dpool, .db = &dbl});
-    dropout_backward(ctx, dp, dpool, mask, dpool);
-    global_avgpool_backward(ctx, dpool, dy3);
-    maxpool_backward(ctx, mp, dy3, am, dy2);
+    dropout_backward(ctx, dp, {.dy = dpool, .mask = mask, .dx = dpool});
+    global_avgpool_backward(ctx, {.dy = dpool, .dx = dy3});
+    maxpool_backward(ctx, mp, {.dy = dy3, .argmax = am, .dx = dy2});
     batchnorm_backward(ctx, bp, {.x = y1, .y = y2, .dy = dy2, .gamma = g, .save_mean = sm, .save_invstd = si,
                                  .dx = dy1, .dgamma = dg, .dbeta = dbe});
-    conv2d_backward_weights(ctx, cp, x, dy1, dwc);
-    conv2d_backward_data(ctx, cp, dy1, wc, dx);
+    conv2d_backward_weights(ctx, cp, {.x = x, .dy = dy1, .dw = dwc});
+    conv2d_backward_data(ctx, cp, {.dy = dy1, .w = wc, .dx = dx});
     ctx.sync();
   };
   step(1);
   const uint64_t after_first = mem_alloc_count(Device::cuda);
-  for (uint64_t k = 2; k < 6; ++k) step(k);
+  for (int32_t k = 2; k < 6; ++k) step(k);
   CHECK(mem_alloc_count(Device::cuda) == after_first);
   float l = 0;
   mem_copy(ctx, &l, loss.data, sizeof l, CopyKind::dev_to_host);

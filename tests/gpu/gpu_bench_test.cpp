@@ -68,9 +68,9 @@ TEST_CASE("bench: resnet18 conv stages, batch-norm, restore" * doctest::skip(tru
     ar.add(&dy, Shape{N, P, P, s.k}, DType::f32);
     ar.commit(ctx);
     const Conv2dParams cp{s.stride, 1};
-    const double f = median_ms(ctx, 10, [&] { conv2d_forward(ctx, cp, x, w, y); });
-    const double bd = median_ms(ctx, 10, [&] { conv2d_backward_data(ctx, cp, dy, w, dx); });
-    const double bw = median_ms(ctx, 10, [&] { conv2d_backward_weights(ctx, cp, x, dy, dw); });
+    const double f = median_ms(ctx, 10, [&] { conv2d_forward(ctx, cp, {.x = x, .w = w, .y = y}); });
+    const double bd = median_ms(ctx, 10, [&] { conv2d_backward_data(ctx, cp, {.dy = dy, .w = w, .dx = dx}); });
+    const double bw = median_ms(ctx, 10, [&] { conv2d_backward_weights(ctx, cp, {.x = x, .dy = dy, .dw = dw}); });
     const double gflop = 2.0 * double(N * P * P * s.k) * double(9 * s.c) * 1e-9;
     std::printf("bench conv3x3 %lldx%lld c%lld->k%lld s%d fwd %.3f ms (%.1f TFLOP/s) bwd_data %.3f ms bwd_w %.3f ms\n",
                 (long long)s.hw, (long long)s.hw, (long long)s.c, (long long)s.k, s.stride, f, gflop / f, bd, bw);

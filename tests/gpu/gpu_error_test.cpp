@@ -45,7 +45,7 @@ TEST_CASE("a launch check names the op; AWS_SYNC_DEBUG=1 makes each op synchrono
   // And a real op passes its (synchronizing) check.
   float* d = static_cast<float*>(ctx.cuda->scratch);
   Tensor t(d, Shape{1024}, DType::f32, Device::cuda);
-  CHECK_NOTHROW(relu_forward(ctx, t, t));
+  CHECK_NOTHROW(relu_forward(ctx, {.x = t, .y = t}));
 }
 
 }  // namespace aws::test

@@ -47,8 +47,8 @@ TEST_CASE("cast f32 -> bf16 -> f32 equals PyTorch bit for bit") {
   std::vector<float> back(x.size());
   Ctx ctx(Device::cpu, 2);
   Tensor tx(x.data(), Shape{n}, DType::f32), th(h.data(), Shape{n}, DType::bf16), tb(back.data(), Shape{n}, DType::f32);
-  cast(ctx, tx, th);
-  cast(ctx, th, tb);
+  cast(ctx, {.x = tx, .y = th});
+  cast(ctx, {.x = th, .y = tb});
   Arrays out = run_python(R"(
 import torch, numpy as np
 x = torch.from_numpy(I['x'])
@@ -77,8 +77,8 @@ TEST_CASE("cast facade: unsupported type pairs and shape mismatches name the op"
   float a[4] = {}, b[4] = {};
   uint16_t h[3] = {};
   Tensor fa(a, Shape{4}, DType::f32), fb(b, Shape{4}, DType::f32), th(h, Shape{3}, DType::bf16);
-  CHECK_THROWS_WITH_AS(cast(ctx, fa, fb), doctest::Contains("cast: f32 -> f32 is not supported"), Error);
-  CHECK_THROWS_WITH_AS(cast(ctx, fa, th), doctest::Contains("cast"), Error);
+  CHECK_THROWS_WITH_AS(cast(ctx, {.x = fa, .y = fb}), doctest::Contains("cast: f32 -> f32 is not supported"), Error);
+  CHECK_THROWS_WITH_AS(cast(ctx, {.x = fa, .y = th}), doctest::Contains("cast"), Error);
 }
 
 }  // namespace aws::test

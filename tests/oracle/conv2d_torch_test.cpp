@@ -79,13 +79,13 @@ void run_path(Ctx& ctx, Path path, const CaseData& d, std::vector<double>& y, st
   Tensor tdx(dxo.data(), tx.shape, dt), tdw(dwo.data(), tw.shape, dt);
   const Conv2dParams p{c.stride, c.pad};
   if (path == Path::facade || path == Path::dnnl_ohwi) {
-    conv2d_forward(ctx, p, tx, tw, ty);
-    conv2d_backward_data(ctx, p, tdy, tw, tdx);
-    conv2d_backward_weights(ctx, p, tx, tdy, tdw);
+    conv2d_forward(ctx, p, {.x = tx, .w = tw, .y = ty});
+    conv2d_backward_data(ctx, p, {.dy = tdy, .w = tw, .dx = tdx});
+    conv2d_backward_weights(ctx, p, {.x = tx, .dy = tdy, .dw = tdw});
   } else {
-    conv2d_forward_direct(ctx, p, tx, tw, ty);
-    conv2d_backward_data_direct(ctx, p, tdy, tw, tdx);
-    conv2d_backward_weights_direct(ctx, p, tx, tdy, tdw);
+    conv2d_forward_direct(ctx, p, {.x = tx, .w = tw, .y = ty});
+    conv2d_backward_data_direct(ctx, p, {.dy = tdy, .w = tw, .dx = tdx});
+    conv2d_backward_weights_direct(ctx, p, {.x = tx, .dy = tdy, .dw = tdw});
   }
   y.assign(yo.begin(), yo.end());
   dx.assign(dxo.begin(), dxo.end());

@@ -43,8 +43,8 @@ OpCase relu_case(Shape s) {
   c.op = "relu";
   c.inputs = {real_in("x", s)};
   c.outputs = {real_out("y", s)};
-  c.forward = [](Env& e) { relu_forward(e.ctx, e.in("x"), e.out("y")); };
-  c.backward = [](Env& e) { relu_backward(e.ctx, e.out("y"), e.dy("y"), e.dx("x")); };
+  c.forward = [](Env& e) { relu_forward(e.ctx, {.x = e.in("x"), .y = e.out("y")}); };
+  c.backward = [](Env& e) { relu_backward(e.ctx, {.y = e.out("y"), .dy = e.dy("y"), .dx = e.dx("x")}); };
   c.kink_outputs = {"y"};
   c.f64 = false;  // relu's facade takes f32 only: checked in f32 with a coarse step
   return c;
@@ -56,7 +56,7 @@ OpCase add_case(Shape s) {
   c.op = "add";
   c.inputs = {real_in("a", s), real_in("b", s)};
   c.outputs = {real_out("y", s)};
-  c.forward = [](Env& e) { add_forward(e.ctx, e.in("a"), e.in("b"), e.out("y")); };
+  c.forward = [](Env& e) { add_forward(e.ctx, {.a = e.in("a"), .b = e.in("b"), .y = e.out("y")}); };
   c.backward = [](Env& e) {  // the identity on both inputs (add.h has no backward to call)
     copy_grad(e, "y", "a");
     copy_grad(e, "y", "b");
@@ -130,8 +130,8 @@ OpCase global_avgpool_case(Shape s) {
   c.op = "global_avgpool";
   c.inputs = {real_in("x", s)};
   c.outputs = {f32_in_half(real_out("y", Shape{s[0], s[3]}))};  // pooled vectors feed the f32 classifier
-  c.forward = [](Env& e) { global_avgpool_forward(e.ctx, e.in("x"), e.out("y")); };
-  c.backward = [](Env& e) { global_avgpool_backward(e.ctx, e.dy("y"), e.dx("x")); };
+  c.forward = [](Env& e) { global_avgpool_forward(e.ctx, {.x = e.in("x"), .y = e.out("y")}); };
+  c.backward = [](Env& e) { global_avgpool_backward(e.ctx, {.dy = e.dy("y"), .dx = e.dx("x")}); };
   c.half = true;
   return c;
 }
@@ -145,8 +145,10 @@ OpCase maxpool_case(Shape s, int k, int stride, int pad) {
   c.params = {{"kernel", k}, {"stride", stride}, {"pad", pad}};
   c.inputs = {real_in("x", s)};
   c.outputs = {real_out("y", o), TensorSpec{"argmax", o, Kind::i32, false}};
-  c.forward = [p](Env& e) { maxpool_forward(e.ctx, p, e.in("x"), e.out("y"), e.out("argmax")); };
-  c.backward = [p](Env& e) { maxpool_backward(e.ctx, p, e.dy("y"), e.out("argmax"), e.dx("x")); };
+  c.forward = [p](Env& e) { maxpool_forward(e.ctx, p, {.x = e.in("x"), .y = e.out("y"), .argmax = e.out("argmax")}); };
+  c.backward = [p](Env& e) {
+    maxpool_backward(e.ctx, p, {.dy = e.dy("y"), .argmax = e.out("argmax"), .dx = e.dx("x")});
+  };
   c.kink_outputs = {"argmax"};
   return c;
 }
@@ -174,16 +176,20 @@ OpCase softmax_ce_case(int64_t N, int64_t K, float smoothing) {
   return c;
 }
 
-OpCase dropout_case(Shape s, float prob, uint64_t key) {
-  DropoutParams p{prob};
+// The step key is an input like any other (i32[2], drawn from the case's seed), so every backend and the
+// gradient checker see the same mask.
+OpCase dropout_case(Shape s, float prob, uint32_t layer) {
+  DropoutParams p{prob, layer};
   OpCase c;
   c.name = "dropout p=" + std::to_string(prob).substr(0, 4) + " " + shape_str(s);
   c.op = "dropout";
   c.params = {{"p", prob}};
-  c.inputs = {real_in("x", s)};
+  c.inputs = {real_in("x", s), TensorSpec{"key", Shape{2}, Kind::i32, false, Gen::labels, 0, 2147483647.0}};
   c.outputs = {real_out("y", s), TensorSpec{"mask", s, Kind::u8, false}};
-  c.forward = [p, key](Env& e) { dropout_forward(e.ctx, p, key, e.in("x"), e.out("y"), e.out("mask")); };
-  c.backward = [p](Env& e) { dropout_backward(e.ctx, p, e.dy("y"), e.out("mask"), e.dx("x")); };
+  c.forward = [p](Env& e) {
+    dropout_forward(e.ctx, p, {.key = e.in("key"), .x = e.in("x"), .y = e.out("y"), .mask = e.out("mask")});
+  };
+  c.backward = [p](Env& e) { dropout_backward(e.ctx, p, {.dy = e.dy("y"), .mask = e.out("mask"), .dx = e.dx("x")}); };
   c.uses_rng = true;
   return c;
 }
@@ -199,10 +205,10 @@ OpCase conv2d_case(Shape x, int64_t K, int64_t R, int stride, int pad) {
   c.params = {{"stride", stride}, {"pad", pad}};
   c.inputs = {real_in("x", x), TensorSpec{"w", w, Kind::real, true, Gen::normal, 0, 0.5}};
   c.outputs = {real_out("y", y)};
-  c.forward = [p](Env& e) { conv2d_forward(e.ctx, p, e.in("x"), e.in("w"), e.out("y")); };
+  c.forward = [p](Env& e) { conv2d_forward(e.ctx, p, {.x = e.in("x"), .w = e.in("w"), .y = e.out("y")}); };
   c.backward = [p](Env& e) {
-    conv2d_backward_data(e.ctx, p, e.dy("y"), e.in("w"), e.dx("x"));
-    conv2d_backward_weights(e.ctx, p, e.in("x"), e.dy("y"), e.dx("w"));
+    conv2d_backward_data(e.ctx, p, {.dy = e.dy("y"), .w = e.in("w"), .dx = e.dx("x")});
+    conv2d_backward_weights(e.ctx, p, {.x = e.in("x"), .dy = e.dy("y"), .dw = e.dx("w")});
   };
   c.half = true;
   return c;
@@ -242,7 +248,7 @@ std::vector<OpCase> all_op_cases() {
   v.push_back(maxpool_case(Shape{2, 6, 8, 3}, 2, 2, 0));
   v.push_back(softmax_ce_case(7, 10, 0.0f));
   v.push_back(softmax_ce_case(7, 10, 0.05f));
-  v.push_back(dropout_case(Shape{2, 4, 4, 6}, 0.3f, 0x1234abcdull));
+  v.push_back(dropout_case(Shape{2, 4, 4, 6}, 0.3f, 3));
   v.push_back(conv2d_case(Shape{2, 6, 6, 3}, 4, 3, 1, 1));
   v.push_back(conv2d_case(Shape{2, 7, 7, 3}, 5, 3, 2, 1));
   v.push_back(conv2d_case(Shape{2, 6, 6, 4}, 3, 1, 2, 0));

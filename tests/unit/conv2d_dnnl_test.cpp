@@ -72,19 +72,22 @@ TEST_CASE("conv2d facade: rejects mismatched shapes, dtypes and parameters with 
   std::vector<float> buf(4096);
   Tensor x(buf.data(), {1, 8, 8, 3}, DType::f32), w(buf.data(), {4, 3, 3, 3}, DType::f32);
   Tensor y(buf.data(), {1, 8, 8, 4}, DType::f32);
-  conv2d_forward(ctx, {1, 1}, x, w, y);  // valid
+  conv2d_forward(ctx, {1, 1}, {.x = x, .w = w, .y = y});  // valid
   Tensor wrong_c(buf.data(), {4, 3, 3, 2}, DType::f32);
-  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, x, wrong_c, y), doctest::Contains("conv2d_forward: w dim 3"));
+  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, {.x = x, .w = wrong_c, .y = y}),
+                    doctest::Contains("conv2d_forward: w dim 3"));
   Tensor wrong_y(buf.data(), {1, 6, 8, 4}, DType::f32);
-  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, x, w, wrong_y), doctest::Contains("conv2d_forward: y dim 1"));
-  CHECK_THROWS_WITH(conv2d_backward_data(ctx, {1, 1}, wrong_y, w, x), doctest::Contains("conv2d_backward_data: dy"));
-  CHECK_THROWS_WITH(conv2d_backward_weights(ctx, {0, 1}, x, y, w), doctest::Contains("stride 0"));
+  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, {.x = x, .w = w, .y = wrong_y}),
+                    doctest::Contains("conv2d_forward: y dim 1"));
+  CHECK_THROWS_WITH(conv2d_backward_data(ctx, {1, 1}, {.dy = wrong_y, .w = w, .dx = x}),
+                    doctest::Contains("conv2d_backward_data: dy"));
+  CHECK_THROWS_WITH(conv2d_backward_weights(ctx, {0, 1}, {.x = x, .dy = y, .dw = w}), doctest::Contains("stride 0"));
   Tensor big_w(buf.data(), {4, 11, 11, 3}, DType::f32);
-  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, x, big_w, y), doctest::Contains("does not fit"));
+  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, {.x = x, .w = big_w, .y = y}), doctest::Contains("does not fit"));
   Tensor xh(buf.data(), {1, 8, 8, 3}, DType::f16);
-  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, xh, w, y), doctest::Contains("x is f16"));
+  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, {.x = xh, .w = w, .y = y}), doctest::Contains("x is f16"));
   Tensor y64(buf.data(), {1, 8, 8, 4}, DType::f64);
-  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, x, w, y64), doctest::Contains("y is f64"));
+  CHECK_THROWS_WITH(conv2d_forward(ctx, {1, 1}, {.x = x, .w = w, .y = y64}), doctest::Contains("y is f64"));
 }
 
 #if defined(AWS_WITH_ONEDNN)
@@ -101,12 +104,12 @@ TEST_CASE("conv2d oneDNN: matches the direct loops on the ResNet-20 shapes, both
       ConvBufs a(s, 5, rng);
       ConvBufs ref = a;  // same inputs; Tensors re-pointed below
       ref.ty.data = ref.y.data(), ref.tdx.data = ref.dx.data(), ref.tdw.data = ref.dw.data();
-      conv2d_forward_dnnl(ctx, a.p, a.tx, a.tw, a.ty);
-      conv2d_backward_data_dnnl(ctx, a.p, a.tdy, a.tw, a.tdx);
-      conv2d_backward_weights_dnnl(ctx, a.p, a.tx, a.tdy, a.tdw);
-      conv2d_forward_direct(ctx, a.p, a.tx, a.tw, ref.ty);
-      conv2d_backward_data_direct(ctx, a.p, a.tdy, a.tw, ref.tdx);
-      conv2d_backward_weights_direct(ctx, a.p, a.tx, a.tdy, ref.tdw);
+      conv2d_forward_dnnl(ctx, a.p, {.x = a.tx, .w = a.tw, .y = a.ty});
+      conv2d_backward_data_dnnl(ctx, a.p, {.dy = a.tdy, .w = a.tw, .dx = a.tdx});
+      conv2d_backward_weights_dnnl(ctx, a.p, {.x = a.tx, .dy = a.tdy, .dw = a.tdw});
+      conv2d_forward_direct(ctx, a.p, {.x = a.tx, .w = a.tw, .y = ref.ty});
+      conv2d_backward_data_direct(ctx, a.p, {.dy = a.tdy, .w = a.tw, .dx = ref.tdx});
+      conv2d_backward_weights_direct(ctx, a.p, {.x = a.tx, .dy = a.tdy, .dw = ref.tdw});
       const double tol = 1e-5;
       const double ry = compare(a.y.data(), ref.y.data(), int64_t(a.y.size())).rel;
       const double rx = compare(a.dx.data(), ref.dx.data(), int64_t(a.dx.size())).rel;
@@ -133,9 +136,9 @@ TEST_CASE("conv2d oneDNN: a repeated shape creates no primitive and allocates no
     for (const Shape4& s : kResNet20) bufs.emplace_back(s, 4, rng);
     auto step = [&] {
       for (auto& b : bufs) {
-        conv2d_forward(ctx, b.p, b.tx, b.tw, b.ty);
-        conv2d_backward_data(ctx, b.p, b.tdy, b.tw, b.tdx);
-        conv2d_backward_weights(ctx, b.p, b.tx, b.tdy, b.tdw);
+        conv2d_forward(ctx, b.p, {.x = b.tx, .w = b.tw, .y = b.ty});
+        conv2d_backward_data(ctx, b.p, {.dy = b.tdy, .w = b.tw, .dx = b.tdx});
+        conv2d_backward_weights(ctx, b.p, {.x = b.tx, .dy = b.tdy, .dw = b.tdw});
       }
     };
     step();
@@ -223,9 +226,9 @@ TEST_CASE("bench: conv2d ResNet-20 shapes at batch 128, ours beside PyTorch" * d
       const bool ohwi = layouts[size_t(l)].second == DnnlWeights::ohwi;
       if (ohwi && i + 1 != std::size(kResNet20)) continue;
       if (AWS_DNNL_BUILT) AWS_DNNL_CALL(dnnl_set_weights, (ctx, layouts[size_t(l)].second));
-      auto fns = {+[](Ctx& c, ConvBufs& b) { conv2d_forward(c, b.p, b.tx, b.tw, b.ty); },
-                  +[](Ctx& c, ConvBufs& b) { conv2d_backward_data(c, b.p, b.tdy, b.tw, b.tdx); },
-                  +[](Ctx& c, ConvBufs& b) { conv2d_backward_weights(c, b.p, b.tx, b.tdy, b.tdw); }};
+      auto fns = {+[](Ctx& c, ConvBufs& b) { conv2d_forward(c, b.p, {.x = b.tx, .w = b.tw, .y = b.ty}); },
+                  +[](Ctx& c, ConvBufs& b) { conv2d_backward_data(c, b.p, {.dy = b.tdy, .w = b.tw, .dx = b.tdx}); },
+                  +[](Ctx& c, ConvBufs& b) { conv2d_backward_weights(c, b.p, {.x = b.tx, .dy = b.tdy, .dw = b.tdw}); }};
       int j = 0;
       for (auto f : fns) {
         const int n = ohwi ? 1 : reps;

@@ -35,7 +35,7 @@ TEST_CASE("gradcheck: a wrong backward is caught and reported with its worst ele
   OpCase c = all_op_cases().front();  // relu: keep its forward, break its backward by a factor
   REQUIRE(c.op == "relu");
   c.backward = [](Env& e) {
-    relu_backward(e.ctx, e.out("y"), e.dy("y"), e.dx("x"));
+    relu_backward(e.ctx, {.y = e.out("y"), .dy = e.dy("y"), .dx = e.dx("x")});
     auto d = e.read(e.dx("x"));
     d[3] *= 1.1;
     d[7] += 0.5;

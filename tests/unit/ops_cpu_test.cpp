@@ -25,6 +25,15 @@ std::vector<float> random_f32(int64_t n, uint64_t seed) {
   return std::vector<float>(h.v.begin(), h.v.end());
 }
 
+// A step key as the staged step inputs hold it: i32[2], low word then high word.
+struct HostKey {
+  int32_t words[2];
+  Tensor t;
+  explicit HostKey(uint64_t k)
+      : words{int32_t(uint32_t(k)), int32_t(uint32_t(k >> 32))}, t(words, Shape{2}, DType::i32) {}
+  HostKey(const HostKey&) = delete;
+};
+
 template <class F>
 std::string error_of(F&& f) {
   try {
@@ -37,7 +46,7 @@ std::string error_of(F&& f) {
 
 }  // namespace
 
-TEST_CASE("dropout: keep rate, exact scaling, backward reuses the mask, same key replays the mask") {
+TEST_CASE("dropout: keep rate, exact scaling, backward reuses the mask, same key and layer replay the mask") {
   const uint64_t seed = test_seed(99);
   INFO("seed ", seed);
   const int64_t n = 1 << 16;
@@ -47,17 +56,25 @@ TEST_CASE("dropout: keep rate, exact scaling, backward reuses the mask, same key
   Ctx one(Device::cpu, 1), two(Device::cpu, 2);
   Tensor tx(x.data(), Shape{n}, DType::f32), ty(y.data(), Shape{n}, DType::f32), tm(m.data(), Shape{n}, DType::u8);
   Tensor ty2(y2.data(), Shape{n}, DType::f32), tm2(m2.data(), Shape{n}, DType::u8), tm3(m3.data(), Shape{n}, DType::u8);
-  dropout_forward(one, DropoutParams{p}, 42, tx, ty, tm);
-  dropout_forward(two, DropoutParams{p}, 42, tx, ty2, tm2);  // same key, other thread count
-  dropout_forward(one, DropoutParams{p}, 43, tx, ty2, tm3);  // another key
+  std::vector<uint8_t> m4(n), m5(n);
+  Tensor tm4(m4.data(), Shape{n}, DType::u8), tm5(m5.data(), Shape{n}, DType::u8);
+  // 42 and 42 + 2^32 differ only in the high word: the whole 64-bit key is used.
+  const HostKey k42(42), k43(43), khigh(42 + (uint64_t(1) << 32));
+  dropout_forward(one, DropoutParams{p}, {.key = k42.t, .x = tx, .y = ty, .mask = tm});
+  dropout_forward(two, DropoutParams{p}, {.key = k42.t, .x = tx, .y = ty2, .mask = tm2});     // other thread count
+  dropout_forward(one, DropoutParams{p}, {.key = k43.t, .x = tx, .y = ty2, .mask = tm3});     // another key
+  dropout_forward(one, DropoutParams{p, 1}, {.key = k42.t, .x = tx, .y = ty2, .mask = tm4});  // another layer
+  dropout_forward(one, DropoutParams{p}, {.key = khigh.t, .x = tx, .y = ty2, .mask = tm5});   // another high word
   const float scale = 1.0f / (1.0f - p);
-  int64_t kept = 0, lane_kept[4] = {}, differ = 0;
+  int64_t kept = 0, lane_kept[4] = {}, differ = 0, differ_layer = 0, differ_high = 0;
   for (int64_t i = 0; i < n; ++i) {
     REQUIRE(m[i] <= 1);
     kept += m[i];
     lane_kept[i & 3] += m[i];
     CHECK(m2[i] == m[i]);
     differ += m3[i] != m[i];
+    differ_layer += m4[i] != m[i];
+    differ_high += m5[i] != m[i];
     if (m[i]) CHECK(y[i] == x[i] * scale);
     else CHECK(y[i] == 0.0f);
   }
@@ -67,16 +84,18 @@ TEST_CASE("dropout: keep rate, exact scaling, backward reuses the mask, same key
   for (int l = 0; l < 4; ++l) CHECK(std::fabs(double(lane_kept[l]) / double(n / 4) - 0.7) < 12 * sd);
   // Two independent masks disagree with probability 2·0.3·0.7 = 0.42.
   CHECK(std::fabs(double(differ) / double(n) - 0.42) < 0.02);
+  CHECK(std::fabs(double(differ_layer) / double(n) - 0.42) < 0.02);
+  CHECK(std::fabs(double(differ_high) / double(n) - 0.42) < 0.02);
 
   Tensor tdy(dy.data(), Shape{n}, DType::f32), tdx(dx.data(), Shape{n}, DType::f32);
-  dropout_backward(one, DropoutParams{p}, tdy, tm, tdx);
+  dropout_backward(one, DropoutParams{p}, {.dy = tdy, .mask = tm, .dx = tdx});
   for (int64_t i = 0; i < n; ++i) CHECK(dx[i] == (m[i] ? dy[i] * scale : 0.0f));
 
   // The mask depends on (key, index) only: f64 draws the same one.
   std::vector<double> xd(x.begin(), x.end()), yd(n);
   std::vector<uint8_t> md(n);
   Tensor txd(xd.data(), Shape{n}, DType::f64), tyd(yd.data(), Shape{n}, DType::f64), tmd(md.data(), Shape{n}, DType::u8);
-  dropout_forward(one, DropoutParams{p}, 42, txd, tyd, tmd);
+  dropout_forward(one, DropoutParams{p}, {.key = k42.t, .x = txd, .y = tyd, .mask = tmd});
   CHECK(md == m);
 }
 
@@ -86,11 +105,18 @@ TEST_CASE("dropout: p = 0 keeps everything unchanged, p = 1 drops everything") {
   std::vector<uint8_t> m(n);
   Ctx ctx(Device::cpu, 1);
   Tensor tx(x.data(), Shape{n}, DType::f32), ty(y.data(), Shape{n}, DType::f32), tm(m.data(), Shape{n}, DType::u8);
-  dropout_forward(ctx, DropoutParams{0.0f}, 7, tx, ty, tm);
+  const HostKey key(7);
+  dropout_forward(ctx, DropoutParams{0.0f}, {.key = key.t, .x = tx, .y = ty, .mask = tm});
   CHECK(y == x);
-  dropout_forward(ctx, DropoutParams{1.0f}, 7, tx, ty, tm);
+  dropout_forward(ctx, DropoutParams{1.0f}, {.key = key.t, .x = tx, .y = ty, .mask = tm});
   for (int64_t i = 0; i < n; ++i) CHECK((y[i] == 0.0f && m[i] == 0));
-  CHECK(error_of([&] { dropout_forward(ctx, DropoutParams{1.5f}, 7, tx, ty, tm); }).find("dropout_forward: p") == 0);
+  auto run = [&](const DropoutParams& p, const Tensor& k) {
+    return error_of([&] { dropout_forward(ctx, p, {.key = k, .x = tx, .y = ty, .mask = tm}); });
+  };
+  CHECK(run(DropoutParams{1.5f}, key.t).find("dropout_forward: p") == 0);
+  int32_t three[3] = {};
+  CHECK(run(DropoutParams{0.5f}, Tensor(three, Shape{3}, DType::i32)).find("dropout_forward: key") == 0);
+  CHECK(run(DropoutParams{0.5f}, Tensor(m.data(), Shape{2}, DType::u8)).find("dropout_forward: key") == 0);
 }
 
 TEST_CASE("count_correct accumulates; softmax_ce's correct overwrites") {
@@ -174,11 +200,11 @@ TEST_CASE("op facades name the op and the mismatching tensor") {
                                                       .y = one}); });
   CHECK(e.find("fewer than 2 values per channel") != std::string::npos);
   Tensor out(buf.data(), Shape{2, 2, 2, 2}, DType::f32), arg(ibuf.data(), Shape{2, 2, 2, 2}, DType::i32);
-  e = error_of([&] { maxpool_forward(ctx, MaxPoolParams{3, 2, 1}, x, out, out); });
+  e = error_of([&] { maxpool_forward(ctx, MaxPoolParams{3, 2, 1}, {.x = x, .y = out, .argmax = out}); });
   CHECK(e.find("maxpool_forward: argmax is f32, expected i32") == 0);
-  e = error_of([&] { maxpool_forward(ctx, MaxPoolParams{9, 1, 0}, x, out, arg); });
+  e = error_of([&] { maxpool_forward(ctx, MaxPoolParams{9, 1, 0}, {.x = x, .y = out, .argmax = arg}); });
   CHECK(e.find("smaller than the kernel") != std::string::npos);
   Tensor gy(buf.data(), Shape{2, 3}, DType::f32);
-  e = error_of([&] { global_avgpool_forward(ctx, x, gy); });
+  e = error_of([&] { global_avgpool_forward(ctx, {.x = x, .y = gy}); });
   CHECK(e.find("global_avgpool_forward: y dim 1 is 3, expected 2") == 0);
 }
