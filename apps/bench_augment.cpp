@@ -47,7 +47,8 @@ double measure(const BenchArgs& a, int h, int w, int c, int threads) {
     int done = 0;
     for (int b = 0; done < a.images; ++b, done += a.batch) {
       for (int k = 0; k < a.batch; ++k) idx[size_t(k)] = int32_t((done + k) % pool);
-      augment_batch(ctx, plan, src, idx_t, RngKey{7, 1, 0, 0, uint32_t(r), 0}, dst);
+      augment_batch(ctx, plan,
+                    {.images = src, .indices = idx_t, .key = RngKey{7, 1, 0, 0, uint32_t(r), 0}, .out = dst});
     }
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r > 0) best = std::max(best, done / s);

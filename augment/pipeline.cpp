@@ -52,36 +52,35 @@ static int check_batch(const char* op, const Tensor& images_u8, const Tensor& in
   return n;
 }
 
-void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const Tensor& indices,
-                   const RngKey& key, Tensor& out_f32, ImageDraws* draws, Tensor* pair_counts, ImageRows rows) {
-  const int n = check_batch("augment_batch", images_u8, indices, out_f32, rows);
+void augment_batch(Ctx& ctx, const AugmentPlan& plan, const AugmentBatchArgs& a) {
+  const int n = check_batch("augment_batch", a.images, a.indices, a.out, a.rows);
   const AugmentParams& p = plan.params;
-  if (images_u8.dim(1) != p.h || images_u8.dim(2) != p.w || images_u8.dim(3) != p.c)
-    throw Error("augment_batch: images are " + images_u8.shape.str() + " but the plan was made for " +
+  if (a.images.dim(1) != p.h || a.images.dim(2) != p.w || a.images.dim(3) != p.c)
+    throw Error("augment_batch: images are " + a.images.shape.str() + " but the plan was made for " +
                 std::to_string(p.h) + "x" + std::to_string(p.w) + "x" + std::to_string(p.c));
   int32_t* counts = nullptr;
-  if (pair_counts) {
-    check_shape("augment_batch", "pair_counts", *pair_counts, Shape{kPairs});
-    check_dtype("augment_batch", "pair_counts", *pair_counts, DType::i32);
-    check_same_device("augment_batch", images_u8, *pair_counts);
-    counts = pair_counts->i32();
+  if (a.pair_counts) {
+    check_shape("augment_batch", "pair_counts", *a.pair_counts, Shape{kPairs});
+    check_dtype("augment_batch", "pair_counts", *a.pair_counts, DType::i32);
+    check_same_device("augment_batch", a.images, *a.pair_counts);
+    counts = a.pair_counts->i32();
   }
-  AugmentBatchArgs a;
-  a.params = p;
-  a.cdf = plan.cdf.empty() ? nullptr : plan.cdf.data();
-  a.norm = &plan.norm_table;
-  a.images = images_u8.u8();
-  a.in_order = rows == ImageRows::in_order;
-  a.indices = indices.i32();
-  a.n = n;
-  a.stream = rng_stream(key);
-  a.out = out_f32.f32();
-  a.draws = draws;
-  a.pair_counts = counts;
-  if (!ctx.is_cuda()) return augment_batch_cpu(ctx, plan.scratch, a);
+  AugmentPassArgs pass;
+  pass.params = p;
+  pass.cdf = plan.cdf.empty() ? nullptr : plan.cdf.data();
+  pass.norm = &plan.norm_table;
+  pass.images = a.images.u8();
+  pass.in_order = a.rows == ImageRows::in_order;
+  pass.indices = a.indices.i32();
+  pass.n = n;
+  pass.stream = rng_stream(a.key);
+  pass.out = a.out.f32();
+  pass.draws = a.draws;
+  pass.pair_counts = counts;
+  if (!ctx.is_cuda()) return augment_batch_cpu(ctx, plan.scratch, pass);
   std::shared_ptr<AugmentDeviceCache> own;
   share_device_cache(ctx, plan, own);
-  AWS_CUDA_CALL(augment_batch_cuda, (ctx, *plan.device, a));
+  AWS_CUDA_CALL(augment_batch_cuda, (ctx, *plan.device, pass));
 }
 
 void share_device_cache(Ctx& ctx, const AugmentPlan& plan, std::shared_ptr<AugmentDeviceCache>& cache) {
@@ -92,22 +91,21 @@ void share_device_cache(Ctx& ctx, const AugmentPlan& plan, std::shared_ptr<Augme
   plan.device = cache;
 }
 
-void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
-                     Tensor& out_f32, ImageRows rows) {
-  const int n = check_batch("normalize_batch", images_u8, indices, out_f32, rows);
-  if (images_u8.dim(3) != 1 && images_u8.dim(3) != 3) throw Error("normalize_batch: images must have 1 or 3 channels");
-  const int c = int(images_u8.dim(3));
+void normalize_batch(Ctx& ctx, const Normalization& norm, const NormalizeBatchArgs& a) {
+  const int n = check_batch("normalize_batch", a.images, a.indices, a.out, a.rows);
+  if (a.images.dim(3) != 1 && a.images.dim(3) != 3) throw Error("normalize_batch: images must have 1 or 3 channels");
+  const int c = int(a.images.dim(3));
   const NormTable table = make_norm_table(norm.mean, norm.std, c);
-  AugmentBatchArgs a;
-  a.params.h = int(images_u8.dim(1)), a.params.w = int(images_u8.dim(2)), a.params.c = c;
-  a.norm = &table;
-  a.images = images_u8.u8();
-  a.in_order = rows == ImageRows::in_order;
-  a.indices = indices.i32();
-  a.n = n;
-  a.out = out_f32.f32();
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(normalize_batch_cuda, (ctx, a));
-  normalize_batch_cpu(ctx, a);
+  AugmentPassArgs pass;
+  pass.params.h = int(a.images.dim(1)), pass.params.w = int(a.images.dim(2)), pass.params.c = c;
+  pass.norm = &table;
+  pass.images = a.images.u8();
+  pass.in_order = a.rows == ImageRows::in_order;
+  pass.indices = a.indices.i32();
+  pass.n = n;
+  pass.out = a.out.f32();
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(normalize_batch_cuda, (ctx, pass));
+  normalize_batch_cpu(ctx, pass);
 }
 
 void count_pairs(const ImageDraws* draws, int n, int64_t* counts) {

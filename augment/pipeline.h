@@ -43,16 +43,23 @@ AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const N
 // image's dataset index, which keys its draws: a gathered batch augments exactly as the resident one.
 enum class ImageRows { by_index, in_order };
 
-// out_f32[b] = augmented, normalized image b (see ImageRows) for b < n = indices.numel().
-// images_u8: [N,H,W,C] u8; indices: i32[n] on the images' device (read at run time, so a captured
-// step reads a new batch from the same buffer; range-checked here on the cpu; on cuda the caller
-// checks the host copy before uploading, as StepInputs::stage does); out_f32: [n,H,W,C] f32.
+// out[b] = augmented, normalized image b (see ImageRows) for b < n = indices.numel().
+// images: [N,H,W,C] u8; indices: i32[n] on the images' device (read at run time, so a captured step
+// reads a new batch from the same buffer; range-checked here on the cpu; on cuda the caller checks the
+// host copy before uploading, as StepInputs::stage does); key: the epoch's draws; out: [n,H,W,C] f32.
 // draws (optional, host) receives n records: on cuda that is a copy back and a stream sync, for tests.
 // pair_counts (optional): i32[kPairs] on the images' device; pair_counts[k] += the images that drew pair
 // k (k = 36·i + j, draws without a 36-letter pair are skipped), counted by the pass itself.
-void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, const Tensor& indices,
-                   const RngKey& key, Tensor& out_f32, ImageDraws* draws = nullptr, Tensor* pair_counts = nullptr,
-                   ImageRows rows = ImageRows::by_index);
+struct AugmentBatchArgs {
+  const Tensor& images;
+  const Tensor& indices;
+  const RngKey& key;
+  Tensor& out;
+  ImageDraws* draws = nullptr;
+  Tensor* pair_counts = nullptr;
+  ImageRows rows = ImageRows::by_index;
+};
+void augment_batch(Ctx& ctx, const AugmentPlan& plan, const AugmentBatchArgs& a);
 
 // cuda: lets `plan` keep its device copies in `cache` (made here on first use) unless it has a cache
 // already, so the plans one caller uses in turn (a trainer's epochs, the search's trajectories) share
@@ -61,16 +68,21 @@ void augment_batch(Ctx& ctx, const AugmentPlan& plan, const Tensor& images_u8, c
 // GPU the cache was made on. Nothing on the cpu.
 void share_device_cache(Ctx& ctx, const AugmentPlan& plan, std::shared_ptr<AugmentDeviceCache>& cache);
 
-// Evaluation input: out = normalize(image b / 255) only (steps 4 and 6); indices and rows as above.
-void normalize_batch(Ctx& ctx, const Tensor& images_u8, const Tensor& indices, const Normalization& norm,
-                     Tensor& out_f32, ImageRows rows = ImageRows::by_index);
+// Evaluation input: out = normalize(image b / 255) only (steps 4 and 6); the tensors and rows as above.
+struct NormalizeBatchArgs {
+  const Tensor& images;
+  const Tensor& indices;
+  Tensor& out;
+  ImageRows rows = ImageRows::by_index;
+};
+void normalize_batch(Ctx& ctx, const Normalization& norm, const NormalizeBatchArgs& a);
 
 // counts[k] += number of draws with pair k (k = 36·i + j); draws without a 36-letter pair are skipped.
 void count_pairs(const ImageDraws* draws, int n, int64_t* counts /* kPairs */);
 
 // The cpu pass (augment/pipeline_cpu.cpp); the cuda one is kernels/augment.h. scratch: 2 images per
 // thread, grown as needed.
-void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch, const AugmentBatchArgs& a);
-void normalize_batch_cpu(Ctx& ctx, const AugmentBatchArgs& a);
+void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch, const AugmentPassArgs& a);
+void normalize_batch_cpu(Ctx& ctx, const AugmentPassArgs& a);
 
 }  // namespace aws

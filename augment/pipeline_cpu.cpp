@@ -74,7 +74,7 @@ int worker_count(const Ctx& ctx, int n) {
 
 }  // namespace
 
-void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch_images, const AugmentBatchArgs& a) {
+void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch_images, const AugmentPassArgs& a) {
   const int n = a.n;
   if (n <= 0) return;
   const AugmentParams& p = a.params;
@@ -119,7 +119,7 @@ void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch_images, const Aug
   }
 }
 
-void normalize_batch_cpu(Ctx& ctx, const AugmentBatchArgs& a) {
+void normalize_batch_cpu(Ctx& ctx, const AugmentPassArgs& a) {
   const int n = a.n;
   if (n <= 0) return;
   const AugmentParams& p = a.params;

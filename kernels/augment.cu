@@ -134,7 +134,7 @@ const uint64_t* upload_cdf(Ctx& ctx, AugmentDeviceCache& a, const uint64_t* cdf,
 
 }  // namespace
 
-void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentBatchArgs& a) {
+void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentPassArgs& a) {
   if (a.n <= 0) return;
   const AugmentParams& p = a.params;
   const size_t img = size_t(p.h) * p.w * p.c;
@@ -162,7 +162,7 @@ void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentBatchA
   }
 }
 
-void normalize_batch_cuda(Ctx& ctx, const AugmentBatchArgs& a) {
+void normalize_batch_cuda(Ctx& ctx, const AugmentPassArgs& a) {
   if (a.n <= 0) return;
   const int c = a.params.c, img = a.params.h * a.params.w * c;
   normalize_kernel<<<unsigned(a.n), kAugThreads, 0, stream_of(ctx)>>>(img, c, a.images, a.in_order, a.indices,

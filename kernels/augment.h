@@ -8,9 +8,10 @@
 
 namespace aws {
 
-// One batch through the pass. normalize_batch uses the same struct with only params.h/w/c set (no
+// One batch through the pass, as the backends read it (raw pointers, checked by the facade,
+// augment/pipeline.cpp). normalize_batch uses the same struct with only params.h/w/c set (no
 // crop, flip, pair-op or Cutout) and cdf, draws and pair_counts null.
-struct AugmentBatchArgs {
+struct AugmentPassArgs {
   AugmentParams params;             // image size and base augmentation
   const uint64_t* cdf = nullptr;    // host: params.alphabet² entries (null without a pair-op)
   const NormTable* norm = nullptr;  // host
@@ -33,7 +34,7 @@ struct AugmentDeviceCache;
 AugmentDeviceCache* augment_cache_create();
 void augment_cache_destroy(AugmentDeviceCache* c);
 
-void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentBatchArgs& a);
-void normalize_batch_cuda(Ctx& ctx, const AugmentBatchArgs& a);
+void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentPassArgs& a);
+void normalize_batch_cuda(Ctx& ctx, const AugmentPassArgs& a);
 
 }  // namespace aws

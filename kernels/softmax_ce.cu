@@ -53,9 +53,9 @@ void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const 
   AWS_LAUNCH_CHECK(ctx, "softmax_ce_forward_backward");
 }
 
-void count_correct_cuda(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct) {
-  softmax_ce_kernel<<<1, kCeThreads, 0, stream_of(ctx)>>>(logits.f32(), labels.i32(), logits.dim(0), logits.dim(1),
-                                                          0.0, nullptr, nullptr, correct.i32(), true);
+void count_correct_cuda(Ctx& ctx, const CountCorrectArgs& a) {
+  softmax_ce_kernel<<<1, kCeThreads, 0, stream_of(ctx)>>>(
+      a.logits.f32(), a.labels.i32(), a.logits.dim(0), a.logits.dim(1), 0.0, nullptr, nullptr, a.correct.i32(), true);
   AWS_LAUNCH_CHECK(ctx, "count_correct");
 }
 

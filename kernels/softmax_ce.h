@@ -21,6 +21,13 @@ struct SoftmaxCEArgs {
 };
 
 void softmax_ce_forward_backward_cuda(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a);
-void count_correct_cuda(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
+// correct [1] i32 += rows whose argmax equals the label.
+struct CountCorrectArgs {
+  const Tensor& logits;
+  const Tensor& labels;
+  Tensor& correct;
+};
+
+void count_correct_cuda(Ctx& ctx, const CountCorrectArgs& a);
 
 }  // namespace aws

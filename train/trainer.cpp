@@ -90,7 +90,8 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
       k.copy = uint32_t(c);
       Tensor out(model_.input.f32() + size_t(c) * size_t(batch_) * image_floats, Shape{batch_, d.h, d.w, d.c},
                  DType::f32, model_.input.device);
-      augment_batch(ctx_, plan, *imgs.images, batch_idx, k, out, nullptr, counts, imgs.rows);
+      augment_batch(ctx_, plan, {.images = *imgs.images, .indices = batch_idx, .key = k, .out = out,
+                                 .pair_counts = counts, .rows = imgs.rows});
     }
     if (aug_time) *aug_time += seconds_since(ta);
     model_.forward(ctx_, rows_per_step, true, step_key);
@@ -100,7 +101,7 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
     if (clip_) clip_->compute(ctx_, model_.params);
     opt_.step(ctx_, step_lr, clip_ ? &clip_->scale() : nullptr);
     add_forward(ctx_, {.a = loss_sum_, .b = model_.loss, .y = loss_sum_});
-    count_correct(ctx_, logits, labels, correct_sum_);
+    count_correct(ctx_, {.logits = logits, .labels = labels, .correct = correct_sum_});
   };
   // Divergence: the running loss sum (and, on the cpu with clipping, the step's gradient norm) must be
   // finite; `exact` says whether the failing step is known (cpu) or only bounded (cuda: read late).
@@ -179,7 +180,7 @@ static double eval_loop(Ctx& ctx, Model& model, const BatchSource& data, const s
     make_input(inputs.indices(n), data.fetch(ctx, idx, n), in);
     model.forward(ctx, n, false, inputs.key());
     Tensor logits = rows(model.head.logits, n), lb = inputs.labels(n);
-    count_correct(ctx, logits, lb, model.correct);
+    count_correct(ctx, {.logits = logits, .labels = lb, .correct = model.correct});
   }
   int32_t correct = 0;
   mem_copy(ctx, &correct, model.correct.data, 4, CopyKind::dev_to_host);
@@ -192,14 +193,14 @@ double evaluate_model(Ctx& ctx, Model& model, const BatchSource& data, const std
   std::vector<int32_t> idx(static_cast<size_t>(model.batch));
   StepInputs inputs(ctx, model.batch);
   return eval_loop(ctx, model, data, indices, idx, inputs, [&](const Tensor& i, const BatchImages& b, Tensor& in) {
-    normalize_batch(ctx, *b.images, i, norm, in, b.rows);
+    normalize_batch(ctx, norm, {.images = *b.images, .indices = i, .out = in, .rows = b.rows});
   });
 }
 
 double Trainer::evaluate(const BatchSource& data, const std::vector<int32_t>& indices, const Normalization& norm) {
   return eval_loop(ctx_, model_, data, indices, gathered_, inputs_,
                    [&](const Tensor& idx, const BatchImages& b, Tensor& in) {
-                     normalize_batch(ctx_, *b.images, idx, norm, in, b.rows);
+                     normalize_batch(ctx_, norm, {.images = *b.images, .indices = idx, .out = in, .rows = b.rows});
                    });
 }
 
@@ -208,10 +209,12 @@ double Trainer::evaluate_augmented(const BatchSource& data, const std::vector<in
   Tensor* counts = pair_counts ? &pair_dev_ : nullptr;
   if (counts) zero_pair_counts();
   share_device_cache(ctx_, plan, aug_cache_);
-  const double acc = eval_loop(ctx_, model_, data, indices, gathered_, inputs_,
-                               [&](const Tensor& idx, const BatchImages& b, Tensor& in) {
-                                 augment_batch(ctx_, plan, *b.images, idx, key, in, nullptr, counts, b.rows);
-                               });
+  const double acc = eval_loop(
+      ctx_, model_, data, indices, gathered_, inputs_, [&](const Tensor& idx, const BatchImages& b, Tensor& in) {
+        augment_batch(
+            ctx_, plan,
+            {.images = *b.images, .indices = idx, .key = key, .out = in, .pair_counts = counts, .rows = b.rows});
+      });
   if (pair_counts) add_pair_counts(pair_counts);
   return acc;
 }

@@ -32,10 +32,10 @@ void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const Softm
   softmax_ce_forward_backward_cpu(ctx, p, a);
 }
 
-void count_correct(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct) {
-  check_logits_labels("count_correct", ctx, logits, labels, correct);
-  if (ctx.is_cuda()) return AWS_CUDA_CALL(count_correct_cuda, (ctx, logits, labels, correct));
-  count_correct_cpu(ctx, logits, labels, correct);
+void count_correct(Ctx& ctx, const CountCorrectArgs& a) {
+  check_logits_labels("count_correct", ctx, a.logits, a.labels, a.correct);
+  if (ctx.is_cuda()) return AWS_CUDA_CALL(count_correct_cuda, (ctx, a));
+  count_correct_cpu(ctx, a);
 }
 
 }  // namespace aws

@@ -12,9 +12,9 @@ namespace aws {
 // correct [1] i32 = number of rows whose argmax equals the label. Results stay on the device.
 void softmax_ce_forward_backward(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a);
 // correct [1] i32 += number of rows whose argmax equals the label (accumulates across batches).
-void count_correct(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
+void count_correct(Ctx& ctx, const CountCorrectArgs& a);
 
 void softmax_ce_forward_backward_cpu(Ctx& ctx, const SoftmaxCEParams& p, const SoftmaxCEArgs& a);
-void count_correct_cpu(Ctx& ctx, const Tensor& logits, const Tensor& labels, Tensor& correct);
+void count_correct_cpu(Ctx& ctx, const CountCorrectArgs& a);
 
 }  // namespace aws

@@ -47,9 +47,9 @@ void softmax_ce_forward_backward_cpu(Ctx&, const SoftmaxCEParams& p, const Softm
   ce_cpu<float>(p, a.logits, a.labels, a.loss, a.dlogits, a.correct);
 }
 
-void count_correct_cpu(Ctx&, const Tensor& logits, const Tensor& labels, Tensor& correct) {
-  if (logits.dtype == DType::f64) return count_cpu<double>(logits, labels, correct);
-  count_cpu<float>(logits, labels, correct);
+void count_correct_cpu(Ctx&, const CountCorrectArgs& a) {
+  if (a.logits.dtype == DType::f64) return count_cpu<double>(a.logits, a.labels, a.correct);
+  count_cpu<float>(a.logits, a.labels, a.correct);
 }
 
 }  // namespace aws

@@ -73,15 +73,21 @@ std::vector<ImageDraws> compare(Ctx& cpu, Ctx& gpu, const AugmentPlan& plan, con
   Tensor oc(out_cpu.data(), Shape{n, im.h, im.w, im.c}, DType::f32);
   std::vector<int32_t> pc_cpu(kPairs, 0), pc_gpu(kPairs, 0);
   Tensor pcc(pc_cpu.data(), Shape{kPairs}, DType::i32);
-  augment_batch(cpu, plan, im.cpu, Tensor(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32), key, oc,
-                d_cpu.data(), &pcc);
+  augment_batch(cpu, plan,
+                {.images = im.cpu,
+                 .indices = Tensor(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32),
+                 .key = key,
+                 .out = oc,
+                 .draws = d_cpu.data(),
+                 .pair_counts = &pcc});
   void* og_mem = mem_alloc(Device::cuda, out_gpu.size() * 4);
   void* pc_mem = mem_alloc(Device::cuda, size_t(kPairs) * 4);
   mem_zero(gpu, pc_mem, size_t(kPairs) * 4);
   Tensor og(og_mem, Shape{n, im.h, im.w, im.c}, DType::f32, Device::cuda);
   Tensor pcg(pc_mem, Shape{kPairs}, DType::i32, Device::cuda);
   DevIndices di(gpu, idx);
-  augment_batch(gpu, plan, im.dev, di.t, key, og, d_gpu.data(), &pcg);
+  augment_batch(gpu, plan,
+                {.images = im.dev, .indices = di.t, .key = key, .out = og, .draws = d_gpu.data(), .pair_counts = &pcg});
   mem_copy(gpu, out_gpu.data(), og_mem, out_gpu.size() * 4, CopyKind::dev_to_host);
   mem_copy(gpu, pc_gpu.data(), pc_mem, size_t(kPairs) * 4, CopyKind::dev_to_host);
   mem_free(Device::cuda, og_mem);
@@ -183,21 +189,28 @@ TEST_CASE("augment kernel: normalize_batch equals the cpu; repeated calls alloca
   const size_t img = 32 * 32 * 3;
   std::vector<float> a(n * img), b(n * img);
   Tensor ta(a.data(), Shape{n, 32, 32, 3}, DType::f32);
-  normalize_batch(cpu, im.cpu, Tensor(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32), norm_for(3), ta);
+  normalize_batch(
+      cpu, norm_for(3),
+      {.images = im.cpu, .indices = Tensor(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32), .out = ta});
   DevIndices di(gpu, idx);
   void* mem = mem_alloc(Device::cuda, b.size() * 4);
   Tensor tb(mem, Shape{n, 32, 32, 3}, DType::f32, Device::cuda);
-  normalize_batch(gpu, im.dev, di.t, norm_for(3), tb);
+  normalize_batch(gpu, norm_for(3), {.images = im.dev, .indices = di.t, .out = tb});
   mem_copy(gpu, b.data(), mem, b.size() * 4, CopyKind::dev_to_host);
   CHECK(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
 
   const AugmentPlan plan = make_augment_plan(builtin_policy("uniform"), 32, 32, 3, norm_for(3));
   std::vector<ImageDraws> draws(static_cast<size_t>(n));
-  augment_batch(gpu, plan, im.dev, di.t, RngKey{seed}, tb, draws.data());
+  augment_batch(gpu, plan, {.images = im.dev, .indices = di.t, .key = RngKey{seed}, .out = tb, .draws = draws.data()});
   const uint64_t before = mem_alloc_count(Device::cuda);
   for (int r = 0; r < 5; ++r) {
-    augment_batch(gpu, plan, im.dev, di.t, RngKey{seed, 0, 0, 0, uint32_t(r)}, tb, draws.data());
-    normalize_batch(gpu, im.dev, di.t, norm_for(3), tb);
+    augment_batch(gpu, plan,
+                  {.images = im.dev,
+                   .indices = di.t,
+                   .key = RngKey{seed, 0, 0, 0, uint32_t(r)},
+                   .out = tb,
+                   .draws = draws.data()});
+    normalize_batch(gpu, norm_for(3), {.images = im.dev, .indices = di.t, .out = tb});
   }
   gpu.sync();
   CHECK(mem_alloc_count(Device::cuda) == before);
@@ -228,13 +241,13 @@ TEST_CASE("augment kernel: a batch gathered in order (ImageRows::in_order) equal
   void* ob = mem_alloc(Device::cuda, b.size() * 4);
   Tensor ta(oa, Shape{n, 32, 32, 3}, DType::f32, Device::cuda), tb(ob, Shape{n, 32, 32, 3}, DType::f32, Device::cuda);
   const AugmentPlan plan = make_augment_plan(builtin_policy("trivialaugment"), 32, 32, 3, norm_for(3));
-  augment_batch(gpu, plan, im.dev, di.t, RngKey{seed}, ta);
-  augment_batch(gpu, plan, g, di.t, RngKey{seed}, tb, nullptr, nullptr, ImageRows::in_order);
+  augment_batch(gpu, plan, {.images = im.dev, .indices = di.t, .key = RngKey{seed}, .out = ta});
+  augment_batch(gpu, plan, {.images = g, .indices = di.t, .key = RngKey{seed}, .out = tb, .rows = ImageRows::in_order});
   mem_copy(gpu, a.data(), oa, a.size() * 4, CopyKind::dev_to_host);
   mem_copy(gpu, b.data(), ob, b.size() * 4, CopyKind::dev_to_host);
   CHECK(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
-  normalize_batch(gpu, im.dev, di.t, norm_for(3), ta);
-  normalize_batch(gpu, g, di.t, norm_for(3), tb, ImageRows::in_order);
+  normalize_batch(gpu, norm_for(3), {.images = im.dev, .indices = di.t, .out = ta});
+  normalize_batch(gpu, norm_for(3), {.images = g, .indices = di.t, .out = tb, .rows = ImageRows::in_order});
   mem_copy(gpu, a.data(), oa, a.size() * 4, CopyKind::dev_to_host);
   mem_copy(gpu, b.data(), ob, b.size() * 4, CopyKind::dev_to_host);
   CHECK(std::memcmp(a.data(), b.data(), a.size() * 4) == 0);

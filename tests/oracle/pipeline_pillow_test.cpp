@@ -78,8 +78,10 @@ void check_pass(const std::string& policy, bool pair_only, int h, int w, int c, 
   RngKey key{seed, 2, 3, 0, 1, 0};
   Tensor o1(out.data(), Shape{n, h, w, c}, DType::f32), o2(raw.data(), Shape{n, h, w, c}, DType::f32);
   Tensor idx_t(idx.data(), Shape{n}, DType::i32);
-  augment_batch(ctx, make_augment_plan(pol, h, w, c, nm, opt), images, idx_t, key, o1, draws.data());
-  augment_batch(ctx, make_augment_plan(pol, h, w, c, unit, opt), images, idx_t, key, o2, nullptr);
+  augment_batch(ctx, make_augment_plan(pol, h, w, c, nm, opt),
+                {.images = images, .indices = idx_t, .key = key, .out = o1, .draws = draws.data()});
+  augment_batch(ctx, make_augment_plan(pol, h, w, c, unit, opt),
+                {.images = images, .indices = idx_t, .key = key, .out = o2});
 
   std::vector<int32_t> d(size_t(n) * 10);
   for (int b = 0; b < n; ++b) {

@@ -124,9 +124,9 @@ TEST_CASE("count_correct accumulates; softmax_ce's correct overwrites") {
   float z[3 * 4] = {0, 5, 1, 2, /* argmax 1 */ 9, 1, 1, 1, /* 0 */ 0, 0, 0, 3 /* 3 */};
   int32_t lab[3] = {1, 2, 3}, correct = 5;
   Tensor tz(z, Shape{3, 4}, DType::f32), tl(lab, Shape{3}, DType::i32), tc(&correct, Shape{1}, DType::i32);
-  count_correct(ctx, tz, tl, tc);
+  count_correct(ctx, {.logits = tz, .labels = tl, .correct = tc});
   CHECK(correct == 7);
-  count_correct(ctx, tz, tl, tc);
+  count_correct(ctx, {.logits = tz, .labels = tl, .correct = tc});
   CHECK(correct == 9);
   float loss, dz[12];
   Tensor tloss(&loss, Shape{1}, DType::f32), tdz(dz, Shape{3, 4}, DType::f32);
@@ -137,7 +137,8 @@ TEST_CASE("count_correct accumulates; softmax_ce's correct overwrites") {
   for (float v : dz) rowsum += v;
   CHECK(std::fabs(rowsum) < 1e-6);  // softmax − smoothed target sums to 0 per row
   lab[0] = 4;
-  CHECK(error_of([&] { count_correct(ctx, tz, tl, tc); }).find("label 4 of row 0") != std::string::npos);
+  CHECK(error_of([&] { count_correct(ctx, {.logits = tz, .labels = tl, .correct = tc}); }).find("label 4 of row 0") !=
+        std::string::npos);
 }
 
 TEST_CASE("batchnorm: results do not depend on the thread count; dx may alias dy") {

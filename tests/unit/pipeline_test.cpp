@@ -59,7 +59,9 @@ Run run(const Policy& pol, Data& d, const std::vector<int32_t>& idx, int bs, int
   for (size_t b0 = 0; b0 < idx.size(); b0 += size_t(bs)) {
     int n = int(std::min(idx.size() - b0, size_t(bs)));
     Tensor out(r.out.data() + b0 * img, Shape{n, d.h, d.w, d.c}, DType::f32);
-    augment_batch(ctx, plan, src, idx_view(idx.data() + b0, n), key, out, r.draws.data() + b0);
+    augment_batch(
+        ctx, plan,
+        {.images = src, .indices = idx_view(idx.data() + b0, n), .key = key, .out = out, .draws = r.draws.data() + b0});
   }
   return r;
 }
@@ -148,7 +150,7 @@ TEST_CASE("pipeline: policy none equals normalize_batch; P_AV applies only the p
   std::vector<float> ev(r.out.size());
   Ctx ctx(Device::cpu, 2);
   Tensor out(ev.data(), Shape{8, 32, 32, 3}, DType::f32);
-  normalize_batch(ctx, d.t(), idx_view(idx.data(), 8), some_norm(), out);
+  normalize_batch(ctx, some_norm(), {.images = d.t(), .indices = idx_view(idx.data(), 8), .out = out});
   CHECK(ev == r.out);
 
   Policy u = builtin_policy("uniform");
@@ -212,17 +214,27 @@ TEST_CASE("pipeline: facade rejects bad shapes and out-of-range indices") {
   std::vector<float> o(2 * 32 * 32 * 3);
   Tensor out(o.data(), Shape{2, 32, 32, 3}, DType::f32);
   std::vector<int32_t> bad{0, 4};
-  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), idx_view(bad.data(), 2), RngKey{}, out), Error);
+  CHECK_THROWS_AS(
+      augment_batch(ctx, plan, {.images = d.t(), .indices = idx_view(bad.data(), 2), .key = RngKey{}, .out = out}),
+      Error);
   Tensor wrong(o.data(), Shape{2, 32, 32, 1}, DType::f32);
   std::vector<int32_t> ok{0, 3};
-  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), idx_view(ok.data(), 2), RngKey{}, wrong), Error);
-  CHECK_NOTHROW(augment_batch(ctx, plan, d.t(), idx_view(ok.data(), 2), RngKey{}, out));
+  CHECK_THROWS_AS(
+      augment_batch(ctx, plan, {.images = d.t(), .indices = idx_view(ok.data(), 2), .key = RngKey{}, .out = wrong}),
+      Error);
+  CHECK_NOTHROW(
+      augment_batch(ctx, plan, {.images = d.t(), .indices = idx_view(ok.data(), 2), .key = RngKey{}, .out = out}));
   std::vector<int32_t> c(kPairs - 1, 0);
   Tensor short_counts(c.data(), Shape{kPairs - 1}, DType::i32);
-  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), idx_view(ok.data(), 2), RngKey{}, out, nullptr, &short_counts),
+  CHECK_THROWS_AS(augment_batch(ctx, plan,
+                                {.images = d.t(),
+                                 .indices = idx_view(ok.data(), 2),
+                                 .key = RngKey{},
+                                 .out = out,
+                                 .pair_counts = &short_counts}),
                   Error);
   Tensor f32_idx(ok.data(), Shape{2}, DType::f32);
-  CHECK_THROWS_AS(augment_batch(ctx, plan, d.t(), f32_idx, RngKey{}, out), Error);
+  CHECK_THROWS_AS(augment_batch(ctx, plan, {.images = d.t(), .indices = f32_idx, .key = RngKey{}, .out = out}), Error);
 }
 
 TEST_CASE("pipeline: the pass's own pair counter equals count_pairs over its draws, across calls and threads") {
@@ -242,8 +254,13 @@ TEST_CASE("pipeline: the pass's own pair counter equals count_pairs over its dra
     Tensor counts(counter.data(), Shape{kPairs}, DType::i32);
     for (int call = 0; call < 3; ++call) {  // three batches of 100, new keys: counts accumulate
       Tensor out(o.data(), Shape{100, 28, 28, 1}, DType::f32);
-      augment_batch(ctx, plan, d.t(), idx_view(idx.data() + 100 * call, 100), RngKey{seed, 0, 0, 0, uint32_t(call)},
-                    out, draws.data(), &counts);
+      augment_batch(ctx, plan,
+                    {.images = d.t(),
+                     .indices = idx_view(idx.data() + 100 * call, 100),
+                     .key = RngKey{seed, 0, 0, 0, uint32_t(call)},
+                     .out = out,
+                     .draws = draws.data(),
+                     .pair_counts = &counts});
       count_pairs(draws.data(), 100, want.data());
     }
     int64_t total = 0;

@@ -116,8 +116,12 @@ TEST_CASE("step inputs: the trainer's staged step equals a hand-fed step (eb 2, 
       RngKey k = key;
       k.copy = uint32_t(c);
       Tensor out(mr->input.f32() + size_t(c * batch) * 28 * 28, Shape{batch, 28, 28, 1}, DType::f32);
-      augment_batch(cr, plan, Tensor(d.images.data(), Shape{d.n, 28, 28, 1}, DType::u8),
-                    Tensor(gathered.data(), Shape{batch}, DType::i32), k, out, draws.data());
+      augment_batch(cr, plan,
+                    {.images = Tensor(d.images.data(), Shape{d.n, 28, 28, 1}, DType::u8),
+                     .indices = Tensor(gathered.data(), Shape{batch}, DType::i32),
+                     .key = k,
+                     .out = out,
+                     .draws = draws.data()});
       count_pairs(draws.data(), int(batch), want_pairs.data());
       for (int64_t b = 0; b < batch; ++b) mr->labels.i32()[c * batch + b] = d.labels[size_t(gathered[size_t(b)])];
     }
