@@ -28,13 +28,14 @@ AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const N
 }
 
 // Shapes, dtypes and devices; on the cpu also every index (device indices are the caller's to check).
+// out is f32, or also u8 where `u8_out` (augment_batch's pixel output).
 static int check_batch(const char* op, const Tensor& images_u8, const Tensor& indices, const Tensor& out,
-                       ImageRows rows) {
+                       ImageRows rows, bool u8_out = false) {
   check_rank(op, "images", images_u8, 4);
   check_dtype(op, "images", images_u8, DType::u8);
   check_rank(op, "indices", indices, 1);
   check_dtype(op, "indices", indices, DType::i32);
-  check_dtype(op, "out", out, DType::f32);
+  if (!(u8_out && out.dtype == DType::u8)) check_dtype(op, "out", out, DType::f32);
   const int n = int(indices.numel());
   const Shape& s = images_u8.shape;
   check_shape(op, "out", out, Shape{n, s[1], s[2], s[3]});
@@ -53,7 +54,7 @@ static int check_batch(const char* op, const Tensor& images_u8, const Tensor& in
 }
 
 void augment_batch(Ctx& ctx, const AugmentPlan& plan, const AugmentBatchArgs& a) {
-  const int n = check_batch("augment_batch", a.images, a.indices, a.out, a.rows);
+  const int n = check_batch("augment_batch", a.images, a.indices, a.out, a.rows, true);
   const AugmentParams& p = plan.params;
   if (a.images.dim(1) != p.h || a.images.dim(2) != p.w || a.images.dim(3) != p.c)
     throw Error("augment_batch: images are " + a.images.shape.str() + " but the plan was made for " +
@@ -74,7 +75,8 @@ void augment_batch(Ctx& ctx, const AugmentPlan& plan, const AugmentBatchArgs& a)
   pass.indices = a.indices.i32();
   pass.n = n;
   pass.stream = rng_stream(a.key);
-  pass.out = a.out.f32();
+  if (a.out.dtype == DType::u8) pass.out_u8 = a.out.u8();
+  else pass.out = a.out.f32();
   pass.draws = a.draws;
   pass.pair_counts = counts;
   if (!ctx.is_cuda()) return augment_batch_cpu(ctx, plan.scratch, pass);

@@ -46,7 +46,8 @@ enum class ImageRows { by_index, in_order };
 // out[b] = augmented, normalized image b (see ImageRows) for b < n = indices.numel().
 // images: [N,H,W,C] u8; indices: i32[n] on the images' device (read at run time, so a captured step
 // reads a new batch from the same buffer; range-checked here on the cpu; on cuda the caller checks the
-// host copy before uploading, as StepInputs::stage does); key: the epoch's draws; out: [n,H,W,C] f32.
+// host copy before uploading, as StepInputs::stage does); key: the epoch's draws; out: [n,H,W,C] f32,
+// or u8 for the augmented pixels themselves (before /255 and normalization; Cutout writes 0).
 // draws (optional, host) receives n records: on cuda that is a copy back and a stream sync, for tests.
 // pair_counts (optional): i32[kPairs] on the images' device; pair_counts[k] += the images that drew pair
 // k (k = 36·i + j, draws without a 36-letter pair are skipped), counted by the pass itself.

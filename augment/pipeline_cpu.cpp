@@ -33,6 +33,18 @@ void write_out(const uint8_t* img, const AugmentParams& p, const ImageDraws& d, 
   }
 }
 
+// The augmented pixels themselves (the pass's u8 output): Cutout is 0, nothing is normalized.
+void write_out_u8(const uint8_t* img, const AugmentParams& p, const ImageDraws& d, uint8_t* out) {
+  const size_t row = size_t(p.w) * p.c;
+  std::memcpy(out, img, row * p.h);
+  if (p.cutout > 0) {
+    const int y0 = std::max(0, d.cut_y - p.cutout / 2), y1 = std::min(p.h, d.cut_y - p.cutout / 2 + p.cutout);
+    const int x0 = std::max(0, d.cut_x - p.cutout / 2), x1 = std::min(p.w, d.cut_x - p.cutout / 2 + p.cutout);
+    for (int y = y0; y < y1; ++y)
+      if (x1 > x0) std::memset(out + size_t(y) * row + size_t(x0) * p.c, 0, size_t(x1 - x0) * p.c);
+  }
+}
+
 // crop_flip_source (kernels/augment_image_ops.h) in row form for the whole image: per row one memset
 // of the zero padding and one copy (reversed pixel order when flipped) of the valid source span.
 void crop_flip_image(const uint8_t* src, uint8_t* dst, const AugmentParams& p, const ImageDraws& d) {
@@ -86,6 +98,7 @@ void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch_images, const Aug
   const uint8_t* images = a.images;
   const int32_t* indices = a.indices;
   float* out = a.out;
+  uint8_t* out_u8 = a.out_u8;
   uint8_t* scratch = scratch_images.data();
   ImageDraws* draws = a.draws;
   int32_t* pair_counts = a.pair_counts;
@@ -110,7 +123,8 @@ void augment_batch_cpu(Ctx& ctx, std::vector<uint8_t>& scratch_images, const Aug
       cur = buf[next];
       next ^= 1;
     }
-    write_out(cur, p, d, L, out + size_t(b) * img);
+    if (out_u8) write_out_u8(cur, p, d, out_u8 + size_t(b) * img);
+    else write_out(cur, p, d, L, out + size_t(b) * img);
     if (draws) draws[b] = d;
     if (pair_counts && d.pair >= 0) {
 #pragma omp atomic

@@ -48,7 +48,7 @@ __device__ void apply_element_block(int e, int sign, const uint8_t* src, uint8_t
 
 __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t stream, const uint8_t* images,
                                bool in_order, const int32_t* indices, NormTable norm, float* out,
-                               ImageDraws* draws_out, int32_t* pair_counts) {
+                               uint8_t* out_u8, ImageDraws* draws_out, int32_t* pair_counts) {
   extern __shared__ __align__(16) uint8_t smem[];
   __shared__ ElementParams params;
   __shared__ ImageDraws d;
@@ -81,6 +81,14 @@ __global__ void augment_kernel(AugmentParams p, const uint64_t* cdf, uint64_t st
     cur ^= 1;
   }
 
+  if (out_u8) {  // the augmented pixels themselves: Cutout is 0, nothing is normalized
+    uint8_t* o = out_u8 + size_t(b) * img;
+    for (int i = threadIdx.x; i < img; i += blockDim.x) {
+      const int px = i / p.c;
+      o[i] = in_cutout(p, d, px / p.w, px % p.w) ? uint8_t(0) : buf[cur][i];
+    }
+    return;
+  }
   float* o = out + size_t(b) * img;
   for (int i = threadIdx.x; i < img; i += blockDim.x) {
     const int ch = i % p.c, px = i / p.c;
@@ -152,8 +160,8 @@ void augment_batch_cuda(Ctx& ctx, AugmentDeviceCache& cache, const AugmentPassAr
     d_draws = static_cast<ImageDraws*>(cache.draws.p);
   }
   augment_kernel<<<unsigned(a.n), kAugThreads, smem, stream_of(ctx)>>>(p, d_cdf, a.stream, a.images, a.in_order,
-                                                                       a.indices, *a.norm, a.out, d_draws,
-                                                                       a.pair_counts);
+                                                                       a.indices, *a.norm, a.out, a.out_u8,
+                                                                       d_draws, a.pair_counts);
   AWS_LAUNCH_CHECK(ctx, "augment_batch");
   if (a.draws) {
     CUDA_CHECK(cudaMemcpyAsync(a.draws, d_draws, size_t(a.n) * sizeof(ImageDraws), cudaMemcpyDeviceToHost,

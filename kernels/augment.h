@@ -21,7 +21,8 @@ struct AugmentPassArgs {
   const int32_t* indices = nullptr; // [n] on the pass's device, read when the pass runs
   int n = 0;
   uint64_t stream = 0;              // rng_stream(key)
-  float* out = nullptr;             // [n,H,W,C] f32 on the pass's device
+  float* out = nullptr;             // [n,H,W,C] f32 on the pass's device, or:
+  uint8_t* out_u8 = nullptr;        // [n,H,W,C] u8: the augmented pixels before /255 (Cutout writes 0)
   ImageDraws* draws = nullptr;      // host, optional: the n images' draws (cuda: a copy back and a sync)
   int32_t* pair_counts = nullptr;   // [kPairs] on the pass's device, optional: += images per pair
 };

@@ -277,3 +277,39 @@ TEST_CASE("pipeline: the pass's own pair counter equals count_pairs over its dra
     if (n == "autoaugment-cifar10") CHECK((total > 0 && total < 300));
   }
 }
+
+TEST_CASE("pipeline: the u8 output holds the pixels the f32 output normalizes, Cutout as 0, same draws") {
+  const uint64_t seed = test_seed(23);
+  INFO("seed ", seed);
+  for (int c : {1, 3}) {
+    Data d = random_images(20, 12, 10, c, seed + uint64_t(c));
+    const int n = 16;
+    std::vector<int32_t> idx(n);
+    for (int b = 0; b < n; ++b) idx[size_t(b)] = (b * 7) % d.n;
+    Ctx ctx(Device::cpu, 2);
+    // mean 0, std 1: the f32 output is v/255 with Cutout 0, so it names the u8 bytes exactly.
+    const AugmentPlan plan = make_augment_plan(builtin_policy("uniform"), d.h, d.w, c, Normalization{});
+    const size_t img = size_t(d.h) * d.w * c;
+    std::vector<float> f(n * img);
+    std::vector<uint8_t> u(n * img, 77);
+    std::vector<ImageDraws> df(n), du(n);
+    Tensor tf(f.data(), Shape{n, d.h, d.w, c}, DType::f32), tu(u.data(), Shape{n, d.h, d.w, c}, DType::u8);
+    const RngKey key{seed, 0, 0, 0, 3, 0};
+    augment_batch(ctx, plan, {.images = d.t(), .indices = idx_view(idx.data(), n), .key = key, .out = tf,
+                              .draws = df.data()});
+    augment_batch(ctx, plan, {.images = d.t(), .indices = idx_view(idx.data(), n), .key = key, .out = tu,
+                              .draws = du.data()});
+    int64_t cut = 0;
+    for (int b = 0; b < n; ++b) CHECK(same_draws(df[size_t(b)], du[size_t(b)]));
+    for (size_t i = 0; i < f.size(); ++i) {
+      CHECK(f[i] == float(u[i]) / 255.0f);
+      cut += u[i] == 0;
+    }
+    CHECK(cut > 0);  // cutout boxes are in the output
+    int32_t bad = 0;
+    Tensor wrong(&bad, Shape{1}, DType::i32);
+    CHECK_THROWS_AS(augment_batch(ctx, plan, {.images = d.t(), .indices = idx_view(idx.data(), n), .key = key,
+                                              .out = wrong}),
+                    Error);
+  }
+}
