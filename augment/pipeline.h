@@ -51,6 +51,10 @@ enum class ImageRows { by_index, in_order };
 // draws (optional, host) receives n records: on cuda that is a copy back and a stream sync, for tests.
 // pair_counts (optional): i32[kPairs] on the images' device; pair_counts[k] += the images that drew pair
 // k (k = 36·i + j, draws without a 36-letter pair are skipped), counted by the pass itself.
+// The key of epoch e's draws in `aws train` (the trainer sets the copy index of each image under EB),
+// and awsaug's: the same seed and epoch give the same augmentation in both.
+inline RngKey train_epoch_key(uint64_t seed, uint32_t epoch) { return RngKey{seed, 0, 0, 0, epoch, 0}; }
+
 struct AugmentBatchArgs {
   const Tensor& images;
   const Tensor& indices;

@@ -50,7 +50,7 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
   int64_t iter = 0;
   for (int e = 0; e < r.epochs; ++e) {
     obs.epoch_begin(e, steps_per_epoch);
-    RngKey key{spec.seed, 0, 0, 0, uint32_t(e), 0};
+    const RngKey key = train_epoch_key(spec.seed, uint32_t(e));
     EpochStats st = trainer.train_epoch(train_res, split.train, plan, key, lr, iter, nullptr,
                                         [&](int64_t s, int64_t, double loss, double acc) { obs.step(s, loss, acc); });
     out.test_acc = trainer.evaluate(test_res, {}, out.norm);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The layer rule of DESIGN.md ("Layers of the house"), checked on every #include "..." of the tree:
 a file may include only headers of its own layer and of the layers its row allows. Layers: core/,
-kernels/, engine/, models/, augment/, train/, search/, apps/; tests/ and bench/ may use everything.
+kernels/, engine/, models/, augment/, train/, search/, apps/, python/; tests/ and bench/ may use
+everything.
 An include not rooted at one of these folders (a system or third-party header, or a relative path)
 is not judged: the tree roots every include at the top. Any upward include fails the test.
     check_includes.py ROOT [--plant]   (--plant: check that a planted upward include is caught)"""
@@ -17,6 +18,7 @@ MAY_USE = {
     "augment": {"core", "engine", "kernels", "augment"},
     "train": {"core", "engine", "models", "augment", "train"},
     "search": {"core", "engine", "kernels", "models", "augment", "train", "search"},
+    "python": {"core", "engine", "augment", "python"},
     "apps": None, "tests": None, "bench": None,  # everything
 }
 
@@ -27,7 +29,7 @@ def layer(path):
 
 def upward_includes(root, extra=None):
     found = []
-    for top in ("core", "kernels", "engine", "models", "augment", "train", "search"):
+    for top in ("core", "kernels", "engine", "models", "augment", "train", "search", "python"):
         for dirpath, _, files in os.walk(os.path.join(root, top)):
             for f in files:
                 if not f.endswith((".h", ".cpp", ".cu", ".cuh")):

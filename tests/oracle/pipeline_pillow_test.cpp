@@ -1,7 +1,7 @@
 // The whole fused pass against a Pillow composition: Python recomposes every image from the draws
-// the pass returns (pad/crop/flip with numpy, the pair-op with the authors' PIL calls, Cutout,
-// normalize in float32). The uint8 stage must be bit-exact (checked through mean 0, std 1, where
-// v/255 is injective in v) and the normalized output within 1e-6.
+// the pass returns (tests/support/pillow_space.py: pad/crop/flip with numpy, the pair-op with the
+// authors' PIL calls, Cutout, normalize in float32). The uint8 stage must be bit-exact (checked through
+// mean 0, std 1, where v/255 is injective in v) and the normalized output within 1e-6.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -19,37 +19,9 @@ using namespace aws::test;
 
 namespace {
 
-const std::string kRecompose = std::string(R"PY(
-import numpy as np
-from PIL import Image, ImageEnhance, ImageOps
-)PY") + kPillowSpace + R"PY(
-SIGNED = {'ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate', 'Color', 'Contrast', 'Sharpness', 'Brightness'}
-imgs, idx, D, P = I['images'], I['indices'], I['draws'], I['params']
-pad, cut = int(P[0]), int(P[1])
-mean, std = I['mean'], I['std']
-c = imgs.shape[3]
-outs_u8, outs = [], []
-for b in range(len(idx)):
-    a = imgs[idx[b]]
-    cx, cy, flip, op1, op2, pair, s1, s2, ky, kx = [int(v) for v in D[b]]
-    h, w = a.shape[:2]
-    if pad > 0:
-        a = np.pad(a, ((pad, pad), (pad, pad), (0, 0)))[cy:cy + h, cx:cx + w]
-    if flip:
-        a = a[:, ::-1]
-    img = Image.fromarray(np.ascontiguousarray(a[:, :, 0]), 'L') if c == 1 else Image.fromarray(np.ascontiguousarray(a), 'RGB')
-    for e, s in ((op1, s1), (op2, s2)):
-        if 0 <= e < 36:
-            name, op, m = ELS[e]
-            img = apply(img, op, m, s if op in SIGNED else 1)
-    u = np.asarray(img).reshape(h, w, c)
-    x = u.astype(np.float32) / np.float32(255)
-    if cut > 0:
-        x[max(0, ky - cut // 2):max(0, ky - cut // 2 + cut), max(0, kx - cut // 2):max(0, kx - cut // 2 + cut)] = 0
-    outs_u8.append(u)
-    outs.append((x - mean[:c]) / std[:c])
-O['u8'] = np.stack(outs_u8)
-O['out'] = np.stack(outs).astype(np.float32)
+const std::string kRecompose = kPillowSpace + R"PY(
+P = I['params']
+O['u8'], O['out'] = recompose(I['images'], I['indices'], I['draws'], int(P[0]), int(P[1]), I['mean'], I['std'])
 )PY";
 
 void check_pass(const std::string& policy, bool pair_only, int h, int w, int c, uint64_t seed) {

@@ -1,0 +1,248 @@
+// awsaug: the engine's Pillow-exact per-image augmentation pass for Python (PyTorch, NumPy, any DLPack
+// producer). Augmenter(policy, seed, mean, std).aug(images, indices, epoch) augments a uint8 NHWC batch
+// image by image, each image's draws keyed by (seed, epoch, its dataset index) exactly as `aws train`
+// keys them, and returns the normalized float batch (or the augmented uint8 pixels) through DLPack
+// without a copy. cpu tensors; docs/PYTHON.md.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <array>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "augment/builtin_policies.h"
+#include "augment/pipeline.h"
+#include "core/context.h"
+#include "core/error.h"
+#include "python/dlpack_bridge.h"
+
+namespace aws::py {
+
+namespace {
+
+// The batch aug() returns: our buffer, readable by torch.from_dlpack / numpy.from_dlpack (each call of
+// __dlpack__ hands out one more reference to the same memory).
+struct Batch {
+  ExportView view;
+  std::string layout;
+  pyb::capsule dlpack(pyb::object /*stream: cpu memory, nothing to order*/) const { return to_capsule(view); }
+  std::pair<int, int> dlpack_device() const { return {kDLCPU, 0}; }
+};
+
+Normalization normalization_of(const std::optional<std::vector<float>>& mean,
+                               const std::optional<std::vector<float>>& std) {
+  Normalization n;  // mean 0, std 1: the output is pixel / 255
+  auto fill = [](const std::vector<float>& v, float* dst, const char* what, bool positive) {
+    if (v.size() != 1 && v.size() != 3)
+      throw pyb::value_error(std::string("awsaug: ") + what + " has " + std::to_string(v.size()) +
+                             " values; give 1 (gray) or 3 (RGB)");
+    for (size_t i = 0; i < 3; ++i) {
+      const float x = v[v.size() == 1 ? 0 : i];
+      if (!std::isfinite(x) || (positive && !(x > 0)))
+        throw pyb::value_error(std::string("awsaug: ") + what + " must be finite" + (positive ? " and > 0" : ""));
+      dst[i] = x;
+    }
+  };
+  if (mean) fill(*mean, n.mean, "mean", false);
+  if (std) fill(*std, n.std, "std", true);
+  return n;
+}
+
+// load_policy's errors name the command line's flag; here the argument is `policy`.
+Policy policy_named(const std::string& name) {
+  try {
+    return load_policy(name);
+  } catch (const UserError& e) {
+    std::string m = e.what();
+    const std::string flag = "--policy " + name;
+    if (m.rfind(flag, 0) == 0) m = "policy '" + name + "'" + m.substr(flag.size());
+    throw pyb::value_error("awsaug: " + m);
+  }
+}
+
+class Augmenter {
+ public:
+  Augmenter(const std::string& policy, uint64_t seed, const std::optional<std::vector<float>>& mean,
+            const std::optional<std::vector<float>>& std, int threads)
+      : policy_(policy_named(policy)), norm_(normalization_of(mean, std)), seed_(seed), ctx_(Device::cpu, threads) {
+    if (threads < 0) throw pyb::value_error("awsaug: threads must be >= 0 (0: all cores)");
+  }
+
+  pyb::object aug(pyb::handle images, pyb::handle indices, int64_t epoch, pyb::object out, pyb::object stream,
+                  const std::string& layout, const std::string& dtype, bool gather) {
+    if (layout != "nhwc" && layout != "nchw")
+      throw pyb::value_error("awsaug: layout '" + layout + "' is not nhwc or nchw");
+    if (dtype != "float32" && dtype != "uint8")
+      throw pyb::value_error("awsaug: dtype '" + dtype + "' is not float32 or uint8");
+    if (epoch < 0 || epoch > int64_t(UINT32_MAX))
+      throw pyb::value_error("awsaug: epoch " + std::to_string(epoch) + " is outside [0, 2^32)");
+    std::optional<intptr_t> strm;
+    if (!stream.is_none()) strm = stream.cast<intptr_t>();
+    auto img = borrow(images, TensorRule{"images", {DType::u8}, 4}, strm);
+    const Tensor& im = img->tensor();
+    const int64_t N = im.dim(0), H = im.dim(1), W = im.dim(2), C = im.dim(3);
+    if (C != 1 && C != 3) throw pyb::value_error("awsaug: images have " + std::to_string(C) + " channels; NHWC with C = 1 or 3 expected");
+    const std::vector<int32_t> idx = indices_of(indices, gather ? N : INT32_MAX);
+    const int64_t n = int64_t(idx.size());
+    if (!gather && n != N)
+      throw pyb::value_error("awsaug: " + std::to_string(n) + " indices for a batch of " + std::to_string(N) +
+                             " images (one dataset index per image; gather=True selects rows of images instead)");
+    const AugmentPlan& plan = plan_for(int(H), int(W), int(C));
+    draws_.assign(size_t(n), ImageDraws{});
+    Tensor ti(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32);
+    const ImageRows rows = gather ? ImageRows::by_index : ImageRows::in_order;
+    const RngKey key = train_epoch_key(seed_, uint32_t(epoch));
+
+    std::unique_ptr<BorrowedTensor> out_borrowed;
+    std::shared_ptr<OwnedBuffer> buf;
+    Tensor to;
+    if (!out.is_none()) {
+      out_borrowed = borrow(out, TensorRule{"out", {DType::f32, DType::u8}, 4}, strm);
+      to = out_borrowed->tensor();
+      const std::string want_dtype = to.dtype == DType::u8 ? "uint8" : "float32";
+      if (want_dtype != dtype)
+        throw pyb::type_error("awsaug: out is " + want_dtype + " but dtype='" + dtype + "'");
+      if (layout != "nhwc")
+        throw pyb::value_error("awsaug: out= takes an NHWC tensor (layout='nhwc'); for NCHW leave out= unset "
+                               "and read the returned channels-last view");
+      if (to.shape != Shape{n, H, W, C})
+        throw pyb::value_error("awsaug: out is " + to.shape.str() + ", expected " + Shape{n, H, W, C}.str());
+    } else {
+      const DType dt = dtype == "uint8" ? DType::u8 : DType::f32;
+      buf = std::make_shared<OwnedBuffer>();
+      buf->bytes.resize(size_t(n * H * W * C) * dtype_size(dt));
+      to = Tensor(buf->bytes.data(), Shape{n, H, W, C}, dt);
+    }
+    {
+      pyb::gil_scoped_release nogil;  // the pass reads and writes only the buffers held above
+      augment_batch(ctx_, plan, {.images = im, .indices = ti, .key = key, .out = to, .draws = draws_.data(),
+                                 .rows = rows});
+    }
+    if (!out.is_none()) return out;
+    Batch b;
+    b.layout = layout;
+    b.view.buffer = buf;
+    b.view.dtype = to.dtype;
+    if (layout == "nhwc") {
+      b.view.shape = {n, H, W, C};
+      b.view.strides = {H * W * C, W * C, C, 1};
+    } else {  // the same bytes seen as NCHW: torch's channels_last
+      b.view.shape = {n, C, H, W};
+      b.view.strides = {H * W * C, 1, W * C, C};
+    }
+    return pyb::cast(std::move(b));
+  }
+
+  // The last aug() call's draws, one entry per image: numpy int32 arrays by field.
+  pyb::dict draws() const {
+    static const char* names[] = {"crop_x", "crop_y", "flip", "op1", "op2", "pair", "sign1", "sign2", "cut_y", "cut_x"};
+    static_assert(sizeof(ImageDraws) == 10 * sizeof(int32_t), "ImageDraws holds the ten fields named above");
+    pyb::dict d;
+    const size_t n = draws_.size();
+    for (size_t f = 0; f < 10; ++f) {
+      pyb::array_t<int32_t> a(static_cast<pyb::ssize_t>(n));
+      auto r = a.mutable_unchecked<1>();
+      for (size_t b = 0; b < n; ++b) r(pyb::ssize_t(b)) = reinterpret_cast<const int32_t*>(&draws_[b])[f];
+      d[names[f]] = a;
+    }
+    return d;
+  }
+
+  std::string policy_name() const { return policy_.name; }
+  // The augmentation around the pair-op at an image size: crop padding, flip, Cutout side in pixels.
+  pyb::dict base(int h, int w) const {
+    pyb::dict d;
+    d["crop_pad"] = policy_.base.crop_pad;
+    d["flip"] = policy_.base.flip;
+    d["cutout"] = cutout_side(policy_.base.cutout, h, w);
+    return d;
+  }
+  uint64_t seed() const { return seed_; }
+
+ private:
+  // Dataset indices as int32: any integer sequence (list, NumPy array, torch tensor); every one in
+  // [0, limit) (limit: the rows of images when gathering).
+  static std::vector<int32_t> indices_of(pyb::handle h, int64_t limit) {
+    pyb::array arr;
+    try {
+      arr = pyb::module_::import("numpy").attr("asarray")(h);
+    } catch (const pyb::error_already_set&) {
+      throw pyb::type_error("awsaug: indices must be a 1-d sequence of integers (list, NumPy array, torch tensor)");
+    }
+    if (arr.ndim() != 1)
+      throw pyb::type_error("awsaug: indices must be a 1-d sequence of integers, got " + std::to_string(arr.ndim()) +
+                            " dimensions");
+    if (arr.size() > 0 && arr.dtype().kind() != 'i' && arr.dtype().kind() != 'u')
+      throw pyb::type_error("awsaug: indices must be integers, got " + std::string(pyb::str(arr.dtype())));
+    auto a = pyb::array_t<int64_t, pyb::array::c_style | pyb::array::forcecast>::ensure(arr);
+    std::vector<int32_t> v(size_t(a.shape(0)));
+    const int64_t* p = a.data();
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (p[i] < 0 || p[i] >= limit)
+        throw pyb::value_error("awsaug: indices[" + std::to_string(i) + "] = " + std::to_string(p[i]) +
+                               " is outside [0, " + std::to_string(limit) + ")");
+      v[i] = int32_t(p[i]);
+    }
+    return v;
+  }
+
+  const AugmentPlan& plan_for(int h, int w, int c) {
+    const std::array<int, 3> k{h, w, c};
+    auto it = plans_.find(k);
+    if (it == plans_.end()) it = plans_.emplace(k, make_augment_plan(policy_, h, w, c, norm_)).first;
+    return it->second;
+  }
+
+  Policy policy_;
+  Normalization norm_;
+  uint64_t seed_;
+  Ctx ctx_;
+  std::map<std::array<int, 3>, AugmentPlan> plans_;  // one per image size met
+  std::vector<ImageDraws> draws_;
+};
+
+}  // namespace
+
+}  // namespace aws::py
+
+using namespace aws;
+using namespace aws::py;
+
+PYBIND11_MODULE(awsaug, m) {
+  m.doc() = "Pillow-exact per-image augmentation (the AWS engine's fused pass) for DLPack tensors";
+  pyb::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {  // UserError included: a bad policy name or file, a bad shape
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  pyb::class_<Batch>(m, "Batch", "An augmented batch; read it with torch.from_dlpack or numpy.from_dlpack")
+      .def("__dlpack__", &Batch::dlpack, pyb::arg("stream") = pyb::none())
+      .def("__dlpack_device__", &Batch::dlpack_device)
+      .def_property_readonly("shape", [](const Batch& b) { return b.view.shape; })
+      .def_property_readonly("dtype", [](const Batch& b) { return b.view.dtype == DType::u8 ? "uint8" : "float32"; })
+      .def_readonly("layout", &Batch::layout);
+  pyb::class_<Augmenter>(m, "Augmenter")
+      .def(pyb::init<const std::string&, uint64_t, const std::optional<std::vector<float>>&,
+                     const std::optional<std::vector<float>>&, int>(),
+           pyb::arg("policy"), pyb::arg("seed") = 0, pyb::arg("mean") = pyb::none(), pyb::arg("std") = pyb::none(),
+           pyb::arg("threads") = 0,
+           "policy: a built-in name (uniform, crop-flip, randaugment, ...) or a policy.json; seed: as aws train "
+           "--seed; mean/std: per channel, for the float output (default 0 and 1: pixel / 255)")
+      .def("aug", &Augmenter::aug, pyb::arg("images"), pyb::arg("indices"), pyb::arg("epoch"),
+           pyb::arg("out") = pyb::none(), pyb::arg("stream") = pyb::none(), pyb::arg("layout") = "nhwc",
+           pyb::arg("dtype") = "float32", pyb::arg("gather") = false,
+           "images: uint8 NHWC batch; indices: each image's dataset index (keys its draws); epoch: the training "
+           "epoch. Returns a Batch (or fills out)")
+      .def("draws", &Augmenter::draws, "the last aug() call's per-image draws, as int32 arrays by field")
+      .def("base", &Augmenter::base, pyb::arg("h"), pyb::arg("w"),
+           "the policy's crop padding, flip and Cutout side (pixels) for h x w images")
+      .def_property_readonly("policy", &Augmenter::policy_name)
+      .def_property_readonly("seed", &Augmenter::seed);
+  m.def("policies", &builtin_policy_names, "the built-in policy names");
+}
