@@ -10,6 +10,7 @@ void add_bench_command(CLI::App& app);     // cmd_bench.cpp: bench train-step (+
 void add_augment_command(CLI::App& app);   // cmd_augment.cpp: augment apply | preview
 void add_bench_augment(CLI::App& bench);   // bench_augment.cpp: bench augment
 void add_search_commands(CLI::App& app);   // cmd_search.cpp: search, report, correlate
+void add_export_command(CLI::App& app);    // cmd_export.cpp: export (a checkpoint for PyTorch)
 
 // CLI11 check for a seed flag (--seed, --data-seed): 0 .. 2^64-1, no sign, no wrap-around.
 CLI::Validator seed_check(const std::string& flag);

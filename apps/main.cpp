@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     aws::cli::add_augment_command(app);
     aws::cli::add_bench_command(app);
     aws::cli::add_search_commands(app);
+    aws::cli::add_export_command(app);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() != 0) {

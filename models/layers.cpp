@@ -19,7 +19,8 @@ static void declare_bn_params(NetArenas& a, const std::string& name, int64_t c, 
   a.state.add(&beta, Shape{c}, DType::f32);
   a.state.add(&rm, Shape{c}, DType::f32);
   a.state.add(&rv, Shape{c}, DType::f32);
-  a.running_vars.push_back(&rv);
+  a.buffers.push_back({name + ".bn.running_mean", &rm});
+  a.buffers.push_back({name + ".bn.running_var", &rv});
   a.grads.add(&dgamma, Shape{c}, DType::f32);
   a.grads.add(&dbeta, Shape{c}, DType::f32);
   a.params.push_back({name + ".bn.weight", &gamma, &dgamma, false});

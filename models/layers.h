@@ -33,7 +33,7 @@ struct NetArenas {
   Arena& grads;  // f32 gradients of every parameter, in parameter order
   Arena& work;
   ParamList& params;
-  std::vector<Tensor*>& running_vars;  // BN running variances (initialized to 1, not 0)
+  BufferList& buffers;  // BN running means and variances (the variances start at 1, not 0)
   int64_t batch;
   DType act;  // activation dtype
 };

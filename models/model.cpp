@@ -84,9 +84,10 @@ void Model::init_params(Ctx& ctx, uint64_t seed) {
     upload(t);
   }
   // BN running variances start at 1 (PyTorch's reset_running_stats).
-  for (Tensor* rv : running_vars_) {
-    host.assign(size_t(rv->numel()), 1.f);
-    upload(*rv);
+  for (const BufferRef& b : buffers) {
+    if (!b.name.ends_with(".running_var")) continue;  // running means stay 0
+    host.assign(size_t(b.t->numel()), 1.f);
+    upload(*b.t);
   }
   ctx.sync();
 }

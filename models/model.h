@@ -56,6 +56,7 @@ class Model {
   Arena grads;  // f32 parameter gradients only, in params' order: grads.base(), grads.bytes()
   Arena work;
   ParamList params;
+  BufferList buffers;  // BN running statistics, PyTorch's names
   Tensor input;    // [batch,H,W,C] f32, written by the augmentation pass
   Tensor input_act;  // bf16 mode only: `input` cast to bf16 at the start of forward (what the stem reads)
   Tensor labels;   // [batch] i32
@@ -65,11 +66,10 @@ class Model {
   Head head;
 
  protected:
-  NetArenas arenas() { return NetArenas{state, grads, work, params, running_vars_, batch, spec.act}; }
+  NetArenas arenas() { return NetArenas{state, grads, work, params, buffers, batch, spec.act}; }
   // The stem's input, n rows: `input`, or in bf16 mode `input_act`, which stem_input() first fills.
   Tensor stem_input(Ctx& ctx, int64_t n);
   Tensor stem_input(int64_t n) const;  // backward: as filled by this step's forward
-  std::vector<Tensor*> running_vars_;
   int64_t scratch_elems_ = 0;
   size_t network_state_bytes_ = 0;
   void need_scratch(int64_t elems) { scratch_elems_ = std::max(scratch_elems_, elems); }
