@@ -97,4 +97,12 @@ void cuda_state_destroy(CudaState* s) {
 
 void cuda_sync(CudaState* s) { CUDA_CHECK(cudaStreamSynchronize(s->stream)); }
 
+void* cuda_state_swap_stream(CudaState* s, void* stream) {
+  void* prev = s->stream;
+  s->stream = static_cast<cudaStream_t>(stream);
+  return prev;
+}
+
+void cuda_stream_synchronize(void* stream) { CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream))); }
+
 }  // namespace aws

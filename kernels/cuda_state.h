@@ -12,4 +12,10 @@ CudaState* cuda_state_create(int gpu);
 void cuda_state_destroy(CudaState* s);
 void cuda_sync(CudaState* s);
 
+// Streams as raw cudaStream_t handles (engine/runtime/stream.h). swap: the context's launches go to
+// `stream` until swapped back (the cuDNN/cuBLASLt handles stay bound to the context's own stream, so
+// only handle-free work, such as the augmentation pass, may run meanwhile); returns the previous one.
+void* cuda_state_swap_stream(CudaState* s, void* stream);
+void cuda_stream_synchronize(void* stream);
+
 }  // namespace aws

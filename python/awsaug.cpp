@@ -2,7 +2,7 @@
 // producer). Augmenter(policy, seed, mean, std).aug(images, indices, epoch) augments a uint8 NHWC batch
 // image by image, each image's draws keyed by (seed, epoch, its dataset index) exactly as `aws train`
 // keys them, and returns the normalized float batch (or the augmented uint8 pixels) through DLPack
-// without a copy. cpu tensors; docs/PYTHON.md.
+// without a copy. cpu or CUDA tensors; docs/PYTHON.md.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -18,19 +18,35 @@
 #include "augment/pipeline.h"
 #include "core/context.h"
 #include "core/error.h"
+#include "engine/runtime/memory.h"
+#include "engine/runtime/stream.h"
 #include "python/dlpack_bridge.h"
 
 namespace aws::py {
 
 namespace {
 
+// A DLPack stream number as a cudaStream_t: None and 1 are the legacy default stream (0), 2 the
+// per-thread default stream (cudaStreamPerThread), anything else the handle itself.
+void* stream_handle(intptr_t s) { return s == 1 ? nullptr : reinterpret_cast<void*>(s); }
+
 // The batch aug() returns: our buffer, readable by torch.from_dlpack / numpy.from_dlpack (each call of
-// __dlpack__ hands out one more reference to the same memory).
+// __dlpack__ hands out one more reference to the same memory). On CUDA the pass ran on `ran_on`; a
+// consumer on another stream gets the capsule only after that stream has finished (a host wait).
 struct Batch {
   ExportView view;
   std::string layout;
-  pyb::capsule dlpack(pyb::object /*stream: cpu memory, nothing to order*/) const { return to_capsule(view); }
-  std::pair<int, int> dlpack_device() const { return {kDLCPU, 0}; }
+  void* ran_on = nullptr;
+  pyb::capsule dlpack(pyb::object stream) const {
+    if (view.buffer->device() == Device::cuda) {
+      const void* theirs = stream.is_none() ? nullptr : stream_handle(stream.cast<intptr_t>());
+      if (theirs != ran_on) stream_synchronize(ran_on);
+    }
+    return to_capsule(view);
+  }
+  std::pair<int, int> dlpack_device() const {
+    return view.buffer->device() == Device::cuda ? std::pair<int, int>{kDLCUDA, view.gpu} : std::pair<int, int>{kDLCPU, 0};
+  }
 };
 
 Normalization normalization_of(const std::optional<std::vector<float>>& mean,
@@ -68,65 +84,76 @@ class Augmenter {
  public:
   Augmenter(const std::string& policy, uint64_t seed, const std::optional<std::vector<float>>& mean,
             const std::optional<std::vector<float>>& std, int threads)
-      : policy_(policy_named(policy)), norm_(normalization_of(mean, std)), seed_(seed), ctx_(Device::cpu, threads) {
+      : policy_(policy_named(policy)), norm_(normalization_of(mean, std)), seed_(seed), cpu_(Device::cpu, threads) {
     if (threads < 0) throw pyb::value_error("awsaug: threads must be >= 0 (0: all cores)");
   }
 
   pyb::object aug(pyb::handle images, pyb::handle indices, int64_t epoch, pyb::object out, pyb::object stream,
-                  const std::string& layout, const std::string& dtype, bool gather) {
+                  const std::string& layout, const std::string& dtype, bool gather, bool record_draws) {
     if (layout != "nhwc" && layout != "nchw")
       throw pyb::value_error("awsaug: layout '" + layout + "' is not nhwc or nchw");
     if (dtype != "float32" && dtype != "uint8")
       throw pyb::value_error("awsaug: dtype '" + dtype + "' is not float32 or uint8");
     if (epoch < 0 || epoch > int64_t(UINT32_MAX))
       throw pyb::value_error("awsaug: epoch " + std::to_string(epoch) + " is outside [0, 2^32)");
-    std::optional<intptr_t> strm;
-    if (!stream.is_none()) strm = stream.cast<intptr_t>();
-    auto img = borrow(images, TensorRule{"images", {DType::u8}, 4}, strm);
+    // CUDA: the pass runs on `stream` (default: the legacy default stream), and producers make their
+    // tensors ready on it.
+    const intptr_t dl_stream = stream.is_none() ? 1 : stream.cast<intptr_t>();
+    auto img = borrow(images, TensorRule{"images", {DType::u8}, 4}, dl_stream);
     const Tensor& im = img->tensor();
+    const bool cuda = im.device == Device::cuda;
+    if (!cuda && !stream.is_none()) throw pyb::value_error("awsaug: stream= is for CUDA tensors; images are on the cpu");
     const int64_t N = im.dim(0), H = im.dim(1), W = im.dim(2), C = im.dim(3);
-    if (C != 1 && C != 3) throw pyb::value_error("awsaug: images have " + std::to_string(C) + " channels; NHWC with C = 1 or 3 expected");
+    if (C != 1 && C != 3)
+      throw pyb::value_error("awsaug: images have " + std::to_string(C) + " channels; NHWC with C = 1 or 3 expected");
     const std::vector<int32_t> idx = indices_of(indices, gather ? N : INT32_MAX);
     const int64_t n = int64_t(idx.size());
     if (!gather && n != N)
       throw pyb::value_error("awsaug: " + std::to_string(n) + " indices for a batch of " + std::to_string(N) +
                              " images (one dataset index per image; gather=True selects rows of images instead)");
+    Ctx& ctx = cuda ? gpu_ctx(img->device_id()) : cpu_;
     const AugmentPlan& plan = plan_for(int(H), int(W), int(C));
-    draws_.assign(size_t(n), ImageDraws{});
-    Tensor ti(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32);
-    const ImageRows rows = gather ? ImageRows::by_index : ImageRows::in_order;
-    const RngKey key = train_epoch_key(seed_, uint32_t(epoch));
-
     std::unique_ptr<BorrowedTensor> out_borrowed;
     std::shared_ptr<OwnedBuffer> buf;
     Tensor to;
     if (!out.is_none()) {
-      out_borrowed = borrow(out, TensorRule{"out", {DType::f32, DType::u8}, 4}, strm);
+      out_borrowed = borrow(out, TensorRule{"out", {DType::f32, DType::u8}, 4}, dl_stream);
       to = out_borrowed->tensor();
-      const std::string want_dtype = to.dtype == DType::u8 ? "uint8" : "float32";
-      if (want_dtype != dtype)
-        throw pyb::type_error("awsaug: out is " + want_dtype + " but dtype='" + dtype + "'");
+      const std::string got = to.dtype == DType::u8 ? "uint8" : "float32";
+      if (got != dtype) throw pyb::type_error("awsaug: out is " + got + " but dtype='" + dtype + "'");
       if (layout != "nhwc")
         throw pyb::value_error("awsaug: out= takes an NHWC tensor (layout='nhwc'); for NCHW leave out= unset "
                                "and read the returned channels-last view");
+      if (to.device != im.device || (cuda && out_borrowed->device_id() != img->device_id()))
+        throw pyb::value_error("awsaug: out is on another device than images");
       if (to.shape != Shape{n, H, W, C})
         throw pyb::value_error("awsaug: out is " + to.shape.str() + ", expected " + Shape{n, H, W, C}.str());
     } else {
       const DType dt = dtype == "uint8" ? DType::u8 : DType::f32;
-      buf = std::make_shared<OwnedBuffer>();
-      buf->bytes.resize(size_t(n * H * W * C) * dtype_size(dt));
-      to = Tensor(buf->bytes.data(), Shape{n, H, W, C}, dt);
+      buf = std::make_shared<OwnedBuffer>(im.device, size_t(n * H * W * C) * dtype_size(dt));
+      to = Tensor(buf->data(), Shape{n, H, W, C}, dt, im.device);
     }
+    draws_.assign(record_draws ? size_t(n) : 0, ImageDraws{});
+    void* run_stream = stream_handle(dl_stream);
     {
-      pyb::gil_scoped_release nogil;  // the pass reads and writes only the buffers held above
-      augment_batch(ctx_, plan, {.images = im, .indices = ti, .key = key, .out = to, .draws = draws_.data(),
-                                 .rows = rows});
+      pyb::gil_scoped_release nogil;  // the pass touches only the buffers held above
+      std::unique_ptr<ScopedStream> on_stream;
+      Tensor ti(const_cast<int32_t*>(idx.data()), Shape{n}, DType::i32);
+      if (cuda) {
+        on_stream = std::make_unique<ScopedStream>(ctx, run_stream);
+        ti = device_indices(ctx, idx);
+      }
+      augment_batch(ctx, plan, {.images = im, .indices = ti, .key = train_epoch_key(seed_, uint32_t(epoch)),
+                                .out = to, .draws = record_draws ? draws_.data() : nullptr,
+                                .rows = gather ? ImageRows::by_index : ImageRows::in_order});
     }
-    if (!out.is_none()) return out;
+    if (!out.is_none()) return out;  // on CUDA, ordered on `stream` for the caller
     Batch b;
     b.layout = layout;
+    b.ran_on = run_stream;
     b.view.buffer = buf;
     b.view.dtype = to.dtype;
+    b.view.gpu = cuda ? img->device_id() : 0;
     if (layout == "nhwc") {
       b.view.shape = {n, H, W, C};
       b.view.strides = {H * W * C, W * C, C, 1};
@@ -190,6 +217,33 @@ class Augmenter {
     return v;
   }
 
+  // One GPU per Augmenter (the engine's rule: one GPU per context), made on first use.
+  Ctx& gpu_ctx(int gpu) {
+    if (!gpu_) {
+      try {
+        gpu_ = std::make_unique<Ctx>(DeviceSpec{Device::cuda, gpu}, 1);
+      } catch (const UserError& e) {
+        throw pyb::value_error(std::string("awsaug: a CUDA tensor, but no cuda context: ") + e.what());
+      }
+    }
+    if (gpu_->gpu != gpu)
+      throw pyb::value_error("awsaug: this Augmenter runs on cuda:" + std::to_string(gpu_->gpu) +
+                             "; make another Augmenter for cuda:" + std::to_string(gpu));
+    return *gpu_;
+  }
+
+  // The indices on the GPU, in a buffer that only grows, copied on the context's current stream
+  // (a pageable host source: the copy has read it when mem_copy returns).
+  Tensor device_indices(Ctx& ctx, const std::vector<int32_t>& idx) {
+    const size_t bytes = idx.size() * sizeof(int32_t);
+    if (!dev_idx_ || dev_idx_bytes_ < bytes) {
+      dev_idx_ = std::make_unique<OwnedBuffer>(Device::cuda, bytes);
+      dev_idx_bytes_ = bytes;
+    }
+    if (bytes > 0) mem_copy(ctx, dev_idx_->data(), idx.data(), bytes, CopyKind::host_to_dev);
+    return Tensor(dev_idx_->data(), Shape{int64_t(idx.size())}, DType::i32, Device::cuda);
+  }
+
   const AugmentPlan& plan_for(int h, int w, int c) {
     const std::array<int, 3> k{h, w, c};
     auto it = plans_.find(k);
@@ -200,7 +254,10 @@ class Augmenter {
   Policy policy_;
   Normalization norm_;
   uint64_t seed_;
-  Ctx ctx_;
+  Ctx cpu_;
+  std::unique_ptr<Ctx> gpu_;  // the cuda context, made for the first CUDA batch
+  std::unique_ptr<OwnedBuffer> dev_idx_;
+  size_t dev_idx_bytes_ = 0;
   std::map<std::array<int, 3>, AugmentPlan> plans_;  // one per image size met
   std::vector<ImageDraws> draws_;
 };
@@ -236,9 +293,9 @@ PYBIND11_MODULE(awsaug, m) {
            "--seed; mean/std: per channel, for the float output (default 0 and 1: pixel / 255)")
       .def("aug", &Augmenter::aug, pyb::arg("images"), pyb::arg("indices"), pyb::arg("epoch"),
            pyb::arg("out") = pyb::none(), pyb::arg("stream") = pyb::none(), pyb::arg("layout") = "nhwc",
-           pyb::arg("dtype") = "float32", pyb::arg("gather") = false,
+           pyb::arg("dtype") = "float32", pyb::arg("gather") = false, pyb::arg("record_draws") = true,
            "images: uint8 NHWC batch; indices: each image's dataset index (keys its draws); epoch: the training "
-           "epoch. Returns a Batch (or fills out)")
+           "epoch; stream: a CUDA stream handle to run on. Returns a Batch (or fills out)")
       .def("draws", &Augmenter::draws, "the last aug() call's per-image draws, as int32 arrays by field")
       .def("base", &Augmenter::base, pyb::arg("h"), pyb::arg("w"),
            "the policy's crop padding, flip and Cutout side (pixels) for h x w images")

@@ -5,9 +5,11 @@
 
 #include <Python.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include "core/error.h"
+#include "engine/runtime/memory.h"
 
 namespace aws::py {
 
@@ -60,7 +62,16 @@ BorrowedTensor::~BorrowedTensor() {
   if (m_ && m_->deleter) m_->deleter(m_);
 }
 
-std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, std::optional<intptr_t> stream) {
+OwnedBuffer::OwnedBuffer(Device dev, size_t bytes) : dev_(dev), p_(mem_alloc(dev, bytes > 0 ? bytes : 1)) {}
+
+OwnedBuffer::~OwnedBuffer() {
+  try {
+    mem_free(dev_, p_);
+  } catch (const std::exception&) {  // a sticky CUDA error: the first error was reported already
+  }
+}
+
+std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, intptr_t cuda_stream) {
   const std::string what = rule.what;
   if (!pyb::hasattr(obj, "__dlpack__") || !pyb::hasattr(obj, "__dlpack_device__"))
     throw pyb::type_error("awsaug: " + what + " must be a tensor with __dlpack__ (torch, NumPy, CuPy), got " +
@@ -69,16 +80,17 @@ std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, 
   if (dev.first != kDLCPU && dev.first != kDLCUDA)
     throw pyb::value_error("awsaug: " + what + " is on DLPack device type " + std::to_string(dev.first) +
                            "; cpu (1) and CUDA (2) are supported");
-  if (dev.first == kDLCUDA)
-    throw pyb::value_error("awsaug: " + what + " is a CUDA tensor; this version of awsaug takes cpu tensors only "
-                           "(docs/PYTHON.md)");
-  pyb::object cap = stream ? obj.attr("__dlpack__")(pyb::arg("stream") = *stream) : obj.attr("__dlpack__")();
+  const bool cuda = dev.first == kDLCUDA;
+  pyb::object cap = cuda ? obj.attr("__dlpack__")(pyb::arg("stream") = cuda_stream) : obj.attr("__dlpack__")();
   PyObject* c = cap.ptr();
   if (!PyCapsule_IsValid(c, "dltensor")) throw pyb::value_error("awsaug: " + what + ".__dlpack__() gave no dltensor");
   auto* m = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(c, "dltensor"));
   PyCapsule_SetName(c, "used_dltensor");  // ours now: the BorrowedTensor calls its deleter
   auto owner = std::make_unique<BorrowedTensor>(m, Tensor(), dev.second);
   const DLTensor& t = m->dl_tensor;
+  if (int(t.device.device_type) != dev.first || t.device.device_id != dev.second)
+    throw pyb::value_error("awsaug: " + what + ".__dlpack__() gave a tensor on another device than " + what +
+                           ".__dlpack_device__() names");
   const std::optional<DType> dt = our_dtype(t.dtype);
   bool ok_dtype = false;
   std::string want;
@@ -106,7 +118,7 @@ std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, 
       expect *= t.shape[i];
     }
   }
-  owner->tensor() = Tensor(static_cast<uint8_t*>(t.data) + t.byte_offset, s, *dt, Device::cpu);
+  owner->tensor() = Tensor(static_cast<uint8_t*>(t.data) + t.byte_offset, s, *dt, cuda ? Device::cuda : Device::cpu);
   return owner;
 }
 
@@ -118,8 +130,8 @@ pyb::capsule to_capsule(const ExportView& v) {
   e->m.manager_ctx = e;
   e->m.deleter = exported_deleter;
   DLTensor& t = e->m.dl_tensor;
-  t.data = v.buffer->bytes.data();
-  t.device = DLDevice{kDLCPU, 0};
+  t.data = v.buffer->data();
+  t.device = v.buffer->device() == Device::cuda ? DLDevice{kDLCUDA, v.gpu} : DLDevice{kDLCPU, 0};
   t.ndim = int32_t(e->shape.size());
   t.dtype = dl_dtype(v.dtype);
   t.shape = e->shape.data();

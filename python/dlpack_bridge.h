@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,20 +41,32 @@ struct TensorRule {
   int rank;                   // required number of dimensions
 };
 
-// Calls obj.__dlpack__ (with stream= on CUDA producers) and checks the result against `rule`: dtype,
-// rank, a C-contiguous layout (compact row-major strides or none), a cpu or CUDA device.
-std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, std::optional<intptr_t> stream);
+// Calls obj.__dlpack__ and checks the result against `rule`: dtype, rank, a C-contiguous layout
+// (compact row-major strides or none), a cpu or CUDA device. A CUDA producer is passed
+// `cuda_stream` (DLPack's convention: 1 = the legacy default stream), on which it makes the data ready.
+std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, intptr_t cuda_stream);
 
-// Memory we own and lend to consumers: host bytes (the cpu backend's output).
-struct OwnedBuffer {
-  std::vector<uint8_t> bytes;
+// Memory we own and lend to consumers (engine/runtime/memory.h: host, or the current GPU's).
+class OwnedBuffer {
+ public:
+  OwnedBuffer(Device dev, size_t bytes);
+  ~OwnedBuffer();
+  OwnedBuffer(const OwnedBuffer&) = delete;
+  OwnedBuffer& operator=(const OwnedBuffer&) = delete;
+  void* data() const { return p_; }
+  Device device() const { return dev_; }
+
+ private:
+  Device dev_;
+  void* p_;
 };
 
-// A view of an OwnedBuffer for DLPack: shape and strides in elements.
+// A view of an OwnedBuffer for DLPack: shape and strides in elements; gpu: the CUDA device's index.
 struct ExportView {
   std::shared_ptr<OwnedBuffer> buffer;
   DType dtype;
   std::vector<int64_t> shape, strides;
+  int gpu = 0;
 };
 
 // A "dltensor" capsule over `v` (the buffer stays alive until the consumer's deleter runs).

@@ -4,7 +4,7 @@
 // built-in policies (uniform over 1296 pairs, AutoAugment's 37-letter alphabet, P_AV pair-only);
 // normalize_batch; the pass's own device pair counter against count_pairs over the draws; and no
 // device allocation once the buffers have their size; a batch gathered in order (a streamed source)
-// augments and normalizes exactly as the resident one.
+// augments and normalizes exactly as the resident one; the u8 output equals the cpu one.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -254,6 +254,36 @@ TEST_CASE("augment kernel: a batch gathered in order (ImageRows::in_order) equal
   mem_free(Device::cuda, oa);
   mem_free(Device::cuda, ob);
   mem_free(Device::cuda, g_mem);
+}
+
+}  // namespace aws::test
+
+namespace aws::test {
+
+TEST_CASE("augment kernel: the u8 output (pixels before /255, Cutout 0) equals the cpu pass's") {
+  Ctx cpu(Device::cpu, 2), gpu(Device::cuda);
+  const uint64_t seed = test_seed(65);
+  INFO("seed ", seed);
+  for (int c : {1, 3}) {
+    Images im(gpu, 70, 28, 28, c, seed + uint64_t(c));
+    const std::vector<int32_t> idx = some_indices(im.n, 64, seed + 2);
+    const int n = int(idx.size());
+    const size_t bytes = size_t(n) * 28 * 28 * c;
+    std::vector<uint8_t> a(bytes), b(bytes);
+    const AugmentPlan plan = make_augment_plan(builtin_policy("uniform"), 28, 28, c, norm_for(c));
+    Tensor ta(a.data(), Shape{n, 28, 28, c}, DType::u8);
+    augment_batch(cpu, plan, {.images = im.cpu, .indices = Tensor(const_cast<int32_t*>(idx.data()), Shape{n},
+                                                                  DType::i32), .key = RngKey{seed}, .out = ta});
+    DevIndices di(gpu, idx);
+    void* ob = mem_alloc(Device::cuda, bytes);
+    Tensor tb(ob, Shape{n, 28, 28, c}, DType::u8, Device::cuda);
+    augment_batch(gpu, plan, {.images = im.dev, .indices = di.t, .key = RngKey{seed}, .out = tb});
+    mem_copy(gpu, b.data(), ob, bytes, CopyKind::dev_to_host);
+    gpu.sync();
+    mem_free(Device::cuda, ob);
+    INFO("channels ", c);
+    CHECK(a == b);
+  }
 }
 
 }  // namespace aws::test

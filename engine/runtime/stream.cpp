@@ -1,0 +1,19 @@
+// ScopedStream and stream_synchronize (stream.h) over kernels/cuda_context.cu.
+#include "engine/runtime/stream.h"
+
+#include "core/cuda_dispatch.h"
+#include "core/error.h"
+#include "kernels/cuda_state.h"
+
+namespace aws {
+
+ScopedStream::ScopedStream(Ctx& ctx, void* stream) : ctx_(ctx) {
+  if (!ctx.is_cuda()) throw Error("ScopedStream: a cpu context has no stream");
+  previous_ = AWS_CUDA_CALL(cuda_state_swap_stream, (ctx.cuda, stream));
+}
+
+ScopedStream::~ScopedStream() { AWS_CUDA_CALL(cuda_state_swap_stream, (ctx_.cuda, previous_)); }
+
+void stream_synchronize(void* stream) { AWS_CUDA_CALL(cuda_stream_synchronize, (stream)); }
+
+}  // namespace aws
