@@ -1,0 +1,74 @@
+// The single-rank communicator, the choice of the world communicator, and the checks every
+// implementation shares (communicator.h).
+#include "engine/dist/communicator.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace aws {
+
+namespace {
+
+class SingleCommunicator final : public Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  std::string backend() const override { return "single"; }
+  void allreduce(Ctx&, Tensor& t, ReduceOp) override { check_collective_dtype("allreduce", t); }
+  void allgather(Ctx& ctx, const Tensor& in, Tensor& out) override {
+    check_allgather(*this, in, out);
+    if (in.data != out.data && in.bytes() > 0) {
+      if (in.device == Device::cuda) throw Error("allgather: the single communicator takes host tensors");
+      std::memcpy(out.data, in.data, in.bytes());
+    }
+    (void)ctx;
+  }
+  void broadcast(Ctx&, Tensor&, int root) override { check_root(*this, root); }
+  void barrier() override {}
+  std::unique_ptr<Communicator> split(int, int) override { return std::make_unique<SingleCommunicator>(); }
+};
+
+// A positive integer from the environment, or 0 when unset or malformed.
+int env_count(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  return (*end == '\0' && n > 0 && n < (1L << 30)) ? int(n) : 0;
+}
+
+}  // namespace
+
+std::unique_ptr<Communicator> make_single_communicator() { return std::make_unique<SingleCommunicator>(); }
+
+int launcher_world_size() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"})
+    if (int n = env_count(v)) return n;
+  return 1;
+}
+
+std::unique_ptr<Communicator> make_world_communicator() {
+  if (launcher_world_size() <= 1) return make_single_communicator();
+  return AWS_MPI_CALL(make_mpi_communicator, ());
+}
+
+void check_collective_dtype(const char* op, const Tensor& t) {
+  if (t.dtype != DType::f32 && t.dtype != DType::f64 && t.dtype != DType::i32)
+    throw Error(std::string(op) + ": " + dtype_name(t.dtype) + " is not reduced (f32, f64, i32)");
+  if (t.numel() > 0 && !t.data) throw Error(std::string(op) + ": the tensor has no memory");
+}
+
+void check_allgather(const Communicator& c, const Tensor& in, const Tensor& out) {
+  if (out.dtype != in.dtype)
+    throw Error(std::string("allgather: out is ") + dtype_name(out.dtype) + ", in is " + dtype_name(in.dtype));
+  if (out.numel() != in.numel() * c.size())
+    throw Error("allgather: out holds " + std::to_string(out.numel()) + " elements, " + std::to_string(c.size()) +
+                " ranks × " + std::to_string(in.numel()) + " expected");
+}
+
+void check_root(const Communicator& c, int root) {
+  if (root < 0 || root >= c.size())
+    throw Error("broadcast: root " + std::to_string(root) + " is outside [0, " + std::to_string(c.size()) + ")");
+}
+
+}  // namespace aws

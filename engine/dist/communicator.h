@@ -1,0 +1,72 @@
+// Collectives across the ranks of a job (DESIGN.md "Beyond one GPU"): one process per GPU (or per
+// cpu worker set), started by mpirun or Slurm's srun. The facade has three implementations: single
+// (one rank, no MPI: every collective is the identity), mpi (host buffers: the cpu backend's
+// collectives and the bootstrap of the others; communicator_mpi.cpp) and, later, nccl (device
+// buffers). Every rank must call the same collectives in the same order with the same shapes.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/context.h"
+#include "core/error.h"
+#include "core/tensor.h"
+
+namespace aws {
+
+enum class ReduceOp { sum, max };
+
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  virtual std::string backend() const = 0;  // "single" | "mpi"
+
+  // In place: t becomes the elementwise reduction of every rank's t (f32, f64 or i32, same shape on
+  // every rank). Sums run in a fixed order for a given size, so a rerun gives the same bits.
+  virtual void allreduce(Ctx& ctx, Tensor& t, ReduceOp op) = 0;
+  // out (size()·in.numel() elements of in's dtype) = every rank's `in`, in rank order.
+  virtual void allgather(Ctx& ctx, const Tensor& in, Tensor& out) = 0;
+  // Every rank's t becomes root's t.
+  virtual void broadcast(Ctx& ctx, Tensor& t, int root) = 0;
+  virtual void barrier() = 0;
+  // The ranks that pass the same color form a new communicator, ranked by (key, old rank).
+  virtual std::unique_ptr<Communicator> split(int color, int key) = 0;
+};
+
+// One rank: the job without MPI.
+std::unique_ptr<Communicator> make_single_communicator();
+
+// MPI_COMM_WORLD (MPI is initialized here if nobody has, and finalized when this communicator goes).
+std::unique_ptr<Communicator> make_mpi_communicator();
+
+// The job this process belongs to: under a launcher (OMPI_COMM_WORLD_SIZE, PMI_SIZE or SLURM_NTASKS
+// in the environment) with more than one rank, the MPI world; else a single rank. A multi-rank launch
+// of a build without MPI is a UserError naming -DAWS_MPI.
+std::unique_ptr<Communicator> make_world_communicator();
+
+// The world size a launcher announces in the environment (1 when none does).
+int launcher_world_size();
+
+// Checks shared by the implementations (communicator.cpp); throw Error naming the collective.
+void check_collective_dtype(const char* op, const Tensor& t);
+void check_allgather(const Communicator& c, const Tensor& in, const Tensor& out);
+void check_root(const Communicator& c, int root);
+
+}  // namespace aws
+
+// How the world communicator reaches MPI: with MPI built in, AWS_MPI_CALL(fn, (args...)) calls
+// fn(args...); without it, it throws naming the build option (as AWS_CUDA_CALL does for cuda).
+#if defined(AWS_WITH_MPI)
+#define AWS_MPI_CALL(fn, args) fn args
+#else
+#define AWS_MPI_CALL(fn, args) ::aws::mpi_not_built<decltype(fn args)>(#fn)
+namespace aws {
+template <class R>
+[[noreturn]] R mpi_not_built(const char* fn) {
+  throw UserError(std::string("this binary was built without MPI (") + fn +
+                  "); rebuild with -DAWS_MPI=ON (Debian: openmpi-bin, libopenmpi-dev) to run as several ranks");
+}
+}  // namespace aws
+#endif
