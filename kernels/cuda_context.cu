@@ -103,6 +103,8 @@ void* cuda_state_swap_stream(CudaState* s, void* stream) {
   return prev;
 }
 
+void cuda_state_bind_device(CudaState* s) { CUDA_CHECK(cudaSetDevice(s->device)); }
+
 void cuda_stream_synchronize(void* stream) { CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream))); }
 
 }  // namespace aws

@@ -17,5 +17,7 @@ void cuda_sync(CudaState* s);
 // only handle-free work, such as the augmentation pass, may run meanwhile); returns the previous one.
 void* cuda_state_swap_stream(CudaState* s, void* stream);
 void cuda_stream_synchronize(void* stream);
+// Makes the context's GPU current for the calling thread (cudaSetDevice).
+void cuda_state_bind_device(CudaState* s);
 
 }  // namespace aws

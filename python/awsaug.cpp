@@ -7,9 +7,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <omp.h>
+
 #include <array>
 #include <cmath>
 #include <map>
+#include <mutex>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +34,35 @@ namespace {
 // per-thread default stream (cudaStreamPerThread), anything else the handle itself.
 void* stream_handle(intptr_t s) { return s == 1 ? nullptr : reinterpret_cast<void*>(s); }
 
+// A `stream=` argument as DLPack's number: None → 1 (the legacy default stream); 0, which
+// torch.cuda.default_stream().cuda_stream gives, is that stream too (DLPack forbids 0 itself).
+intptr_t dlpack_stream(pyb::handle stream) {
+  if (stream.is_none()) return 1;
+  if (!pyb::isinstance<pyb::int_>(stream))
+    throw pyb::type_error("awsaug: stream must be a raw CUDA stream handle (an int such as "
+                          "torch.cuda.current_stream().cuda_stream), got " +
+                          std::string(pyb::str(pyb::type::handle_of(stream).attr("__name__"))));
+  const long long s = stream.cast<long long>();
+  if (s < 0) throw pyb::value_error("awsaug: stream " + std::to_string(s) + " is not a stream handle");
+  return s == 0 ? 1 : intptr_t(s);
+}
+
+// Refuses a thread count OpenMP would choke on.
+int checked_threads(int threads) {
+  if (threads < 0 || threads > 1024)
+    throw pyb::value_error("awsaug: threads = " + std::to_string(threads) + " is outside [0, 1024] (0: all cores)");
+  return threads;
+}
+
+// A context without its process-wide side effect: Ctx sets OpenMP's thread count for the engine's own
+// commands, but in a Python process that count belongs to the user (torch shares the runtime).
+std::unique_ptr<Ctx> make_ctx(DeviceSpec dev, int threads) {
+  const int before = omp_get_max_threads();
+  auto ctx = std::make_unique<Ctx>(dev, threads);
+  omp_set_num_threads(before);
+  return ctx;
+}
+
 // The batch aug() returns: our buffer, readable by torch.from_dlpack / numpy.from_dlpack (each call of
 // __dlpack__ hands out one more reference to the same memory). On CUDA the pass ran on `ran_on`; a
 // consumer on another stream gets the capsule only after that stream has finished (a host wait).
@@ -39,7 +72,7 @@ struct Batch {
   void* ran_on = nullptr;
   pyb::capsule dlpack(pyb::object stream) const {
     if (view.buffer->device() == Device::cuda) {
-      const void* theirs = stream.is_none() ? nullptr : stream_handle(stream.cast<intptr_t>());
+      const void* theirs = stream_handle(dlpack_stream(stream));
       if (theirs != ran_on) stream_synchronize(ran_on);
     }
     return to_capsule(view);
@@ -84,9 +117,10 @@ class Augmenter {
  public:
   Augmenter(const std::string& policy, uint64_t seed, const std::optional<std::vector<float>>& mean,
             const std::optional<std::vector<float>>& std, int threads)
-      : policy_(policy_named(policy)), norm_(normalization_of(mean, std)), seed_(seed), cpu_(Device::cpu, threads) {
-    if (threads < 0) throw pyb::value_error("awsaug: threads must be >= 0 (0: all cores)");
-  }
+      : policy_(policy_named(policy)),
+        norm_(normalization_of(mean, std)),
+        seed_(seed),
+        cpu_(make_ctx(Device::cpu, checked_threads(threads))) {}
 
   pyb::object aug(pyb::handle images, pyb::handle indices, int64_t epoch, pyb::object out, pyb::object stream,
                   const std::string& layout, const std::string& dtype, bool gather, bool record_draws) {
@@ -98,12 +132,18 @@ class Augmenter {
       throw pyb::value_error("awsaug: epoch " + std::to_string(epoch) + " is outside [0, 2^32)");
     // CUDA: the pass runs on `stream` (default: the legacy default stream), and producers make their
     // tensors ready on it.
-    const intptr_t dl_stream = stream.is_none() ? 1 : stream.cast<intptr_t>();
+    // One call at a time: the plan's scratch, the draws and the CUDA buffers are this object's.
+    std::unique_lock<std::mutex> busy(mutex_, std::try_to_lock);
+    if (!busy.owns_lock())
+      throw std::runtime_error("awsaug: this Augmenter is in use by another thread; make one per thread");
+    const intptr_t dl_stream = dlpack_stream(stream);
     auto img = borrow(images, TensorRule{"images", {DType::u8}, 4}, dl_stream);
     const Tensor& im = img->tensor();
     const bool cuda = im.device == Device::cuda;
     if (!cuda && !stream.is_none()) throw pyb::value_error("awsaug: stream= is for CUDA tensors; images are on the cpu");
     const int64_t N = im.dim(0), H = im.dim(1), W = im.dim(2), C = im.dim(3);
+    if (H < 1 || W < 1 || H * W > (int64_t(1) << 26))
+      throw pyb::value_error("awsaug: images are " + im.shape.str() + "; H and W must be >= 1 and H·W at most 2^26");
     if (C != 1 && C != 3)
       throw pyb::value_error("awsaug: images have " + std::to_string(C) + " channels; NHWC with C = 1 or 3 expected");
     const std::vector<int32_t> idx = indices_of(indices, gather ? N : INT32_MAX);
@@ -111,7 +151,8 @@ class Augmenter {
     if (!gather && n != N)
       throw pyb::value_error("awsaug: " + std::to_string(n) + " indices for a batch of " + std::to_string(N) +
                              " images (one dataset index per image; gather=True selects rows of images instead)");
-    Ctx& ctx = cuda ? gpu_ctx(img->device_id()) : cpu_;
+    Ctx& ctx = cuda ? gpu_ctx(img->device_id()) : *cpu_;
+    if (cuda) bind_device(ctx);  // this thread's current GPU may be another (torch.cuda.set_device)
     const AugmentPlan& plan = plan_for(int(H), int(W), int(C));
     std::unique_ptr<BorrowedTensor> out_borrowed;
     std::shared_ptr<OwnedBuffer> buf;
@@ -128,6 +169,10 @@ class Augmenter {
         throw pyb::value_error("awsaug: out is on another device than images");
       if (to.shape != Shape{n, H, W, C})
         throw pyb::value_error("awsaug: out is " + to.shape.str() + ", expected " + Shape{n, H, W, C}.str());
+      const auto* o0 = static_cast<const uint8_t*>(to.data);
+      const auto* i0 = static_cast<const uint8_t*>(im.data);
+      if (o0 < i0 + im.bytes() && i0 < o0 + to.bytes())
+        throw pyb::value_error("awsaug: out overlaps images (the pass reads images while it writes out)");
     } else {
       const DType dt = dtype == "uint8" ? DType::u8 : DType::f32;
       buf = std::make_shared<OwnedBuffer>(im.device, size_t(n * H * W * C) * dtype_size(dt));
@@ -146,6 +191,10 @@ class Augmenter {
       augment_batch(ctx, plan, {.images = im, .indices = ti, .key = train_epoch_key(seed_, uint32_t(epoch)),
                                 .out = to, .draws = record_draws ? draws_.data() : nullptr,
                                 .rows = gather ? ImageRows::by_index : ImageRows::in_order});
+      // The pass has read images and the index buffer when aug() returns (the producer may free or
+      // reuse them then): a host wait on the run stream, until this path has run on a GPU and can be
+      // made asynchronous with events.
+      if (cuda) stream_synchronize(run_stream);
     }
     if (!out.is_none()) return out;  // on CUDA, ordered on `stream` for the caller
     Batch b;
@@ -182,6 +231,7 @@ class Augmenter {
   std::string policy_name() const { return policy_.name; }
   // The augmentation around the pair-op at an image size: crop padding, flip, Cutout side in pixels.
   pyb::dict base(int h, int w) const {
+    if (h < 1 || w < 1) throw pyb::value_error("awsaug: base(h, w) needs h, w >= 1");
     pyb::dict d;
     d["crop_pad"] = policy_.base.crop_pad;
     d["flip"] = policy_.base.flip;
@@ -198,7 +248,8 @@ class Augmenter {
     try {
       arr = pyb::module_::import("numpy").attr("asarray")(h);
     } catch (const pyb::error_already_set&) {
-      throw pyb::type_error("awsaug: indices must be a 1-d sequence of integers (list, NumPy array, torch tensor)");
+      throw pyb::type_error("awsaug: indices must be a 1-d sequence of integers on the host (list, NumPy array, torch "
+                            "cpu tensor)");
     }
     if (arr.ndim() != 1)
       throw pyb::type_error("awsaug: indices must be a 1-d sequence of integers, got " + std::to_string(arr.ndim()) +
@@ -221,7 +272,7 @@ class Augmenter {
   Ctx& gpu_ctx(int gpu) {
     if (!gpu_) {
       try {
-        gpu_ = std::make_unique<Ctx>(DeviceSpec{Device::cuda, gpu}, 1);
+        gpu_ = make_ctx(DeviceSpec{Device::cuda, gpu}, 1);
       } catch (const UserError& e) {
         throw pyb::value_error(std::string("awsaug: a CUDA tensor, but no cuda context: ") + e.what());
       }
@@ -254,7 +305,8 @@ class Augmenter {
   Policy policy_;
   Normalization norm_;
   uint64_t seed_;
-  Ctx cpu_;
+  std::unique_ptr<Ctx> cpu_;
+  std::mutex mutex_;  // held for the whole of an aug() call
   std::unique_ptr<Ctx> gpu_;  // the cuda context, made for the first CUDA batch
   std::unique_ptr<OwnedBuffer> dev_idx_;
   size_t dev_idx_bytes_ = 0;

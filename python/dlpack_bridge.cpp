@@ -76,7 +76,12 @@ std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, 
   if (!pyb::hasattr(obj, "__dlpack__") || !pyb::hasattr(obj, "__dlpack_device__"))
     throw pyb::type_error("awsaug: " + what + " must be a tensor with __dlpack__ (torch, NumPy, CuPy), got " +
                           std::string(pyb::str(pyb::type::handle_of(obj).attr("__name__"))));
-  const auto dev = obj.attr("__dlpack_device__")().cast<std::pair<int, int>>();
+  std::pair<int, int> dev;
+  try {
+    dev = obj.attr("__dlpack_device__")().cast<std::pair<int, int>>();
+  } catch (const pyb::cast_error&) {
+    throw pyb::type_error("awsaug: " + what + ".__dlpack_device__() did not return (device type, device id)");
+  }
   if (dev.first != kDLCPU && dev.first != kDLCUDA)
     throw pyb::value_error("awsaug: " + what + " is on DLPack device type " + std::to_string(dev.first) +
                            "; cpu (1) and CUDA (2) are supported");
@@ -123,6 +128,7 @@ std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, 
 }
 
 pyb::capsule to_capsule(const ExportView& v) {
+  const DLDataType dtype = dl_dtype(v.dtype);  // before anything is owned: it may throw
   auto* e = new Exported;
   e->buffer = v.buffer;
   e->shape = v.shape;
@@ -133,7 +139,7 @@ pyb::capsule to_capsule(const ExportView& v) {
   t.data = v.buffer->data();
   t.device = v.buffer->device() == Device::cuda ? DLDevice{kDLCUDA, v.gpu} : DLDevice{kDLCPU, 0};
   t.ndim = int32_t(e->shape.size());
-  t.dtype = dl_dtype(v.dtype);
+  t.dtype = dtype;
   t.shape = e->shape.data();
   t.strides = e->strides.data();
   t.byte_offset = 0;

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "core/strprintf.h"
 #include "engine/runtime/build_info.h"
 #include "engine/runtime/memory.h"
 
@@ -34,7 +35,7 @@ std::vector<SafeTensor> torch_state_dict(Ctx& ctx, const Model& model) {
   for (const ParamRef& p : model.params) {
     const Tensor& t = *p.param;
     const std::vector<float> v = host_floats(ctx, t);
-    if (p.name.ends_with("conv.weight")) {  // ours [K,R,S,C] → PyTorch [K,C,R,S]
+    if (t.shape.rank == 4) {  // a convolution: ours [K,R,S,C] → PyTorch [K,C,R,S]
       const int64_t K = t.dim(0), R = t.dim(1), S = t.dim(2), C = t.dim(3);
       std::vector<float> o(v.size());
       for (int64_t k = 0; k < K; ++k)
@@ -62,7 +63,7 @@ std::vector<SafeTensor> torch_state_dict(Ctx& ctx, const Model& model) {
 void export_safetensors(Ctx& ctx, const Model& model, const ModelFileInfo& info, const std::string& path) {
   auto list = [](const float* v, int c) {
     std::string s;
-    for (int i = 0; i < c; ++i) s += (i ? "," : "") + std::to_string(v[i]);
+    for (int i = 0; i < c; ++i) s += (i ? "," : "") + strprintf("%.9g", double(v[i]));  // exact float
     return s;
   };
   const std::map<std::string, std::string> meta{

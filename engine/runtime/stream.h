@@ -20,6 +20,9 @@ class ScopedStream {
   void* previous_;
 };
 
+// Makes ctx's GPU the calling thread's current device (allocations and launches go there).
+void bind_device(Ctx& ctx);
+
 // Blocks the host until all work queued on `stream` has run.
 void stream_synchronize(void* stream);
 

@@ -17,11 +17,11 @@ for h in core/tensor.h engine/ops/conv2d.h kernels/conv2d.h augment/pipeline.h t
   [ -f "$prefix/include/aws/$h" ] || fail "include/aws/$h missing"
 done
 if grep -q '^AWS_PYTHON:BOOL=ON' "$BUILD/CMakeCache.txt"; then
-  (cd "$prefix" && PYTHONPATH="$prefix/lib/python3/dist-packages" /usr/bin/python3 -c \
+  (cd "$prefix" && PYTHONPATH="$(echo "$prefix"/lib/python3.*/dist-packages)" /usr/bin/python3 -c \
     "import awsaug, numpy as np; b = awsaug.Augmenter('crop-flip').aug(np.zeros((2, 8, 8, 3), np.uint8), [0, 1], 0); \
 assert np.from_dlpack(b).shape == (2, 8, 8, 3); print('awsaug from', awsaug.__file__)") ||
     fail "import awsaug from the installed folder"
-  case $(PYTHONPATH="$prefix/lib/python3/dist-packages" /usr/bin/python3 -c 'import awsaug; print(awsaug.__file__)') in
+  case $(PYTHONPATH="$(echo "$prefix"/lib/python3.*/dist-packages)" /usr/bin/python3 -c 'import awsaug; print(awsaug.__file__)') in
     "$prefix"/*) ;;
     *) fail "awsaug was imported from outside the prefix" ;;
   esac

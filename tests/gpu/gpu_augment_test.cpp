@@ -256,10 +256,6 @@ TEST_CASE("augment kernel: a batch gathered in order (ImageRows::in_order) equal
   mem_free(Device::cuda, g_mem);
 }
 
-}  // namespace aws::test
-
-namespace aws::test {
-
 TEST_CASE("augment kernel: the u8 output (pixels before /255, Cutout 0) equals the cpu pass's") {
   Ctx cpu(Device::cpu, 2), gpu(Device::cuda);
   const uint64_t seed = test_seed(65);

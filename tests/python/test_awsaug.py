@@ -114,6 +114,15 @@ class Producers(unittest.TestCase):
         self.assertTrue(np.array_equal(g, b))
 
 
+class BadDevice:
+    """A producer whose __dlpack_device__ is not (type, id)."""
+    def __dlpack_device__(self):
+        return "cpu"
+
+    def __dlpack__(self, stream=None):
+        raise AssertionError("not reached")
+
+
 class Errors(unittest.TestCase):
     def test_each_bad_input_is_one_clear_exception(self):
         a = awsaug.Augmenter("uniform")
@@ -140,6 +149,14 @@ class Errors(unittest.TestCase):
             (ValueError, "std", lambda: awsaug.Augmenter("uniform", std=[0.0])),
             (ValueError, "mean has 2 values", lambda: awsaug.Augmenter("uniform", mean=[0.1, 0.2])),
             (ValueError, "stream= is for CUDA", lambda: a.aug(x, range(4), 0, stream=5)),
+            (TypeError, "stream must be a raw CUDA stream handle", lambda: a.aug(x, range(4), 0, stream="abc")),
+            (ValueError, "stream -1", lambda: a.aug(x, range(4), 0, stream=-1)),
+            (ValueError, "H and W must be >= 1", lambda: a.aug(np.zeros((4, 0, 8, 3), np.uint8), range(4), 0)),
+            (ValueError, "out overlaps images", lambda: a.aug(x, [0, 1], 0, dtype="uint8", gather=True,
+                                                              out=x[:2])),
+            (ValueError, "threads", lambda: awsaug.Augmenter("uniform", threads=-1)),
+            (ValueError, "base(h, w)", lambda: a.base(0, 8)),
+            (TypeError, "__dlpack_device__", lambda: a.aug(BadDevice(), range(4), 0)),
         ]
         for kind, text, call in cases:
             with self.subTest(text=text):
@@ -157,6 +174,37 @@ class Errors(unittest.TestCase):
             self.assertIn(path, str(cm.exception))
         finally:
             os.remove(path)
+
+
+class Threads(unittest.TestCase):
+    def test_torch_thread_count_is_left_alone(self):
+        before = torch.get_num_threads()
+        awsaug.Augmenter("uniform", threads=1)
+        awsaug.Augmenter("uniform", threads=3)
+        self.assertEqual(torch.get_num_threads(), before)
+
+    def test_a_second_thread_gets_an_error_never_wrong_pixels(self):
+        import threading
+        a = awsaug.Augmenter("uniform", seed=9, threads=1)
+        x = images(64, 16, 16, 3, SEED)
+        want = np.from_dlpack(a.aug(x, range(64), 2)).copy()
+        results, errors = [], []
+
+        def work():
+            for _ in range(100):
+                try:
+                    results.append(np.from_dlpack(a.aug(x, range(64), 2)).copy())
+                except RuntimeError as e:
+                    errors.append(str(e))
+        ts = [threading.Thread(target=work) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(len(results) + len(errors), 400)
+        self.assertTrue(all(np.array_equal(r, want) for r in results), "a batch came out wrong")
+        self.assertTrue(all("in use by another thread" in e for e in errors))
+        print(f"test_awsaug: 4 threads x 100 calls: {len(results)} batches, {len(errors)} refused while busy")
 
 
 class Memory(unittest.TestCase):
