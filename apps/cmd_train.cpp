@@ -21,6 +21,7 @@
 #include "engine/data/normalize.h"
 #include "engine/data/registry.h"
 #include "engine/data/split.h"
+#include "engine/dist/communicator.h"
 #include "engine/io/atomic_file.h"
 #include "engine/io/jsonl.h"
 #include "engine/optim/sgd.h"
@@ -91,18 +92,25 @@ void run_train(const TrainArgs& a) {
   const Split split = make_data_split(train, a.val, a.subset, a.data_seed);
 
   Ctx ctx(dev, a.threads);
+  // Under mpirun/srun: data-parallel ranks (docs/DISTRIBUTED.md); rank 0 alone reports and writes.
+  std::unique_ptr<Communicator> world = make_world_communicator();
+  spec.comm = world.get();
   TrainCliObserver obs(a.out, a.r.epochs);
-  TrainingResult res = train_model(ctx, train, test, split, spec, obs);
+  TrainingObserver quiet;
+  TrainingResult res = train_model(ctx, train, test, split, spec, world->rank() == 0 ? obs : quiet);
+  if (world->rank() != 0) return;
 
   ModelFileInfo info;
   info.dataset = a.data;
   info.norm = res.norm;
-  info.extra = {{"epochs", a.r.epochs}, {"policy", spec.policy.name}, {"test_acc", res.test_acc}, {"seed", a.seed}};
+  info.extra = {{"epochs", a.r.epochs}, {"policy", spec.policy.name}, {"test_acc", res.test_acc}, {"seed", a.seed},
+                {"ranks", world->size()}};
   save_model_file(ctx, a.out + "/model.ckpt", *res.model, info, false);
   nlohmann::json result{{"recipe", a.r.to_json()}, {"init", a.init}, {"model", a.model},       {"data", a.data},     {"policy", spec.policy.name},
                         {"epochs", a.r.epochs},     {"seed", a.seed},     {"final_test_acc", res.test_acc},
                         {"final_test_error", 100.0 - res.test_acc},  {"best_epoch_test_acc_optimistic", res.best_test}};
   if (res.val_acc >= 0) result["final_val_acc"] = res.val_acc;
+  result["ranks"] = world->size();
   result["build"] = build_info_json();
   atomic_write_file(a.out + "/result.json", result.dump(2) + "\n");
   std::printf("final test accuracy %.2f%% (error %.2f%%) after %d epochs; checkpoint %s/model.ckpt\n", res.test_acc,

@@ -6,6 +6,7 @@
 
 #include "augment/pipeline.h"
 #include "core/error.h"
+#include "core/strprintf.h"
 #include "engine/optim/schedule.h"
 #include "engine/optim/sgd.h"
 #include "models/precision.h"
@@ -18,15 +19,21 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
                            const TrainingSpec& spec, TrainingObserver& obs) {
   const TrainRecipe& r = spec.recipe;
   if (int64_t(split.train.size()) < r.batch) throw UserError("--batch: larger than the training set");
+  const int ranks = spec.comm ? spec.comm->size() : 1;
+  if (r.batch % ranks != 0)
+    throw UserError("--batch " + std::to_string(r.batch) + " is not divisible by the " + std::to_string(ranks) +
+                    " ranks (each trains batch / ranks rows of every batch)");
+  const int64_t rank_batch = r.batch / ranks;
   TrainingResult out;
   out.norm = compute_normalization(train, split.train);
   ModelSpec ms{spec.model, train.h, train.w, train.c, train.num_classes, float(r.bn_momentum)};
   apply_math(spec.math, ctx, ms);
-  out.model = create_model(ms, r.batch * spec.eb, ctx.device);
+  out.model = create_model(ms, rank_batch * spec.eb, ctx.device);
   Model& model = *out.model;
   Sgd sgd(SgdConfig{float(r.momentum), r.nesterov, float(r.weight_decay)});
-  Trainer trainer(ctx, model, sgd, TrainOptions{float(r.label_smoothing), float(r.clip), spec.eb, spec.cuda_graphs},
-                  r.batch);
+  Trainer trainer(ctx, model, sgd,
+                  TrainOptions{float(r.label_smoothing), float(r.clip), spec.eb, spec.cuda_graphs, spec.comm},
+                  rank_batch);
   model.init_params(ctx, spec.seed);
   if (!spec.init.empty()) load_model_file(ctx, spec.init, model);  // weights, BN statistics and momentum
 
@@ -41,9 +48,11 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
   AugmentPlan plan = make_augment_plan(spec.policy, train.h, train.w, train.c, out.norm);
   ResidentImages train_res(ctx, train), test_res(ctx, test);
   char line[320];
-  std::snprintf(line, sizeof line, "train: %s (%lld params), %zu images, policy %s, %d epochs, lr %s, %d threads",
+  std::snprintf(line, sizeof line, "train: %s (%lld params), %zu images, policy %s, %d epochs, lr %s, %d threads%s",
                 spec.model.c_str(), (long long)model.num_params(), split.train.size(), spec.policy.name.c_str(),
-                r.epochs, lr.str().c_str(), ctx.threads);
+                r.epochs, lr.str().c_str(), ctx.threads,
+                ranks > 1 ? strprintf(" x %d ranks (%lld images each per step)", ranks, (long long)rank_batch).c_str()
+                          : "");
   obs.ready();  // before the first line: a front end that cannot write says so first
   obs.message(line);
   trainer.set_context("train");

@@ -16,6 +16,7 @@
 #include "engine/data/dataset.h"
 #include "engine/data/normalize.h"
 #include "engine/data/split.h"
+#include "engine/dist/communicator.h"
 #include "models/model.h"
 #include "train/recipe.h"
 
@@ -30,6 +31,9 @@ struct TrainingSpec {
   int eb = 1;                   // Enlarge Batch: augmented copies per image
   bool cuda_graphs = false;
   std::string init;             // a model file to start from ("" = the seed's initialization)
+  // Data-parallel ranks (null = one): the recipe's batch is the global batch, each rank trains
+  // batch / size rows of it (train/trainer.h). cpu only for now.
+  Communicator* comm = nullptr;
 };
 
 // What a front end sees of a training run. All optional.

@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +27,9 @@ void epoch_permutation(const RngKey& key, int64_t n, std::vector<int32_t>& out) 
 Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, int64_t batch)
     : ctx_(ctx), model_(model), opt_(opt), opt_cfg_(o), batch_(batch), inputs_(ctx, batch * std::max(1, o.eb)) {
   if (o.eb < 1) throw UserError("--eb must be >= 1");
+  if (o.comm && o.comm->size() > 1 && ctx.is_cuda())
+    throw UserError("--device cuda with " + std::to_string(o.comm->size()) +
+                    " ranks: data-parallel training on cuda needs the NCCL communicator, which is not built yet");
   AWS_ASSERT(model.batch == batch * o.eb, "model planned for another batch size");
   opt_.declare_state(model_.state, model_.params);
   model_.work.add(&loss_sum_, Shape{1}, DType::f32);
@@ -41,6 +46,29 @@ Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, 
 
 Trainer::~Trainer() = default;
 
+// The end of a data-parallel epoch: loss, accuracy and image counts over all ranks; BN running
+// statistics averaged (each rank saw its own rows); then every rank's network state hashed and
+// compared, so ranks that drifted apart stop the run instead of training on silently.
+void Trainer::sync_ranks(uint32_t epoch, double& loss_sum, int64_t& correct_sum, int64_t& images) {
+  Communicator& c = *opt_cfg_.comm;
+  double sums[2] = {loss_sum, double(correct_sum)};
+  Tensor ts(sums, Shape{2}, DType::f64);
+  c.allreduce(ctx_, ts, ReduceOp::sum);
+  loss_sum = sums[0] / double(c.size());
+  correct_sum = int64_t(sums[1]);
+  images *= c.size();
+  for (const BufferRef& b : model_.buffers) c.allreduce(ctx_, *b.t, ReduceOp::mean);
+  const uint64_t h = XXH3_64bits(model_.state.base(), model_.network_state_bytes());
+  int32_t mine[2] = {int32_t(uint32_t(h)), int32_t(uint32_t(h >> 32))};
+  std::vector<int32_t> all(2 * size_t(c.size()));
+  Tensor tm(mine, Shape{2}, DType::i32), ta(all.data(), Shape{2 * c.size()}, DType::i32);
+  c.allgather(ctx_, tm, ta);
+  for (int r = 1; r < c.size(); ++r)
+    if (all[size_t(2 * r)] != all[0] || all[size_t(2 * r + 1)] != all[1])
+      throw Error("epoch " + std::to_string(epoch + 1) + ": rank " + std::to_string(r) +
+                  " holds another network state than rank 0 (data-parallel ranks drifted apart)");
+}
+
 void Trainer::zero_pair_counts() { mem_zero(ctx_, pair_dev_.data, pair_dev_.bytes()); }
 
 void Trainer::add_pair_counts(int64_t* out) {
@@ -55,7 +83,9 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
   EpochStats st;
   share_device_cache(ctx_, plan, aug_cache_);
   epoch_permutation(key, int64_t(indices.size()), order_);
-  const int64_t steps = int64_t(indices.size()) / batch_;
+  const int ranks = opt_cfg_.comm ? opt_cfg_.comm->size() : 1, rank = opt_cfg_.comm ? opt_cfg_.comm->rank() : 0;
+  const int64_t global_batch = batch_ * ranks;  // this rank's rows: [rank·batch, (rank+1)·batch) of each
+  const int64_t steps = int64_t(indices.size()) / global_batch;
   const int64_t rows_per_step = batch_ * opt_cfg_.eb;
   const Dataset& d = train.dataset();
   SoftmaxCEParams ce{opt_cfg_.label_smoothing};
@@ -98,6 +128,10 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
     softmax_ce_forward_backward(ctx_, ce, {.logits = logits, .labels = labels, .loss = model_.loss, .dlogits = dlogits,
                                            .correct = model_.correct});
     model_.backward(ctx_, rows_per_step);
+    if (ranks > 1) {  // the global batch's mean gradient, in one call over the contiguous arena
+      Tensor grads(model_.grads.base(), Shape{int64_t(model_.grads.bytes() / 4)}, DType::f32, model_.grads.device());
+      opt_cfg_.comm->allreduce(ctx_, grads, ReduceOp::mean);
+    }
     if (clip_) clip_->compute(ctx_, model_.params);
     opt_.step(ctx_, step_lr, clip_ ? &clip_->scale() : nullptr);
     add_forward(ctx_, {.a = loss_sum_, .b = model_.loss, .y = loss_sum_});
@@ -120,7 +154,8 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
   double loss_sum = 0;
   int64_t correct_sum = 0;
   for (int64_t s = 0; s < steps; ++s) {
-    for (int64_t b = 0; b < batch_; ++b) gathered_[size_t(b)] = indices[size_t(order_[size_t(s * batch_ + b)])];
+    for (int64_t b = 0; b < batch_; ++b)
+      gathered_[size_t(b)] = indices[size_t(order_[size_t(s * global_batch + rank * batch_ + b)])];
     const auto ta = Clock::now();
     inputs_.stage(ctx_, float(lr.at(iter)), step_random_key(key, s), gathered_.data(), batch_, opt_cfg_.eb,
                   d.labels);
@@ -151,6 +186,7 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
   read_sums(loss_sum, correct_sum);
   check_finite(loss_sum, 0.0f, steps, !ctx_.is_cuda());
   if (pair_counts) add_pair_counts(pair_counts);
+  if (ranks > 1) sync_ranks(key.epoch, loss_sum, correct_sum, st.images);
   st.loss = steps ? loss_sum / double(steps) : 0;
   st.acc = st.images ? 100.0 * double(correct_sum) / double(st.images) : 0;
   st.seconds = seconds_since(t0);

@@ -19,6 +19,7 @@
 #include "core/context.h"
 #include "core/rng.h"
 #include "engine/data/dataset.h"
+#include "engine/dist/communicator.h"
 #include "engine/ops/softmax_ce.h"
 #include "engine/optim/clip.h"
 #include "engine/optim/optimizer.h"
@@ -39,6 +40,12 @@ struct TrainOptions {
   // AWS_SYNC_DEBUG=1 (synchronizing inside a capture is illegal): those run every step eagerly.
   // Off by default until it has run on a GPU.
   bool cuda_graphs = false;
+  // Data-parallel ranks (engine/dist/communicator.h; null = one rank): every rank runs the same epoch
+  // permutation and takes its `batch` rows of each global batch of batch·size images; gradients are
+  // averaged over the gradient arena in one call before clipping, BN running statistics averaged at
+  // the end of each epoch, and the ranks' states compared by hash. cpu only for now (the MPI
+  // communicator holds host buffers).
+  Communicator* comm = nullptr;
 };
 
 struct EpochStats {
@@ -89,6 +96,7 @@ class Trainer {
 
  private:
   void zero_pair_counts();
+  void sync_ranks(uint32_t epoch, double& loss_sum, int64_t& correct_sum, int64_t& images);
   void add_pair_counts(int64_t* out);  // reads the device counters back (one copy and sync)
 
   Ctx& ctx_;

@@ -14,7 +14,7 @@ class SingleCommunicator final : public Communicator {
   int rank() const override { return 0; }
   int size() const override { return 1; }
   std::string backend() const override { return "single"; }
-  void allreduce(Ctx&, Tensor& t, ReduceOp) override { check_collective_dtype("allreduce", t); }
+  void allreduce(Ctx&, Tensor& t, ReduceOp op) override { check_reduce("allreduce", t, op); }
   void allgather(Ctx& ctx, const Tensor& in, Tensor& out) override {
     check_allgather(*this, in, out);
     if (in.data != out.data && in.bytes() > 0) {
@@ -50,6 +50,11 @@ int launcher_world_size() {
 std::unique_ptr<Communicator> make_world_communicator() {
   if (launcher_world_size() <= 1) return make_single_communicator();
   return AWS_MPI_CALL(make_mpi_communicator, ());
+}
+
+void check_reduce(const char* op, const Tensor& t, ReduceOp r) {
+  check_collective_dtype(op, t);
+  if (r == ReduceOp::mean && t.dtype == DType::i32) throw Error(std::string(op) + ": the mean of i32 is not an i32");
 }
 
 void check_collective_dtype(const char* op, const Tensor& t) {

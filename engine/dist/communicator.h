@@ -14,7 +14,7 @@
 
 namespace aws {
 
-enum class ReduceOp { sum, max };
+enum class ReduceOp { sum, max, mean };  // mean: the sum × 1/size (f32, f64)
 
 class Communicator {
  public:
@@ -51,6 +51,7 @@ int launcher_world_size();
 
 // Checks shared by the implementations (communicator.cpp); throw Error naming the collective.
 void check_collective_dtype(const char* op, const Tensor& t);
+void check_reduce(const char* op, const Tensor& t, ReduceOp r);  // dtype, and no i32 mean
 void check_allgather(const Communicator& c, const Tensor& in, const Tensor& out);
 void check_root(const Communicator& c, int root);
 

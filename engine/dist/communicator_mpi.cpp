@@ -67,12 +67,22 @@ class MpiCommunicator final : public Communicator {
   std::string backend() const override { return "mpi"; }
 
   void allreduce(Ctx&, Tensor& t, ReduceOp op) override {
-    check_collective_dtype("allreduce", t);
+    check_reduce("allreduce", t, op);
     host_only("allreduce", t);
     // MPI_SUM's order for a given communicator size is fixed by the library's algorithm choice, which
     // depends only on the message size and the size: a rerun at the same size gives the same bits.
     MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, t.data, count_of("allreduce", t.numel()), mpi_type(t.dtype),
-                            op == ReduceOp::sum ? MPI_SUM : MPI_MAX, comm_));
+                            op == ReduceOp::max ? MPI_MAX : MPI_SUM, comm_));
+    if (op == ReduceOp::mean) {
+      const int64_t n = t.numel();
+      if (t.dtype == DType::f32) {
+        const float inv = 1.0f / float(size_);
+        for (int64_t i = 0; i < n; ++i) t.f32()[i] *= inv;
+      } else {
+        const double inv = 1.0 / double(size_);
+        for (int64_t i = 0; i < n; ++i) static_cast<double*>(t.data)[i] *= inv;
+      }
+    }
   }
   void allgather(Ctx&, const Tensor& in, Tensor& out) override {
     check_allgather(*this, in, out);
