@@ -78,7 +78,8 @@ struct Batch {
     return to_capsule(view);
   }
   std::pair<int, int> dlpack_device() const {
-    return view.buffer->device() == Device::cuda ? std::pair<int, int>{kDLCUDA, view.gpu} : std::pair<int, int>{kDLCPU, 0};
+    if (view.buffer->device() == Device::cuda) return {kDLCUDA, view.gpu};
+    return {kDLCPU, 0};
   }
 };
 
@@ -140,7 +141,8 @@ class Augmenter {
     auto img = borrow(images, TensorRule{"images", {DType::u8}, 4}, dl_stream);
     const Tensor& im = img->tensor();
     const bool cuda = im.device == Device::cuda;
-    if (!cuda && !stream.is_none()) throw pyb::value_error("awsaug: stream= is for CUDA tensors; images are on the cpu");
+    if (!cuda && !stream.is_none())
+      throw pyb::value_error("awsaug: stream= is for CUDA tensors; images are on the cpu");
     const int64_t N = im.dim(0), H = im.dim(1), W = im.dim(2), C = im.dim(3);
     if (H < 1 || W < 1 || H * W > (int64_t(1) << 26))
       throw pyb::value_error("awsaug: images are " + im.shape.str() + "; H and W must be >= 1 and H·W at most 2^26");

@@ -31,6 +31,9 @@ std::optional<DType> our_dtype(DLDataType t) {
   return std::nullopt;
 }
 
+// NumPy's and torch's name of our element types.
+std::string dtype_python_name(DType d) { return d == DType::u8 ? "uint8" : d == DType::i32 ? "int32" : "float32"; }
+
 DLDataType dl_dtype(DType t) {
   switch (t) {
     case DType::u8: return DLDataType{kDLUInt, 8, 1};
@@ -101,7 +104,7 @@ std::unique_ptr<BorrowedTensor> borrow(pyb::handle obj, const TensorRule& rule, 
   std::string want;
   for (DType d : rule.dtypes) {
     ok_dtype |= dt && *dt == d;
-    want += (want.empty() ? "" : " or ") + std::string(d == DType::u8 ? "uint8" : d == DType::i32 ? "int32" : "float32");
+    want += (want.empty() ? "" : " or ") + dtype_python_name(d);
   }
   if (!ok_dtype) throw pyb::type_error("awsaug: " + what + " is " + dtype_text(t.dtype) + ", expected " + want);
   if (t.ndim != rule.rank)

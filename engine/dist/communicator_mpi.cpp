@@ -19,9 +19,9 @@ namespace {
               std::to_string(line) + ")");
 }
 
-#define MPI_CHECK(call)                                       \
-  do {                                                        \
-    const int mpi_rc_ = (call);                               \
+#define MPI_CHECK(call)                                                       \
+  do {                                                                        \
+    const int mpi_rc_ = (call);                                               \
     if (mpi_rc_ != MPI_SUCCESS) mpi_fail(#call, mpi_rc_, __FILE__, __LINE__); \
   } while (0)
 
@@ -41,7 +41,8 @@ void host_only(const char* op, const Tensor& t) {
 
 // MPI counts are int: larger messages would need chunking, which no caller needs yet.
 int count_of(const char* op, int64_t n) {
-  if (n > int64_t(INT32_MAX)) throw Error(std::string(op) + ": " + std::to_string(n) + " elements exceed MPI's int count");
+  if (n > int64_t(INT32_MAX))
+    throw Error(std::string(op) + ": " + std::to_string(n) + " elements exceed MPI's int count");
   return int(n);
 }
 

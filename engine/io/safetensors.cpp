@@ -36,8 +36,8 @@ std::vector<uint8_t> safetensors_bytes(const std::vector<SafeTensor>& tensors,
       n *= size_t(d);
     }
     if (n != t.bytes.size())
-      throw Error("safetensors: tensor '" + t.name + "' holds " + std::to_string(t.bytes.size()) + " bytes, its shape " +
-                  "and dtype need " + std::to_string(n));
+      throw Error("safetensors: tensor '" + t.name + "' holds " + std::to_string(t.bytes.size()) +
+                  " bytes, its shape and dtype need " + std::to_string(n));
     header[t.name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + n}}};
     offset += n;
   }
