@@ -29,6 +29,7 @@
 #include "engine/data/normalize.h"
 #include "engine/optim/sgd.h"
 #include "models/memory_plan.h"
+#include "search/search_config.h"
 #include "train/trainer.h"
 
 namespace aws::cli {
@@ -45,6 +46,9 @@ struct StepArgs {
   int64_t batch = 128;
   int steps = 20, warmup = 3, threads = 0;
   bool peer = true;
+  // search-step: the search's own step (SPEC §7, search/search_config.h): the uniform pair-op policy
+  // (crop, flip, pair-op, Cutout), gradient clipping at 3.0, label smoothing 0.05, BN momentum 0.5.
+  bool search = false;
 };
 
 struct Timing {
@@ -102,7 +106,7 @@ nlohmann::json run_peer(const StepArgs& a, int threads) {
   const std::string cmd = "/usr/bin/python3 '" + script + "' --model " + a.model + " --data-shape " + a.shape +
                           " --batch " + std::to_string(a.batch) + " --steps " + std::to_string(a.steps) +
                           " --warmup " + std::to_string(a.warmup) + " --threads " + std::to_string(threads) +
-                          " --device " + a.device;
+                          " --device " + a.device + (a.search ? " --search" : "");
   std::fflush(stdout);
   std::FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) throw UserError("--peer: cannot start /usr/bin/python3");
@@ -140,26 +144,31 @@ void run_train_step(const StepArgs& a) {
   std::vector<int32_t> idx(size_t(d.n));
   std::iota(idx.begin(), idx.end(), 0);
 
-  ModelSpec spec{a.model, h, w, c, 10, 0.1f};
+  const SearchConfig sc;  // the search's defaults: clip, label smoothing, BN momentum
+  ModelSpec spec{a.model, h, w, c, 10, a.search ? float(sc.bn_momentum) : 0.1f};
   apply_math(a.math, ctx, spec);
   auto model = create_model(spec, a.batch, ctx.device);
   Sgd sgd(SgdConfig{0.9f, true, 5e-4f});
   TrainOptions topt;
   topt.cuda_graphs = a.cuda_graphs;
+  if (a.search) topt.clip_norm = float(sc.clip), topt.label_smoothing = float(sc.label_smoothing);
   Trainer trainer(ctx, *model, sgd, topt, a.batch);
   model->init_params(ctx, 0);
-  AugmentPlan plan = make_augment_plan(load_policy("crop-flip"), h, w, c, compute_normalization(d, idx));
+  AugmentPlan plan =
+      make_augment_plan(load_policy(a.search ? "uniform" : "crop-flip"), h, w, c, compute_normalization(d, idx));
   ResidentImages res(ctx, d);
   LrSchedule lr = parse_lr_schedule("constant", "--schedule");
   lr.base = 0.1;
   lr.total = a.steps + a.warmup;
   lr.validate("--schedule");
 
-  std::printf("train step: %s on %s, batch %lld, device %s%s, %d threads, %d steps after %d warm-up "
-              "(crop+flip, SGD Nesterov 0.9, wd 5e-4)\n",
-              a.model.c_str(), a.shape.c_str(), (long long)a.batch, a.device.c_str(),
+  std::printf("%s step: %s on %s, batch %lld, device %s%s, %d threads, %d steps after %d warm-up (%s)\n",
+              a.search ? "search" : "train", a.model.c_str(), a.shape.c_str(), (long long)a.batch, a.device.c_str(),
               (math_label(ctx, spec) + (a.cuda_graphs ? ", CUDA graphs" : "")).c_str(), threads,
-              a.steps, a.warmup);
+              a.steps, a.warmup,
+              a.search ? "uniform pair-op policy + crop/flip/Cutout, SGD Nesterov 0.9, wd 5e-4, clip 3.0, label "
+                         "smoothing 0.05, BN momentum 0.5"
+                       : "crop+flip, SGD Nesterov 0.9, wd 5e-4");
   // The synthetic set holds (steps + warm-up) batches; the line also gives the arenas alone.
   std::printf("memory plan: %s (dataset of %lld images)\n",
               plan_memory(*model, ctx.device, d.images.size()).str().c_str(), (long long)d.n);
@@ -202,19 +211,33 @@ void add_bench_command(CLI::App& app) {
   CLI::App* bench = app.add_subcommand("bench", "benchmarks, each next to a peer in the same run");
   bench->require_subcommand(1);
   auto a = std::make_shared<StepArgs>();
-  CLI::App* t = bench->add_subcommand("train-step", "images/s of full train steps, ours next to PyTorch");
-  t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
-  t->add_option("--data-shape", a->shape, "HxWxC of the synthetic images")->capture_default_str();
-  t->add_option("--batch", a->batch)->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 16));
-  t->add_option("--device", a->device, "cpu | cuda | cuda:N (GPU N; cuda = GPU 0)")->capture_default_str();
-  t->add_option("--steps", a->steps, "timed steps")->capture_default_str()->check(CLI::Range(1, 1000000));
-  t->add_option("--warmup", a->warmup, "untimed steps first")->capture_default_str()->check(CLI::Range(0, 1000000));
-  t->add_option("--threads", a->threads, "cpu threads for both (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
-  add_math_option(t, a->math);
-  add_cuda_graphs_flag(t, a->cuda_graphs);
-  t->add_flag("--peer,!--no-peer", a->peer, "run the PyTorch peer (default on)");
-  t->add_option("--peer-script", a->peer_script, "peer script (default: bench/train_step_peer.py of the source tree)");
-  t->callback([a] { run_train_step(*a); });
+  // train-step and search-step take the same options and run the same peer; search-step in the
+  // search's configuration (StepArgs::search).
+  auto step_command = [&](const char* name, const char* what, bool search) {
+    CLI::App* t = bench->add_subcommand(name, what);
+    t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
+    t->add_option("--data-shape", a->shape, "HxWxC of the synthetic images")->capture_default_str();
+    t->add_option("--batch", a->batch)->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 16));
+    t->add_option("--device", a->device, "cpu | cuda | cuda:N (GPU N; cuda = GPU 0)")->capture_default_str();
+    t->add_option("--steps", a->steps, "timed steps")->capture_default_str()->check(CLI::Range(1, 1000000));
+    t->add_option("--warmup", a->warmup, "untimed steps first")->capture_default_str()->check(CLI::Range(0, 1000000));
+    t->add_option("--threads", a->threads, "cpu threads for both (0: all)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
+    add_math_option(t, a->math);
+    add_cuda_graphs_flag(t, a->cuda_graphs);
+    t->add_flag("--peer,!--no-peer", a->peer, "run the PyTorch peer (default on)");
+    t->add_option("--peer-script", a->peer_script, "peer script (default: bench/train_step_peer.py of the source tree)");
+    t->callback([a, search] {
+      a->search = search;
+      run_train_step(*a);
+    });
+  };
+  step_command("train-step", "images/s of full train steps, ours next to PyTorch", false);
+  step_command("search-step",
+               "images/s of the search's own train step (pair-op augmentation, clip 3.0, label smoothing 0.05), "
+               "ours next to PyTorch",
+               true);
   add_bench_augment(*bench);
 }
 

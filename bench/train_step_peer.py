@@ -65,6 +65,9 @@ def main():
     ap.add_argument("--compile", action="store_true", help="torch.compile the model (torch >= 2)")
     ap.add_argument("--images", type=int, default=0, help="synthetic dataset size (0: 8 batches)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--search", action="store_true",
+                    help="the search's configuration (aws bench search-step): clip_grad_norm_ 3.0, label smoothing "
+                         "0.05, BN momentum 0.5; augmentation stays crop+flip (our pair-ops have no torch twin)")
     a = ap.parse_args()
     if a.batch < 1 or a.steps < 1 or a.warmup < 0:
         raise SystemExit("--batch and --steps must be positive, --warmup >= 0")
@@ -86,7 +89,8 @@ def main():
     std = (data.float() / 255).std(dim=(0, 1, 2))
     gen_dev = torch.Generator(device=dev).manual_seed(a.seed + 1)
 
-    model = torch_models.make(a.model, c, 10).to(dev).to(memory_format=torch.channels_last)
+    model = torch_models.make(a.model, c, 10, momentum=0.5 if a.search else 0.1).to(dev)
+    model = model.to(memory_format=torch.channels_last)
     model.train()
     decay = [p for name, p in model.named_parameters() if name.endswith("conv.weight") or name == "fc.weight"]
     no_decay = [p for name, p in model.named_parameters() if not (name.endswith("conv.weight") or name == "fc.weight")]
@@ -106,8 +110,11 @@ def main():
         opt.zero_grad(set_to_none=True)
         with torch.autocast(device_type=dev.type, dtype=amp_dtype, enabled=use_amp):
             out = fwd(x)
-            loss = F.cross_entropy(out.float(), y)
+            loss = F.cross_entropy(out.float(), y, label_smoothing=0.05 if a.search else 0.0)
         scaler.scale(loss).backward()
+        if a.search:
+            scaler.unscale_(opt)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 3.0)
         scaler.step(opt)
         scaler.update()
         correct = (out.argmax(1) == y).sum()
@@ -127,7 +134,7 @@ def main():
     res = {
         "torch": torch.__version__, "model": a.model, "data_shape": "%dx%dx%d" % (h, w, c), "batch": a.batch,
         "device": a.device, "threads": torch.get_num_threads(), "amp": a.amp if use_amp else "off",
-        "compile": a.compile, "steps": a.steps, "warmup": a.warmup,
+        "compile": a.compile, "search": a.search, "steps": a.steps, "warmup": a.warmup,
         "median_ms": med * 1e3, "mean_ms": mean_t * 1e3, "min_ms": min(times) * 1e3, "max_ms": max(times) * 1e3,
         "images_per_s": a.batch / med,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
