@@ -97,7 +97,16 @@ void run_train(const TrainArgs& a) {
   spec.comm = world.get();
   TrainCliObserver obs(a.out, a.r.epochs);
   TrainingObserver quiet;
-  TrainingResult res = train_model(ctx, train, test, split, spec, world->rank() == 0 ? obs : quiet);
+  TrainingResult res;
+  try {
+    res = train_model(ctx, train, test, split, spec, world->rank() == 0 ? obs : quiet);
+  } catch (const std::exception& e) {
+    if (world->size() == 1) throw;
+    // One rank failing (a file rank 0 cannot write, a divergence) ends the whole job, not just itself.
+    std::fprintf(stderr, "aws: rank %d: %s\n", world->rank(), e.what());
+    std::fflush(stderr);
+    world->abort(dynamic_cast<const UserError*>(&e) ? 2 : 1);
+  }
   if (world->rank() != 0) return;
 
   ModelFileInfo info;

@@ -26,6 +26,7 @@ class SingleCommunicator final : public Communicator {
   void broadcast(Ctx&, Tensor&, int root) override { check_root(*this, root); }
   void barrier() override {}
   std::unique_ptr<Communicator> split(int, int) override { return std::make_unique<SingleCommunicator>(); }
+  void abort(int) override {}
 };
 
 // A positive integer from the environment, or 0 when unset or malformed.

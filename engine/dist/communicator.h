@@ -33,6 +33,9 @@ class Communicator {
   virtual void barrier() = 0;
   // The ranks that pass the same color form a new communicator, ranked by (key, old rank).
   virtual std::unique_ptr<Communicator> split(int color, int key) = 0;
+  // Ends every rank of the job with exit code `code` (MPI_Abort): a rank that fails alone must not
+  // leave the others waiting in a collective. Does not return on mpi; nothing on a single rank.
+  virtual void abort(int code) = 0;
 };
 
 // One rank: the job without MPI.

@@ -98,6 +98,7 @@ class MpiCommunicator final : public Communicator {
     MPI_CHECK(MPI_Bcast(t.data, count_of("broadcast", int64_t(t.bytes())), MPI_BYTE, root, comm_));
   }
   void barrier() override { MPI_CHECK(MPI_Barrier(comm_)); }
+  void abort(int code) override { MPI_Abort(comm_, code); }
   std::unique_ptr<Communicator> split(int color, int key) override {
     if (color < 0) throw Error("split: color " + std::to_string(color) + " is negative");
     MPI_Comm sub = MPI_COMM_NULL;
