@@ -11,7 +11,8 @@ grep -q '^AWS_MPI:BOOL=ON' "$BUILD/CMakeCache.txt" || { echo "skipped: built wit
 run() { timeout 120 mpirun --allow-run-as-root --oversubscribe -np 2 "$AWS_BIN" train "$@"; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/aws-mpi-train.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-args=(--model resnet20 --data fashion-mnist --subset 256 --epochs 1 --batch 32 --threads 1)
+base=(--model resnet20 --data fashion-mnist --subset 256 --epochs 1 --threads 1)
+args=("${base[@]}" --batch 32)
 fails=0
 fail() { echo "FAIL: $*"; fails=1; }
 run "${args[@]}" --out "$dir/a" > "$dir/a.log" 2>&1 || fail "first run exited $? ($(tail -3 "$dir/a.log"))"
@@ -20,7 +21,7 @@ cmp -s "$dir/a/model.ckpt" "$dir/b/model.ckpt" || fail "two 2-rank runs wrote di
 [ "$(wc -l < "$dir/a/metrics.jsonl")" -eq 1 ] || fail "metrics.jsonl does not hold one line (rank 0 alone writes)"
 grep -q '"ranks": 2' "$dir/a/result.json" || fail "result.json does not record 2 ranks"
 grep -q 'x 2 ranks' "$dir/a.log" || fail "the run's first line does not say 2 ranks"
-run "${args[@]}" --batch 31 --out "$dir/c" > "$dir/c.log" 2>&1
+run "${base[@]}" --batch 31 --out "$dir/c" > "$dir/c.log" 2>&1
 rc=$?
 [ $rc -eq 2 ] || fail "--batch 31 on 2 ranks exited $rc, expected 2"
 grep -qE 'rank [01]: --batch 31 is not divisible by the 2 ranks' "$dir/c.log" || fail "no line naming --batch"
