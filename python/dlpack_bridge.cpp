@@ -65,7 +65,8 @@ BorrowedTensor::~BorrowedTensor() {
   if (m_ && m_->deleter) m_->deleter(m_);
 }
 
-OwnedBuffer::OwnedBuffer(Device dev, size_t bytes) : dev_(dev), p_(mem_alloc(dev, bytes > 0 ? bytes : 1)) {}
+OwnedBuffer::OwnedBuffer(Device dev, size_t bytes)
+    : dev_(dev), bytes_(bytes), p_(mem_alloc(dev, bytes > 0 ? bytes : 1)) {}
 
 OwnedBuffer::~OwnedBuffer() {
   try {

@@ -55,9 +55,11 @@ class OwnedBuffer {
   OwnedBuffer& operator=(const OwnedBuffer&) = delete;
   void* data() const { return p_; }
   Device device() const { return dev_; }
+  size_t bytes() const { return bytes_; }
 
  private:
   Device dev_;
+  size_t bytes_;
   void* p_;
 };
 

@@ -107,6 +107,18 @@ class Producers(unittest.TestCase):
         other_epoch = np.from_dlpack(self.a.aug(self.x[:4], idx, 4))
         self.assertFalse(np.array_equal(one, other_epoch))
 
+    def test_a_held_batch_is_never_reused_a_freed_one_is(self):
+        t1 = torch.from_dlpack(self.a.aug(self.x, range(8), 0))
+        copy = t1.clone()
+        t2 = torch.from_dlpack(self.a.aug(self.x, range(8), 1))  # t1 still held: a new buffer
+        self.assertTrue(torch.equal(t1, copy))
+        self.assertNotEqual(t1.data_ptr(), t2.data_ptr())
+        freed = t1.data_ptr()
+        del t1
+        t3 = torch.from_dlpack(self.a.aug(self.x, range(8), 2))
+        self.assertEqual(t3.data_ptr(), freed)  # the pool hands the freed batch out again
+        self.assertTrue(torch.equal(t2, torch.from_dlpack(self.a.aug(self.x, range(8), 1))))
+
     def test_gather_selects_rows(self):
         idx = [7, 2, 2, 5]
         g = np.from_dlpack(self.a.aug(self.x, idx, 1, gather=True))
