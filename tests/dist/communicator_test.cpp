@@ -7,15 +7,12 @@
 #include <vector>
 
 #include "engine/dist/communicator.h"
+#include "tests/dist/world.h"
 
 using namespace aws;
+using aws::test::world;
 
 namespace {
-
-Communicator& world() {
-  static std::unique_ptr<Communicator> w = make_world_communicator();
-  return *w;
-}
 
 // What rank r holds at element i: distinct per rank, with fractions that make summation order show.
 double value(int r, int64_t i) { return (r + 1) * 0.1 + double(i) * 1.37e-3 - (i % 7 == r ? 3.25 : 0.0); }

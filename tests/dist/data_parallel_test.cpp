@@ -19,15 +19,12 @@
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
 #include "train/trainer.h"
+#include "tests/dist/world.h"
 
 using namespace aws;
+using aws::test::world;
 
 namespace {
-
-Communicator& world() {
-  static std::unique_ptr<Communicator> w = make_world_communicator();
-  return *w;
-}
 
 // One epoch of ResNet-20 on `d` with global batch 32; returns the network's weights as floats.
 std::vector<float> train_one_epoch(const Dataset& d, Communicator* comm, uint64_t seed, std::vector<float>* init) {
