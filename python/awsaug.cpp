@@ -131,12 +131,12 @@ class Augmenter {
       throw pyb::value_error("awsaug: dtype '" + dtype + "' is not float32 or uint8");
     if (epoch < 0 || epoch > int64_t(UINT32_MAX))
       throw pyb::value_error("awsaug: epoch " + std::to_string(epoch) + " is outside [0, 2^32)");
-    // CUDA: the pass runs on `stream` (default: the legacy default stream), and producers make their
-    // tensors ready on it.
     // One call at a time: the plan's scratch, the draws and the CUDA buffers are this object's.
     std::unique_lock<std::mutex> busy(mutex_, std::try_to_lock);
     if (!busy.owns_lock())
       throw std::runtime_error("awsaug: this Augmenter is in use by another thread; make one per thread");
+    // CUDA: the pass runs on `stream` (default: the legacy default stream), and producers make their
+    // tensors ready on it.
     const intptr_t dl_stream = dlpack_stream(stream);
     auto img = borrow(images, TensorRule{"images", {DType::u8}, 4}, dl_stream);
     const Tensor& im = img->tensor();
