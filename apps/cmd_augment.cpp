@@ -73,7 +73,7 @@ void run_apply(const ApplyArgs& a) {
     ops = {parse_element(p[0], "--pair"), parse_element(p[1], "--pair")};
     signs = {parse_sign_for(s[0], ops[0], "--signs"), parse_sign_for(s[1], ops[1], "--signs")};
   }
-  Image img = read_png(a.in);
+  Image img = read_image(a.in);
   std::vector<uint8_t> tmp(img.pixels.size());
   for (size_t t = 0; t < ops.size(); ++t) {
     apply_element(ops[t], signs[t], img.pixels.data(), tmp.data(), img.h, img.w, img.c);
@@ -149,7 +149,7 @@ void add_augment_command(CLI::App& app) {
 
   auto prev = std::make_shared<PreviewArgs>();
   auto* pv = aug->add_subcommand("preview", "a PNG grid: sample images x every element and sign");
-  pv->add_option("--data", prev->data, "dataset name (fashion-mnist, cifar10, cifar100)");
+  pv->add_option("--data", prev->data, "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad]:DIR");
   pv->add_option("--data-dir", prev->data_dir, "dataset folder (default: the dataset's usual place)");
   pv->add_option("--out", prev->out, "output PNG")->required();
   pv->add_option("--rows", prev->rows, "number of sample images (default 8)");

@@ -81,7 +81,8 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
       if (o->count()) c.*field = *value;
     });
   };
-  flag("--data", &a->data, &SearchConfig::data, "fashion-mnist | cifar10 | cifar100 (default: the preset's)");
+  flag("--data", &a->data, &SearchConfig::data,
+       "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad]:DIR (default: the preset's)");
   s->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   flag("--model", &a->model, &SearchConfig::model, "resnet18 | resnet20 | resnet32 | wrn-D-K (default: the preset's)");
   if (stage2) s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();

@@ -161,7 +161,7 @@ void add_train_commands(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* t = app.add_subcommand("train", "train a model from scratch under an augmentation policy");
   t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
-  t->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100")->capture_default_str();
+  t->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad]:DIR")->capture_default_str();
   t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
   t->add_option("--recipe", a->recipe, "default | final | search-finetune | paper-cifar | paper-wrn-cifar100 "

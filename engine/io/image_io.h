@@ -1,7 +1,13 @@
-// 8-bit PNG images for the augment CLI (apply, preview): grayscale ("L") or RGB, HWC bytes.
-// PNG goes through Debian's libpng (image_io_png.cpp); a build without it still links, and
-// png_supported() says so, while read_png/write_png throw UserError "built without PNG".
+// Image files: JPEG (libjpeg-turbo, through the libjpeg API) and 8-bit PNG (libpng) in, PNG out.
+// Decoded pixels are what Pillow 9.4 gives for `Image.open(f)` followed by `.convert("L")` for a
+// grayscale file or `.convert("RGB")` for any other: the same libraries underneath with the same
+// settings, and Pillow's own conversions (alpha dropped, palettes expanded, CMYK by Pillow's formula).
+// The format is chosen by the file's magic bytes, never its name. Sizes come from the header and
+// are checked against the caps before any pixel memory is allocated.
+// A build without libpng or libjpeg still links: png_supported()/jpeg_supported() say so and the
+// decoders throw UserError "... built without ...".
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,25 +19,48 @@ struct Image {
   std::vector<uint8_t> pixels;   // h·w·c bytes, row-major HWC
 };
 
-// True when this binary was built with libpng.
+enum class ImageFormat { unknown, jpeg, png };
+
+// True when this binary was built with libpng / libjpeg.
 bool png_supported();
+bool jpeg_supported();
 
-// The largest PNG side we decode. The size is read from the header (IHDR, by png_read_info inside
-// png_image_begin_read) and checked before any pixel memory is allocated, so a 20000x20000 file is
-// refused at once instead of being decoded (1.2 GB) first. 8192 is far above any training image.
-constexpr unsigned kMaxPngSide = 8192;
+// Caps, checked before decoding: Pillow 9.4's decompression-bomb limit (2 × Image.MAX_IMAGE_PIXELS,
+// where Pillow itself refuses an image) and a file size far above any photo.
+constexpr uint64_t kMaxImagePixels = 178956970;
+constexpr uint64_t kMaxImageFileBytes = uint64_t(1) << 30;
 
-// Reads a PNG as gray (gray or gray+alpha files) or RGB (everything else); 16-bit is reduced to
-// 8-bit, palettes expanded; libpng's simplified reader composites alpha onto black. 8-bit gray and
-// RGB files without alpha are read byte for byte. UserError "<path>: ..." for an unreadable or bad file,
-// or one wider or taller than kMaxPngSide.
-Image read_png(const std::string& path);
+// The format by magic bytes: FF D8 FF (JPEG), 89 'PNG' 0D 0A 1A 0A (PNG), else unknown.
+ImageFormat sniff_image_format(const uint8_t* data, size_t n);
 
-// The same from bytes in memory; `name` names the source in messages (used by the fuzz target).
-Image read_png_bytes(const uint8_t* data, size_t n, const std::string& name);
+// What the header says, without decoding pixels: size, and whether the file decodes to one channel
+// (JPEG with one component; PNG gray or gray+alpha) or three.
+struct ImageHeader {
+  ImageFormat format = ImageFormat::unknown;
+  int h = 0, w = 0, c = 0;
+};
+ImageHeader read_image_header(const uint8_t* data, size_t n, const std::string& name);
+
+// Decodes bytes in memory; `name` names the source in messages. `scale_denom` (1, 2, 4 or 8; JPEG
+// only, PNG requires 1) is libjpeg's DCT-domain downscaling, as Pillow's draft() uses it: the result
+// is ceil(w / s) × ceil(h / s). UserError "<name>: ..." for an unknown format, a corrupt or
+// truncated file, 16-bit PNG, or a size over kMaxImagePixels.
+Image decode_image(const uint8_t* data, size_t n, const std::string& name, int scale_denom = 1);
+
+// Reads and decodes a file (refused above kMaxImageFileBytes before it is read).
+Image read_image(const std::string& path);
 
 // Writes an 8-bit gray or RGB PNG: encoded in memory, then written with atomic_write_file, so an
 // existing output survives a full disk or a crash. UserError "<path>: ..." when it cannot be written.
 void write_png(const std::string& path, const Image& img);
+
+// The format-specific decoders behind decode_image (image_io_png.cpp, image_io_jpeg.cpp).
+Image decode_png(const uint8_t* data, size_t n, const std::string& name);
+Image decode_jpeg(const uint8_t* data, size_t n, const std::string& name, int scale_denom);
+ImageHeader read_png_header(const uint8_t* data, size_t n, const std::string& name);
+ImageHeader read_jpeg_header(const uint8_t* data, size_t n, const std::string& name);
+
+// UserError unless 1 ≤ w, h and w·h ≤ kMaxImagePixels ("<name>: image size WxH (from its header) ...").
+void check_image_size(uint64_t w, uint64_t h, const std::string& name);
 
 }  // namespace aws

@@ -1,54 +1,116 @@
-// PNG reading and writing with libpng's simplified API (png_image), which handles every colour
-// type and bit depth and reports errors as text instead of longjmp. Reads check the header's size
-// before allocating; writes encode to memory and go through atomic_write_file.
+// PNG through libpng. Reading uses the full API (not png_image): the simplified reader composites
+// alpha and applies gAMA, which Pillow never does. Here, as Pillow's convert("L"/"RGB") gives them:
+// palettes expand to RGB, 1/2/4-bit gray scales to 8 bits by bit replication, alpha (and tRNS) is
+// dropped, gamma chunks are ignored. 16-bit files are refused (Pillow's own 16-bit modes do not map
+// onto one 8-bit rule). Writing uses the simplified API on 8-bit gray or RGB.
 #include <png.h>
 
+#include <csetjmp>
+#include <cstdio>
 #include <cstring>
 
-#include "engine/io/image_io.h"
 #include "core/error.h"
 #include "engine/io/atomic_file.h"
-#include "engine/io/read_file.h"
+#include "engine/io/image_io.h"
 
 namespace aws {
 
 namespace {
 
-// The shared body of read_png and read_png_bytes: `pi` has been begun (its header read).
-Image finish_read(png_image& pi, const std::string& name) {
-  const bool gray = (pi.format & PNG_FORMAT_FLAG_COLOR) == 0;
-  if (pi.width == 0 || pi.height == 0 || pi.width > kMaxPngSide || pi.height > kMaxPngSide) {
-    png_image_free(&pi);
-    throw UserError(name + ": PNG size " + std::to_string(pi.width) + "x" + std::to_string(pi.height) +
-                    " (from its header) is outside 1.." + std::to_string(kMaxPngSide) + " a side");
+struct PngSource {
+  const uint8_t* data;
+  size_t n, pos;
+  char message[256];  // libpng's error text
+};
+
+void png_read_bytes(png_structp png, png_bytep out, size_t len) {
+  auto* s = static_cast<PngSource*>(png_get_io_ptr(png));
+  if (len > s->n - s->pos) png_error(png, "file is truncated");
+  std::memcpy(out, s->data + s->pos, len);
+  s->pos += len;
+}
+
+void png_on_error(png_structp png, png_const_charp msg) {
+  auto* s = static_cast<PngSource*>(png_get_error_ptr(png));
+  std::snprintf(s->message, sizeof s->message, "%s", msg);
+  png_longjmp(png, 1);
+}
+
+void png_on_warning(png_structp, png_const_charp) {}
+
+// One read: the structs, destroyed on every path.
+struct PngRead {
+  PngSource src;
+  png_structp png = nullptr;
+  png_infop info = nullptr;
+  PngRead(const uint8_t* data, size_t n) : src{data, n, 0, {0}} {
+    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, png_on_error, png_on_warning);
+    if (png) info = png_create_info_struct(png);
+    if (!png || !info) throw Error("libpng: cannot allocate a read struct");
+    png_set_read_fn(png, &src, png_read_bytes);
   }
-  Image img;
-  img.h = int(pi.height), img.w = int(pi.width), img.c = gray ? 1 : 3;
-  // Without an alpha channel in the output format, libpng composites alpha onto black.
-  pi.format = gray ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
-  img.pixels.resize(size_t(img.h) * img.w * img.c);
-  if (!png_image_finish_read(&pi, nullptr, img.pixels.data(), 0, nullptr)) {
-    std::string msg = pi.message;
-    png_image_free(&pi);
-    throw UserError(name + ": corrupt PNG (" + msg + ")");
-  }
-  return img;
+  ~PngRead() { png_destroy_read_struct(&png, &info, nullptr); }
+};
+
+// Runs f (libpng calls only: no C++ object may live in its frame) with libpng's longjmp target here;
+// false when libpng reported an error (its text in r.src.message).
+template <class F>
+bool png_try(PngRead& r, F&& f) {
+  if (setjmp(png_jmpbuf(r.png))) return false;
+  f();
+  return true;
+}
+
+[[noreturn]] void corrupt(const PngRead& r, const std::string& name) {
+  throw UserError(name + ": corrupt PNG (" + r.src.message + ")");
+}
+
+ImageHeader header_of(PngRead& r, const std::string& name) {
+  png_uint_32 w = 0, h = 0;
+  int depth = 0, type = 0;
+  if (!png_try(r, [&] {
+        png_read_info(r.png, r.info);
+        png_get_IHDR(r.png, r.info, &w, &h, &depth, &type, nullptr, nullptr, nullptr);
+      }))
+    corrupt(r, name);
+  check_image_size(w, h, name);
+  if (depth == 16) throw UserError(name + ": 16-bit PNG is not supported (8-bit and fewer bits only)");
+  ImageHeader hd;
+  hd.format = ImageFormat::png;
+  hd.w = int(w), hd.h = int(h);
+  hd.c = (type & PNG_COLOR_MASK_COLOR) ? 3 : 1;  // palette images are colour, as Pillow's "P" → "RGB"
+  return hd;
 }
 
 }  // namespace
 
-Image read_png_bytes(const uint8_t* data, size_t n, const std::string& name) {
-  png_image pi;
-  std::memset(&pi, 0, sizeof pi);
-  pi.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_memory(&pi, data, n))
-    throw UserError(name + ": cannot read PNG (" + pi.message + ")");
-  return finish_read(pi, name);
+ImageHeader read_png_header(const uint8_t* data, size_t n, const std::string& name) {
+  PngRead r(data, n);
+  return header_of(r, name);
 }
 
-Image read_png(const std::string& path) {
-  std::vector<uint8_t> bytes = read_file_bytes(path);
-  return read_png_bytes(bytes.data(), bytes.size(), path);
+Image decode_png(const uint8_t* data, size_t n, const std::string& name) {
+  PngRead r(data, n);
+  const ImageHeader hd = header_of(r, name);
+  Image img;
+  img.h = hd.h, img.w = hd.w, img.c = hd.c;
+  img.pixels.resize(size_t(img.h) * img.w * img.c);
+  std::vector<png_bytep> rows(size_t(img.h));
+  for (int y = 0; y < img.h; ++y) rows[size_t(y)] = img.pixels.data() + size_t(y) * img.w * img.c;
+  int channels = 0;
+  const bool ok = png_try(r, [&] {
+    png_set_palette_to_rgb(r.png);
+    png_set_expand_gray_1_2_4_to_8(r.png);
+    png_set_strip_alpha(r.png);
+    png_set_interlace_handling(r.png);
+    png_read_update_info(r.png, r.info);
+    channels = png_get_channels(r.png, r.info);
+    if (channels != img.c || png_get_rowbytes(r.png, r.info) != size_t(img.w) * img.c)
+      png_error(r.png, "unexpected layout after the transformations");
+    png_read_image(r.png, rows.data());
+  });
+  if (!ok) corrupt(r, name);
+  return img;
 }
 
 void write_png(const std::string& path, const Image& img) {

@@ -7,6 +7,7 @@ set -u
 AWS_BIN=${AWS_BIN:?set AWS_BIN to the aws binary}
 DATA=/usr/share/datasets/fashion-mnist
 TMP=$(mktemp -d)
+export AWS_CACHE_DIR="$TMP/cache"  # image folders decoded here cache here, not in ~/.cache
 trap 'rm -rf "$TMP"' EXIT
 fails=0
 
@@ -40,6 +41,11 @@ expect "negative --epochs" '--epochs' -- train --epochs -3 $OUT
 expect "--batch 0" '--batch' -- train --batch 0 $OUT
 expect "missing dataset dir" '/nonexistent' -- train --data-dir /nonexistent $OUT
 expect "unknown dataset" '--data.*mnist-nope|mnist-nope' -- train --data mnist-nope $OUT
+expect "missing image folder" '--data folder:/nonexistent-folder: /nonexistent-folder: no such folder' -- train --data folder:/nonexistent-folder $OUT
+expect "unknown folder option" "--data folder,big:/tmp: unknown folder option 'big'" -- train --data folder,big:/tmp $OUT
+mkdir -p "$TMP/imgs/a"
+echo junk >"$TMP/imgs/a/x.jpg"
+expect "a folder image that is not one" 'imgs/a/x\.jpg: not a JPEG or PNG file' -- train --data "folder:$TMP/imgs" $OUT
 expect "unknown --policy" '--policy.*no-such-policy' -- train --policy no-such-policy $OUT
 printf '{"name": "broken", "pairs": [' >"$TMP/bad_policy.json"
 expect "malformed policy JSON" 'bad_policy\.json' -- train --policy "$TMP/bad_policy.json" $OUT
@@ -114,9 +120,11 @@ else
   expect "--signs without --pair" '--signs \+,-: --signs goes with --pair' -- augment apply --element Rotate_mag10 --signs +,- "$TMP/small.png" "$TMP/o.png"
   expect "--sign with --pair" '--sign -: --sign goes with --element' -- augment apply --pair 0,1 --sign - "$TMP/small.png" "$TMP/o.png"
   expect "--signs - on an unsigned pair element" '--signs -: element Invert is unsigned' -- augment apply --pair Rotate_mag10,Invert --signs +,- "$TMP/small.png" "$TMP/o.png"
+  mkdir -p "$TMP/imgs2/a" && cp "$TMP/small.png" "$TMP/imgs2/a/"
+  expect "a folder without a test set" 'no test set \(.*imgs2 has no train/ and val/ folders\)' -- train --data "folder:$TMP/imgs2" $OUT
   # A 20000x20000 RGB PNG (1.2 GB decoded) is refused from its header, before any pixel allocation.
   start=$(date +%s%N)
-  expect "PNG over the size cap" 'huge\.png: PNG size 20000x20000 \(from its header\) is outside 1\.\.8192 a side' -- augment apply --element 0 "$TMP/huge.png" "$TMP/o.png"
+  expect "PNG over the size cap" 'huge\.png: image size 20000x20000 \(from its header\) is outside 1\.\.178956970 pixels' -- augment apply --element 0 "$TMP/huge.png" "$TMP/o.png"
   echo "     (refused in $(( ($(date +%s%N) - start) / 1000000 )) ms)"
   # Outputs that are not regular files are refused and left as they are.
   mkfifo "$TMP/fifo.png"

@@ -86,7 +86,7 @@ Bytes png(uint32_t w, uint32_t h, int ct, int data_rows, int data_w) {
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <corpus dir with idx/, cifar/, checkpoint/, config/, png/, idx_gzip/>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <corpus dir with idx/, cifar/, checkpoint/, config/, image/, idx_gzip/>\n", argv[0]);
     return 2;
   }
   const std::string dir = argv[1];
@@ -136,10 +136,10 @@ int main(int argc, char** argv) {
   write(dir + "/config/default.json", Bytes(cfg.begin(), cfg.end()));
 
   // PNG: gray 4x3, RGB 5x2, RGBA 2x2, and a header claiming 20000x20000 (refused by the size cap).
-  write(dir + "/png/gray", png(4, 3, 0, 3, 4));
-  write(dir + "/png/rgb", png(5, 2, 2, 2, 5));
-  write(dir + "/png/rgba", png(2, 2, 6, 2, 2));
-  write(dir + "/png/huge-header", png(20000, 20000, 0, 2, 4));
+  write(dir + "/image/png-gray", png(4, 3, 0, 3, 4));
+  write(dir + "/image/png-rgb", png(5, 2, 2, 2, 5));
+  write(dir + "/image/png-rgba", png(2, 2, 6, 2, 2));
+  write(dir + "/image/png-huge-header", png(20000, 20000, 0, 2, 4));
 
   // idx_gzip framing: a selector byte (even: images, odd: labels), then the file (gzip or plain);
   // and a small bomb: the header declares 1 image of 4x5, the stream holds 64 KiB more.

@@ -1,0 +1,25 @@
+// Resizing decoded images the way torchvision's Resize(S) + CenterCrop(S) do on a PIL image:
+// Pillow 9.4's BILINEAR resample (a triangle filter whose support widens with the reduction factor,
+// so a downscale averages every source pixel it covers; 22-bit fixed-point coefficients, horizontal
+// pass then vertical), the shorter side to S with torchvision's rounding of the longer one, then a
+// centre crop with Python's round-half-even offsets. Bit-exact with both (tests/oracle).
+#pragma once
+#include "engine/io/image_io.h"
+
+namespace aws {
+
+// Pillow's Image.resize((out_w, out_h), BILINEAR) over the whole image (box (0, 0, w, h)).
+// The same size returns a copy.
+Image resize_bilinear(const Image& in, int out_w, int out_h);
+
+// torchvision's Resize(size) for an int size: the shorter side becomes `size`, the longer
+// int(size · long / short); unchanged when already that size.
+void resized_shorter_side(int w, int h, int size, int* out_w, int* out_h);
+
+// torchvision's CenterCrop((size, size)) on an image at least size × size.
+Image center_crop(const Image& in, int size);
+
+// Resize(size) then CenterCrop(size): every image becomes size × size.
+Image resize_center_crop(const Image& in, int size);
+
+}  // namespace aws
