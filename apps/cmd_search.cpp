@@ -84,7 +84,7 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
   flag("--data", &a->data, &SearchConfig::data,
        "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad]:DIR (default: the preset's)");
   s->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
-  flag("--model", &a->model, &SearchConfig::model, "resnet18 | resnet20 | resnet32 | wrn-D-K (default: the preset's)");
+  flag("--model", &a->model, &SearchConfig::model, "resnet18 | resnet20 | resnet32 | resnet50 ... resnet200 | wrn-D-K (default: the preset's)");
   if (stage2) s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();
   s->add_option("--device", a->device, "cpu | cuda | cuda:N (GPU N; cuda = GPU 0)")->capture_default_str();
   s->add_option("--seed", a->seed, "initialization, augmentation draws and the controller")->capture_default_str()->check(seed_check("--seed"));

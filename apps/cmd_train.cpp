@@ -43,7 +43,7 @@ struct TrainArgs {
   TrainRecipe r;      // resolved in the callback: the named recipe, then the flags given
   TrainRecipe given;  // the values of the recipe flags on the command line
   std::vector<std::function<void(TrainRecipe&)>> overrides;  // one per recipe flag, applied when given
-  bool cuda_graphs = false;
+  bool cuda_graphs = false, zero_init_residual = false;
   int eb = 1, threads = 0;
   int64_t subset = 0, val = 0;
   uint64_t seed = 0, data_seed = 0;
@@ -87,6 +87,7 @@ void run_train(const TrainArgs& a) {
   spec.eb = a.eb;
   spec.cuda_graphs = a.cuda_graphs;
   spec.init = a.init;
+  spec.zero_init_residual = a.zero_init_residual;
   Dataset train = load_dataset(a.data, a.data_dir, true);
   Dataset test = load_dataset(a.data, a.data_dir, false);
   const Split split = make_data_split(train, a.val, a.subset, a.data_seed);
@@ -160,7 +161,8 @@ CLI::Validator finite_check() {
 void add_train_commands(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* t = app.add_subcommand("train", "train a model from scratch under an augmentation policy");
-  t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | wrn-D-K")->capture_default_str();
+  t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | resnet50 | resnet101 | resnet152 | resnet200 | wrn-D-K")
+      ->capture_default_str();
   t->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad]:DIR")->capture_default_str();
   t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
@@ -190,6 +192,8 @@ void add_train_commands(CLI::App& app) {
   recipe_flag("--bn-momentum", &TrainRecipe::bn_momentum, "BN running-statistics momentum")->check(CLI::Range(0.0, 1.0));
   t->add_option("--init", a->init, "start from this model file (e.g. a search's omega_share.ckpt) instead of a fresh "
                 "initialization");
+  t->add_flag("--zero-init-residual", a->zero_init_residual,
+              "start each bottleneck block's last BN gamma at 0 (resnet50 and deeper)");
   t->add_option("--eb", a->eb, "Enlarge Batch: augmented copies per image")->capture_default_str()->check(CLI::Range(1, 64));
   t->add_option("--subset", a->subset, "train on a stratified subset of this many images (0: all)")->check(CLI::Range(int64_t(0), int64_t(1) << 31));
   t->add_option("--val", a->val, "hold out a stratified validation split of this size (0: none)")->check(CLI::Range(int64_t(0), int64_t(1) << 31));

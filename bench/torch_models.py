@@ -60,6 +60,54 @@ class ResNet(nn.Module):
         return self.fc(x)
 
 
+class Bottleneck(nn.Module):
+    """models/resnet_bottleneck.cpp's block: 1x1 -> 3x3 (stride) -> 1x1 x4, projection when the shape changes."""
+
+    def __init__(self, cin, width, stride, momentum):
+        super().__init__()
+        self.add_module("1", ConvBN(cin, width, 1, 1, True, momentum))
+        self.add_module("2", ConvBN(width, width, 3, stride, True, momentum))
+        self.add_module("3", ConvBN(width, 4 * width, 1, 1, True, momentum))
+        self.proj = stride != 1 or cin != 4 * width
+        if self.proj:
+            self.shortcut = ConvBN(cin, 4 * width, 1, stride, False, momentum)
+
+    def forward(self, x):
+        c1, c2, c3 = getattr(self, "1"), getattr(self, "2"), getattr(self, "3")
+        sc = self.shortcut(x) if self.proj else x
+        return c3(c2(c1(x)), sc)
+
+
+class BottleneckResNet(nn.Module):
+    """ImageNet stem (7x7/2 conv + BN + ReLU, 3x3/2 max-pool), four bottleneck stages, pool + fc."""
+
+    def __init__(self, blocks, in_c, classes, momentum=0.1):
+        super().__init__()
+        self.stem = ConvBN(in_c, 64, 7, 2, True, momentum)
+        c = 64
+        for s, (w, n) in enumerate(zip([64, 128, 256, 512], blocks)):
+            layer = nn.Module()
+            for k in range(n):
+                layer.add_module(str(k), Bottleneck(c, w, 2 if (s > 0 and k == 0) else 1, momentum))
+                c = 4 * w
+            self.add_module("layer%d" % (s + 1), layer)
+        self.blocks = blocks
+        self.fc = nn.Linear(c, classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(self.stem(x), 3, 2, 1)
+        for s, n in enumerate(self.blocks):
+            layer = getattr(self, "layer%d" % (s + 1))
+            for k in range(n):
+                x = getattr(layer, str(k))(x)
+        x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc(x)
+
+
+BOTTLENECK_BLOCKS = {"resnet50": [3, 4, 6, 3], "resnet101": [3, 4, 23, 3], "resnet152": [3, 8, 36, 3],
+                     "resnet200": [3, 24, 36, 3]}
+
+
 class Conv(nn.Module):
     def __init__(self, cin, cout, k, stride):
         super().__init__()
@@ -128,6 +176,8 @@ def make(name, in_c, classes, momentum=0.1):
     if name.startswith("wrn-"):
         depth, k = (int(v) for v in name.split("-")[1:])
         return WideResNet(depth, k, in_c, classes, momentum)
+    if name in BOTTLENECK_BLOCKS:
+        return BottleneckResNet(BOTTLENECK_BLOCKS[name], in_c, classes, momentum)
     if name == "resnet18":
         return ResNet([64, 128, 256, 512], 2, in_c, classes, momentum)
     depth = int(name[len("resnet"):])

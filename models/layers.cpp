@@ -155,6 +155,25 @@ void Conv::backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n) {
   }
 }
 
+void MaxPool::declare(NetArenas& a, int64_t h, int64_t w, int64_t c, const std::string& dout_slot) {
+  mp = MaxPoolParams{3, 2, 1};
+  oh = (h + 2 * mp.pad - mp.kernel) / mp.stride + 1;
+  ow = (w + 2 * mp.pad - mp.kernel) / mp.stride + 1;
+  a.work.add(&out, Shape{a.batch, oh, ow, c}, a.act);
+  a.work.add(&argmax, Shape{a.batch, oh, ow, c}, DType::i32);
+  declare_grad(a, dout, dout_slot, Shape{a.batch, oh, ow, c});
+}
+
+void MaxPool::forward(Ctx& ctx, const Tensor& x, int64_t n) {
+  Tensor o = rows(out, n), am = rows(argmax, n);
+  maxpool_forward(ctx, mp, {.x = x, .y = o, .argmax = am});
+}
+
+void MaxPool::backward(Ctx& ctx, Tensor& dx, int64_t n) {
+  Tensor d = rows(dout, n), am = rows(argmax, n), dxv = rows(dx, n);
+  maxpool_backward(ctx, mp, {.dy = d, .argmax = am, .dx = dxv});
+}
+
 void Head::declare(NetArenas& a, int64_t c, int64_t classes) {
   a.state.add(&w, Shape{classes, c}, DType::f32);
   a.state.add(&b, Shape{classes}, DType::f32);

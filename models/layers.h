@@ -13,6 +13,7 @@
 #include "core/context.h"
 #include "engine/ops/batchnorm.h"
 #include "engine/ops/conv2d.h"
+#include "engine/ops/pool.h"
 #include "engine/optim/optimizer.h"
 
 namespace aws {
@@ -95,6 +96,17 @@ struct Conv {
                int64_t k, int stride, const std::string& dout_slot = "");
   void forward(Ctx& ctx, const Tensor& x, int64_t n);
   void backward(Ctx& ctx, const Tensor& x, Tensor* dx, int64_t n);
+};
+
+// Max-pool (the ImageNet stem's 3×3 stride 2, padding 1): x [N,H,W,C] → out [N,oh,ow,C].
+struct MaxPool {
+  MaxPoolParams mp;
+  int64_t oh = 0, ow = 0;
+  Tensor out, argmax, dout;
+
+  void declare(NetArenas& a, int64_t h, int64_t w, int64_t c, const std::string& dout_slot = "");
+  void forward(Ctx& ctx, const Tensor& x, int64_t n);
+  void backward(Ctx& ctx, Tensor& dx, int64_t n);  // dx overwritten
 };
 
 // Global average pool + linear classifier: features [N,H,W,C] → logits [N,classes].

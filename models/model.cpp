@@ -83,6 +83,8 @@ void Model::init_params(Ctx& ctx, uint64_t seed) {
     }
     upload(t);
   }
+  if (spec.zero_init_residual)
+    for (Tensor* g : zero_init_gammas) mem_zero(ctx, g->data, g->bytes());
   // BN running variances start at 1 (PyTorch's reset_running_stats).
   for (const BufferRef& b : buffers) {
     if (!b.name.ends_with(".running_var")) continue;  // running means stay 0

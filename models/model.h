@@ -26,6 +26,9 @@ struct ModelSpec {
   // cores with f32 accumulation; f32 master weights, gradients, BN statistics, optimizer state and
   // classifier). The state arena is the same in both modes, so checkpoints load into either.
   DType act = DType::f32;
+  // Initialization only (not part of the architecture, not stored in model files): the last BN γ of
+  // each residual block starts at 0 where the family marks one (bottleneck ResNets).
+  bool zero_init_residual = false;
 };
 
 class Model {
@@ -72,6 +75,7 @@ class Model {
   Tensor stem_input(int64_t n) const;  // backward: as filled by this step's forward
   int64_t scratch_elems_ = 0;
   size_t network_state_bytes_ = 0;
+  std::vector<Tensor*> zero_init_gammas;  // γ set to 0 by init_params under spec.zero_init_residual
   void need_scratch(int64_t elems) { scratch_elems_ = std::max(scratch_elems_, elems); }
   void declare_io();  // input(_act), labels, loss, correct, scratch: call at the end of the constructor
 };

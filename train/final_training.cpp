@@ -27,6 +27,7 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
   TrainingResult out;
   out.norm = compute_normalization(train, split.train);
   ModelSpec ms{spec.model, train.h, train.w, train.c, train.num_classes, float(r.bn_momentum)};
+  ms.zero_init_residual = spec.zero_init_residual;
   apply_math(spec.math, ctx, ms);
   out.model = create_model(ms, rank_batch * spec.eb, ctx.device);
   Model& model = *out.model;

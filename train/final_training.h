@@ -31,6 +31,7 @@ struct TrainingSpec {
   int eb = 1;                   // Enlarge Batch: augmented copies per image
   bool cuda_graphs = false;
   std::string init;             // a model file to start from ("" = the seed's initialization)
+  bool zero_init_residual = false;  // ModelSpec::zero_init_residual (bottleneck ResNets)
   // Data-parallel ranks (null = one): the recipe's batch is the global batch, each rank trains
   // batch / size rows of it (train/trainer.h). cpu only for now.
   Communicator* comm = nullptr;

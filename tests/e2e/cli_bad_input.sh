@@ -41,6 +41,7 @@ expect "negative --epochs" '--epochs' -- train --epochs -3 $OUT
 expect "--batch 0" '--batch' -- train --batch 0 $OUT
 expect "missing dataset dir" '/nonexistent' -- train --data-dir /nonexistent $OUT
 expect "unknown dataset" '--data.*mnist-nope|mnist-nope' -- train --data mnist-nope $OUT
+expect "--zero-init-residual without bottlenecks" "--zero-init-residual: model 'resnet20' has no bottleneck blocks" -- train --zero-init-residual $OUT
 expect "missing image folder" '--data folder:/nonexistent-folder: /nonexistent-folder: no such folder' -- train --data folder:/nonexistent-folder $OUT
 expect "unknown folder option" "--data folder,big:/tmp: unknown folder option 'big'" -- train --data folder,big:/tmp $OUT
 mkdir -p "$TMP/imgs/a"

@@ -10,6 +10,7 @@
 #pragma once
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -30,9 +31,15 @@ namespace aws::test {
 struct StepTolerance {
   double forward = 2e-5;   // logits, loss, running statistics, updated parameters
   double grad = 1e-4;      // every gradient and every parameter update (p_new − p_old)
+  // > 0: PyTorch also runs the step in float32, and a tensor passes when its error against the
+  // float64 reference is within this multiple of PyTorch's own float32 error (or the tolerances
+  // above). For deep networks on small inputs, where BN over few values makes the float32 step
+  // ill-conditioned (ResNet-50: PyTorch's own float32 gradients are ~2% from its float64 ones).
+  double float32_ceiling = 0;
 };
 
-// The step as PyTorch runs it, in float64. Inputs: x (NCHW), y, p.<name> (OIHW convs), b.<name> (BN
+// The step as PyTorch runs it, in float64 (and, with CEILING, again in float32 under the prefix
+// "f32:"). Inputs: x (NCHW), y, p.<name> (OIHW convs), b.<name> (BN
 // buffers), decay.<name>, cfg = [lr, momentum, wd, clip, smoothing, bn_momentum].
 inline const char* kStepTorch = R"(
 import sys, torch, numpy as np
@@ -43,40 +50,44 @@ torch.backends.mkldnn.enabled = False
 cfg = I['cfg']
 lr, mom, wd, clip, ls, bnm = (float(v) for v in cfg)
 c_in = I['x'].shape[1]
-net = tm.make(NAME, c_in, CLASSES, bnm).double()
-sd = net.state_dict()
-for k in list(sd.keys()):
-    if k.endswith('num_batches_tracked'):
-        continue
-    src = I[('b.' if ('running_' in k) else 'p.') + k]
-    assert tuple(src.shape) == tuple(sd[k].shape), (k, src.shape, sd[k].shape)
-    sd[k] = torch.from_numpy(src.astype(np.float64))
-net.load_state_dict(sd)
-names = [n for n, _ in net.named_parameters()]
-assert sorted(names) == sorted(k[2:] for k in I if k.startswith('p.')), 'parameter names differ'
-net.train()
-x = torch.from_numpy(I['x'].astype(np.float64))
-y = torch.from_numpy(I['y'].astype(np.int64))
-logits = net(x)
-loss = F.cross_entropy(logits, y, label_smoothing=ls)
-loss.backward()
-params = dict(net.named_parameters())
-for n, p in params.items():
-    O['g.' + n] = p.grad.detach().numpy().copy()
-norm = torch.nn.utils.clip_grad_norm_(list(params.values()), clip)
-groups = [{'params': [p for n, p in params.items() if I['decay.' + n][0]], 'weight_decay': wd},
-          {'params': [p for n, p in params.items() if not I['decay.' + n][0]], 'weight_decay': 0.0}]
-opt = torch.optim.SGD(groups, lr=lr, momentum=mom, nesterov=True)
-opt.step()
-for n, p in params.items():
-    O['p.' + n] = p.detach().numpy()
-for k, v in net.state_dict().items():
-    if 'running_' in k:
-        O['b.' + k] = v.numpy()
-O['logits'] = logits.detach().numpy()
-O['loss'] = np.array([loss.item()])
-O['norm'] = np.array([float(norm)])
-O['nparams'] = np.array([sum(p.numel() for p in params.values())], dtype=np.int64)
+def step(dt, pre):
+    net = tm.make(NAME, c_in, CLASSES, bnm).to(dt)
+    sd = net.state_dict()
+    for k in list(sd.keys()):
+        if k.endswith('num_batches_tracked'):
+            continue
+        src = I[('b.' if ('running_' in k) else 'p.') + k]
+        assert tuple(src.shape) == tuple(sd[k].shape), (k, src.shape, sd[k].shape)
+        sd[k] = torch.from_numpy(src.astype(np.float64)).to(dt)
+    net.load_state_dict(sd)
+    names = [n for n, _ in net.named_parameters()]
+    assert sorted(names) == sorted(k[2:] for k in I if k.startswith('p.')), 'parameter names differ'
+    net.train()
+    x = torch.from_numpy(I['x'].astype(np.float64)).to(dt)
+    y = torch.from_numpy(I['y'].astype(np.int64))
+    logits = net(x)
+    loss = F.cross_entropy(logits, y, label_smoothing=ls)
+    loss.backward()
+    params = dict(net.named_parameters())
+    for n, p in params.items():
+        O[pre + 'g.' + n] = p.grad.detach().double().numpy().copy()
+    norm = torch.nn.utils.clip_grad_norm_(list(params.values()), clip)
+    groups = [{'params': [p for n, p in params.items() if I['decay.' + n][0]], 'weight_decay': wd},
+              {'params': [p for n, p in params.items() if not I['decay.' + n][0]], 'weight_decay': 0.0}]
+    opt = torch.optim.SGD(groups, lr=lr, momentum=mom, nesterov=True)
+    opt.step()
+    for n, p in params.items():
+        O[pre + 'p.' + n] = p.detach().double().numpy()
+    for k, v in net.state_dict().items():
+        if 'running_' in k:
+            O[pre + 'b.' + k] = v.double().numpy()
+    O[pre + 'logits'] = logits.detach().double().numpy()
+    O[pre + 'loss'] = np.array([loss.item()])
+    O[pre + 'norm'] = np.array([float(norm)])
+    O['nparams'] = np.array([sum(p.numel() for p in params.values())], dtype=np.int64)
+step(torch.float64, '')
+if CEILING:
+    step(torch.float32, 'f32:')
 )";
 
 inline std::vector<float> host_copy(Ctx& ctx, const Tensor& t) {
@@ -122,13 +133,14 @@ inline double norm2(const std::vector<double>& v) {
 struct Checker {
   double worst_share = 0;
   std::string worst;
+  // `ceiling` (> 0): an error this large is also allowed (a multiple of PyTorch's own float32 error).
   void check(const std::string& what, const std::vector<double>& ours, const std::vector<double>& ref, double tol,
-             double floor = 0) {
+             double floor = 0, double ceiling = 0) {
     REQUIRE(ours.size() == ref.size());
     Compare c = compare(ours.data(), ref.data(), int64_t(ref.size()));
     std::vector<double> diff(ref.size());
     for (size_t i = 0; i < ref.size(); ++i) diff[i] = ours[i] - ref[i];
-    const double err = norm2(diff), allowed = tol * norm2(ref) + floor;
+    const double err = norm2(diff), allowed = std::max(tol * norm2(ref) + floor, ceiling);
     const double share = allowed > 0 ? err / allowed : (err > 0 ? 1e9 : 0);
     std::printf("  %-44s rel %.2e  (%5.1f%% of tolerance)\n", what.c_str(), c.rel, 100.0 * share);
     if (share > worst_share) worst_share = share, worst = what;
@@ -139,6 +151,12 @@ struct Checker {
 };
 
 inline std::vector<double> to_f64(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+
+inline double distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
+  return std::sqrt(s);
+}
 
 // Runs the step on `spec` with `batch` images and checks it against PyTorch.
 inline void check_train_step(const ModelSpec& spec, int64_t batch, uint64_t seed, StepTolerance tol) {
@@ -225,16 +243,23 @@ inline void check_train_step(const ModelSpec& spec, int64_t batch, uint64_t seed
   ctx.sync();
 
   std::string code = "SRC = '" + std::string(AWS_SOURCE_DIR) + "'\nNAME = '" + spec.name +
-                     "'\nCLASSES = " + std::to_string(spec.classes) + "\n" + kStepTorch;
+                     "'\nCLASSES = " + std::to_string(spec.classes) +
+                     "\nCEILING = " + (tol.float32_ceiling > 0 ? "True" : "False") + "\n" + kStepTorch;
   Arrays out = run_python(code, in);
 
   std::printf("%s on %dx%dx%d, batch %lld, %lld parameters (PyTorch twin: %lld)\n", spec.name.c_str(), spec.c, spec.h,
               spec.w, (long long)batch, (long long)model->num_params(), (long long)out.at("nparams").as<int64_t>()[0]);
   CHECK(model->num_params() == out.at("nparams").as<int64_t>()[0]);
+  // The allowance from PyTorch's own float32 step for output `key` (0 without float32_ceiling).
+  auto ceiling = [&](const std::string& key, const std::vector<double>& ref) {
+    return tol.float32_ceiling > 0 ? tol.float32_ceiling * distance(out.at("f32:" + key).to_f64(), ref) : 0.0;
+  };
   Checker ck;
-  ck.check("loss", to_f64(our_loss), out.at("loss").to_f64(), tol.forward);
-  ck.check("logits", to_f64(our_logits), out.at("logits").to_f64(), tol.forward);
-  ck.check("grad-norm", {double(clip.norm(ctx))}, out.at("norm").to_f64(), tol.grad);
+  ck.check("loss", to_f64(our_loss), out.at("loss").to_f64(), tol.forward, 0, ceiling("loss", out.at("loss").to_f64()));
+  ck.check("logits", to_f64(our_logits), out.at("logits").to_f64(), tol.forward, 0,
+           ceiling("logits", out.at("logits").to_f64()));
+  ck.check("grad-norm", {double(clip.norm(ctx))}, out.at("norm").to_f64(), tol.grad, 0,
+           ceiling("norm", out.at("norm").to_f64()));
   const double total_norm = out.at("norm").to_f64()[0], kEps32 = 1.1920929e-7;
   size_t i = 0;
   for (auto& p : model->params) {
@@ -244,14 +269,17 @@ inline void check_train_step(const ModelSpec& spec, int64_t batch, uint64_t seed
     std::vector<double> ref_p = out.at("p." + p.name).to_f64(), step_ours(now.size()), step_ref(now.size());
     auto ours_p = q.to_f64(), old_p = q0.to_f64();
     for (size_t k = 0; k < now.size(); ++k) step_ours[k] = ours_p[k] - old_p[k], step_ref[k] = ref_p[k] - old_p[k];
-    ck.check("grad " + p.name, g.to_f64(), out.at("g." + p.name).to_f64(), tol.grad, 1e-6 * total_norm);
-    ck.check("param " + p.name, ours_p, ref_p, tol.forward);
-    ck.check("update " + p.name, step_ours, step_ref, tol.grad, 4 * kEps32 * norm2(ref_p));
+    ck.check("grad " + p.name, g.to_f64(), out.at("g." + p.name).to_f64(), tol.grad, 1e-6 * total_norm,
+             ceiling("g." + p.name, out.at("g." + p.name).to_f64()));
+    ck.check("param " + p.name, ours_p, ref_p, tol.forward, 0, ceiling("p." + p.name, ref_p));
+    ck.check("update " + p.name, step_ours, step_ref, tol.grad, 4 * kEps32 * norm2(ref_p),
+             ceiling("p." + p.name, ref_p));
     if (p.name.ends_with("bn.bias")) {
       const std::string base = p.name.substr(0, p.name.size() - 4);
       for (int which = 0; which < 2; ++which) {
         std::string key = base + (which ? "running_var" : "running_mean");
-        ck.check(key, to_f64(host_copy(ctx, bn_buffer(p, which))), out.at("b." + key).to_f64(), tol.forward);
+        ck.check(key, to_f64(host_copy(ctx, bn_buffer(p, which))), out.at("b." + key).to_f64(), tol.forward, 0,
+                 ceiling("b." + key, out.at("b." + key).to_f64()));
       }
     }
     ++i;

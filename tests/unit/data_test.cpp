@@ -272,12 +272,12 @@ TEST_CASE("idx gzip: inflation stops at the size the header declares") {
 }
 
 TEST_CASE("registry: names and defaults") {
-  CHECK(dataset_names() == std::vector<std::string>{"fashion-mnist", "cifar10", "cifar100"});
+  CHECK(dataset_names() == std::vector<std::string>{"fashion-mnist", "cifar10", "cifar100", "folder:DIR"});
   CHECK(default_data_dir("fashion-mnist") == "/usr/share/datasets/fashion-mnist");
   CHECK(default_data_dir("cifar10") == "data/cifar-10-batches-bin");
   CHECK(default_data_dir("cifar100") == "data/cifar-100-binary");
   std::string msg = user_error([] { load_dataset("mnist", "", true); });
-  CHECK(msg == "--data: unknown dataset 'mnist' (valid: fashion-mnist, cifar10, cifar100)");
+  CHECK(msg == "--data: unknown dataset 'mnist' (valid: fashion-mnist, cifar10, cifar100, folder:DIR)");
   CHECK(contains(user_error([] { default_data_dir("svhn"); }), "valid: fashion-mnist"));
 }
 

@@ -140,6 +140,39 @@ TEST_CASE("model: parameter counts and the network part of the state arena") {
   CHECK(m->state.bytes() == with_opt);
 }
 
+TEST_CASE("model: ImageNet ResNets have torchvision's parameter counts; zero_init_residual zeroes each block's last γ") {
+  ModelSpec spec;
+  spec.c = 3;
+  spec.h = spec.w = 224;
+  spec.classes = 1000;
+  spec.name = "resnet50";
+  CHECK(create_model(spec, 1, Device::cpu)->num_params() == 25557032);   // torchvision resnet50: 25.6 M
+  spec.name = "resnet200";
+  CHECK(create_model(spec, 1, Device::cpu)->num_params() == 64673832);   // ResNet-200 (same blocks): 64.7 M
+  spec.name = "resnet50";
+  spec.h = spec.w = 32;
+  spec.classes = 10;
+  for (bool zero : {false, true}) {
+    spec.zero_init_residual = zero;
+    Ctx ctx(Device::cpu);
+    auto m = create_model(spec, 1, Device::cpu);
+    m->commit(ctx);
+    m->init_params(ctx, 7);
+    int last = 0, others = 0;
+    for (const ParamRef& p : m->params) {
+      if (!p.name.ends_with("bn.weight")) continue;
+      const float* g = static_cast<const float*>(p.param->data);
+      const bool block_end = p.name.ends_with(".3.bn.weight");
+      last += block_end;
+      others += !block_end;
+      INFO(p.name);
+      CHECK(g[0] == (zero && block_end ? 0.f : 1.f));
+    }
+    CHECK(last == 16);  // 3 + 4 + 6 + 3 blocks
+    CHECK(others == 1 + 16 * 2 + 4);  // stem, two per block, four projections
+  }
+}
+
 TEST_CASE("model: every parameter gradient lies in one contiguous gradient arena, in parameter order") {
   // The seam a data-parallel step needs: one all-reduce over grads.base(), grads.bytes() covers every
   // gradient, and nothing else is in that block (activations stay in the workspace).
