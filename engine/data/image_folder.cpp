@@ -73,17 +73,6 @@ std::string reason(const std::string& path, const std::exception& e) {
   return what.rfind(path, 0) == 0 ? what : path + ": " + what;
 }
 
-// Gray → RGB as Pillow's convert("RGB") does: three equal channels.
-Image to_rgb(Image img) {
-  if (img.c == 3) return img;
-  Image out;
-  out.h = img.h, out.w = img.w, out.c = 3;
-  out.pixels.resize(img.pixels.size() * 3);
-  for (size_t i = 0; i < img.pixels.size(); ++i)
-    out.pixels[3 * i] = out.pixels[3 * i + 1] = out.pixels[3 * i + 2] = img.pixels[i];
-  return out;
-}
-
 // Reads a file for decoding: a regular file within the size cap (a FIFO would block the reader).
 std::vector<uint8_t> read_image_file(const std::string& path) {
   struct stat st;

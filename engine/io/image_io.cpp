@@ -52,6 +52,16 @@ Image decode_image(const uint8_t* data, size_t n, const std::string& name, int s
   }
 }
 
+Image to_rgb(Image img) {
+  if (img.c == 3) return img;
+  Image out;
+  out.h = img.h, out.w = img.w, out.c = 3;
+  out.pixels.resize(img.pixels.size() * 3);
+  for (size_t i = 0; i < img.pixels.size(); ++i)
+    out.pixels[3 * i] = out.pixels[3 * i + 1] = out.pixels[3 * i + 2] = img.pixels[i];
+  return out;
+}
+
 Image read_image(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) > kMaxImageFileBytes)
@@ -84,6 +94,9 @@ Image decode_jpeg(const uint8_t*, size_t, const std::string& name, int) {
   throw UserError(name + ": cannot read JPEG: this aws was built without JPEG (libjpeg-turbo)");
 }
 ImageHeader read_jpeg_header(const uint8_t*, size_t, const std::string& name) {
+  throw UserError(name + ": cannot read JPEG: this aws was built without JPEG (libjpeg-turbo)");
+}
+Image decode_jpeg_rows(const uint8_t*, size_t, const std::string& name, int, int, int) {
   throw UserError(name + ": cannot read JPEG: this aws was built without JPEG (libjpeg-turbo)");
 }
 #endif

@@ -47,6 +47,13 @@ ImageHeader read_image_header(const uint8_t* data, size_t n, const std::string& 
 // truncated file, 16-bit PNG, or a size over kMaxImagePixels.
 Image decode_image(const uint8_t* data, size_t n, const std::string& name, int scale_denom = 1);
 
+// Rows [y0, y1) of a JPEG decoded at DCT scale 1/scale_denom (rows of the scaled image), skipping
+// the rows above with libjpeg-turbo's jpeg_skip_scanlines and stopping after y1: what a crop needs.
+Image decode_jpeg_rows(const uint8_t* data, size_t n, const std::string& name, int scale_denom, int y0, int y1);
+
+// Pillow's convert("RGB") of a gray image: three equal channels (an RGB image is returned as is).
+Image to_rgb(Image img);
+
 // Reads and decodes a file (refused above kMaxImageFileBytes before it is read).
 Image read_image(const std::string& path);
 

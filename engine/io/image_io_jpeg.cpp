@@ -102,6 +102,10 @@ ImageHeader read_jpeg_header(const uint8_t* data, size_t n, const std::string& n
 }
 
 Image decode_jpeg(const uint8_t* data, size_t n, const std::string& name, int scale_denom) {
+  return decode_jpeg_rows(data, n, name, scale_denom, 0, -1);
+}
+
+Image decode_jpeg_rows(const uint8_t* data, size_t n, const std::string& name, int scale_denom, int y0, int y1) {
   JpegRead r(data, n);
   const ImageHeader hd = header_of(r, name);
   const int comps = r.cinfo.num_components;
@@ -110,11 +114,14 @@ Image decode_jpeg(const uint8_t* data, size_t n, const std::string& name, int sc
   r.cinfo.scale_denom = unsigned(scale_denom);
   if (!jpeg_try(r, [&] { jpeg_start_decompress(&r.cinfo); })) corrupt(r, name);
   const int ow = int(r.cinfo.output_width), oh = int(r.cinfo.output_height), oc = r.cinfo.output_components;
+  if (y1 < 0) y1 = oh;
+  if (y0 < 0 || y0 >= y1 || y1 > oh) throw Error("decode_jpeg_rows: rows outside the scaled image");
   // Decoded rows (CMYK needs its own 4-channel buffer before conversion).
-  std::vector<uint8_t> raw(size_t(ow) * oh * oc);
+  std::vector<uint8_t> raw(size_t(ow) * (y1 - y0) * oc);
   const bool ok = jpeg_try(r, [&] {
-    while (r.cinfo.output_scanline < r.cinfo.output_height) {
-      JSAMPROW row = raw.data() + size_t(r.cinfo.output_scanline) * ow * oc;
+    if (y0 > 0) jpeg_skip_scanlines(&r.cinfo, JDIMENSION(y0));
+    while (int(r.cinfo.output_scanline) < y1) {
+      JSAMPROW row = raw.data() + size_t(int(r.cinfo.output_scanline) - y0) * ow * oc;
       jpeg_read_scanlines(&r.cinfo, &row, 1);
     }
     jpeg_abort_decompress(&r.cinfo);
@@ -122,13 +129,13 @@ Image decode_jpeg(const uint8_t* data, size_t n, const std::string& name, int sc
   if (!ok) corrupt(r, name);
   if (r.err.truncated) throw UserError(name + ": truncated JPEG (the file ends before the last row)");
   Image img;
-  img.h = oh, img.w = ow, img.c = hd.c;
+  img.h = y1 - y0, img.w = ow, img.c = hd.c;
   if (oc != 4) {
     img.pixels = std::move(raw);
     return img;
   }
-  img.pixels.resize(size_t(ow) * oh * 3);
-  for (size_t i = 0, npix = size_t(ow) * oh; i < npix; ++i)
+  img.pixels.resize(size_t(ow) * img.h * 3);
+  for (size_t i = 0, npix = size_t(ow) * img.h; i < npix; ++i)
     for (int ch = 0; ch < 3; ++ch) img.pixels[i * 3 + size_t(ch)] = cmyk_channel(raw[i * 4 + size_t(ch)], raw[i * 4 + 3]);
   return img;
 }
