@@ -239,6 +239,7 @@ void add_bench_command(CLI::App& app) {
                "ours next to PyTorch",
                true);
   add_bench_augment(*bench);
+  add_bench_decode(*bench);
 }
 
 }  // namespace aws::cli

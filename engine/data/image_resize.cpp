@@ -65,49 +65,70 @@ inline uint8_t clip8(int32_t v) {
   return uint8_t(v >> kPrecisionBits);
 }
 
-// One pass along x (stride_in/out = the channel count, `lines` rows) or along y (the same code on
-// the transposed view: step = one row of the image).
-void resample_pass(const uint8_t* in, uint8_t* out, const Taps& t, int out_len, int lines, int c,
-                   size_t in_step, size_t in_line, size_t out_step, size_t out_line) {
-  for (int l = 0; l < lines; ++l)
-    for (int x = 0; x < out_len; ++x) {
+// The horizontal pass: each row of `in` (w_in × C) to out_w columns; channels innermost, so each tap
+// reads C neighbouring bytes.
+template <int C>
+void horizontal_pass(const uint8_t* in, size_t in_stride, uint8_t* out, const Taps& t, int rows, int out_w) {
+  for (int y = 0; y < rows; ++y) {
+    const uint8_t* row = in + size_t(y) * in_stride;
+    uint8_t* o = out + size_t(y) * out_w * C;
+    for (int x = 0; x < out_w; ++x) {
       const int32_t* k = &t.k[size_t(x) * t.ksize];
-      for (int ch = 0; ch < c; ++ch) {
-        int32_t s = 1 << (kPrecisionBits - 1);
-        const uint8_t* p = in + size_t(l) * in_line + size_t(t.first[size_t(x)]) * in_step + size_t(ch);
-        for (int j = 0; j < t.count[size_t(x)]; ++j) s += int32_t(p[size_t(j) * in_step]) * k[j];
-        out[size_t(l) * out_line + size_t(x) * out_step + size_t(ch)] = clip8(s);
-      }
+      const uint8_t* p = row + size_t(t.first[size_t(x)]) * C;
+      int32_t acc[C];
+      for (int ch = 0; ch < C; ++ch) acc[ch] = 1 << (kPrecisionBits - 1);
+      for (int j = 0, n = t.count[size_t(x)]; j < n; ++j)
+        for (int ch = 0; ch < C; ++ch) acc[ch] += int32_t(p[j * C + ch]) * k[j];
+      for (int ch = 0; ch < C; ++ch) o[size_t(x) * C + ch] = clip8(acc[ch]);
     }
+  }
+}
+
+// The vertical pass: output row y is a weighted sum of whole input rows, so the inner loop runs along
+// the row (contiguous, vectorizable). `acc` holds one row of sums.
+void vertical_pass(const uint8_t* in, size_t in_stride, uint8_t* out, const Taps& t, int out_h, size_t row_elems) {
+  std::vector<int32_t> acc(row_elems);
+  for (int y = 0; y < out_h; ++y) {
+    std::fill(acc.begin(), acc.end(), 1 << (kPrecisionBits - 1));
+    const int32_t* k = &t.k[size_t(y) * t.ksize];
+    for (int j = 0, n = t.count[size_t(y)]; j < n; ++j) {
+      const uint8_t* r = in + size_t(t.first[size_t(y)] + j) * in_stride;
+      const int32_t kj = k[j];
+      for (size_t e = 0; e < row_elems; ++e) acc[e] += int32_t(r[e]) * kj;
+    }
+    uint8_t* o = out + size_t(y) * row_elems;
+    for (size_t e = 0; e < row_elems; ++e) o[e] = clip8(acc[e]);
+  }
 }
 
 }  // namespace
 
-Image resize_bilinear(const Image& in, int out_w, int out_h) {
+Image resize_bilinear_view(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h) {
   if (out_w < 1 || out_h < 1) throw Error("resize_bilinear: empty output");
-  if (out_w == in.w && out_h == in.h) return in;
-  const int c = in.c;
-  const Taps tx = bilinear_taps(in.w, out_w), ty = bilinear_taps(in.h, out_h);
-  // Pillow skips a pass whose size does not change (the box is the whole image here).
-  Image cur = in;
-  if (out_w != in.w) {
-    Image tmp;
-    tmp.h = in.h, tmp.w = out_w, tmp.c = c;
-    tmp.pixels.resize(size_t(tmp.h) * tmp.w * c);
-    resample_pass(cur.pixels.data(), tmp.pixels.data(), tx, out_w, in.h, c, size_t(c), size_t(in.w) * c, size_t(c),
-                  size_t(out_w) * c);
-    cur = std::move(tmp);
+  if (c != 1 && c != 3) throw Error("resize_bilinear: 1 or 3 channels");
+  Image out;
+  out.h = out_h, out.w = out_w, out.c = c;
+  out.pixels.resize(size_t(out_h) * out_w * c);
+  // Pillow skips a pass whose size does not change (the box is the whole view here).
+  const uint8_t* src = data;
+  size_t src_stride = stride;
+  std::vector<uint8_t> mid;
+  if (out_w != w) {
+    const Taps tx = bilinear_taps(w, out_w);
+    uint8_t* dst = out_h != h ? (mid.resize(size_t(h) * out_w * c), mid.data()) : out.pixels.data();
+    if (c == 3) horizontal_pass<3>(data, stride, dst, tx, h, out_w);
+    else horizontal_pass<1>(data, stride, dst, tx, h, out_w);
+    src = dst;
+    src_stride = size_t(out_w) * c;
   }
-  if (out_h != in.h) {
-    Image tmp;
-    tmp.h = out_h, tmp.w = cur.w, tmp.c = c;
-    tmp.pixels.resize(size_t(tmp.h) * tmp.w * c);
-    // Along y: "lines" are columns (step one pixel), the taps step one row.
-    resample_pass(cur.pixels.data(), tmp.pixels.data(), ty, out_h, cur.w, c, size_t(cur.w) * c, size_t(c),
-                  size_t(cur.w) * c, size_t(c));
-    cur = std::move(tmp);
-  }
-  return cur;
+  if (out_h != h) vertical_pass(src, src_stride, out.pixels.data(), bilinear_taps(h, out_h), out_h, size_t(out_w) * c);
+  if (out_w == w && out_h == h)
+    for (int y = 0; y < h; ++y) std::copy_n(data + size_t(y) * stride, size_t(w) * c, out.pixels.data() + size_t(y) * w * c);
+  return out;
+}
+
+Image resize_bilinear(const Image& in, int out_w, int out_h) {
+  return resize_bilinear_view(in.pixels.data(), size_t(in.w) * in.c, in.w, in.h, in.c, out_w, out_h);
 }
 
 void resized_shorter_side(int w, int h, int size, int* out_w, int* out_h) {

@@ -4,6 +4,9 @@
 // pass then vertical), the shorter side to S with torchvision's rounding of the longer one, then a
 // centre crop with Python's round-half-even offsets. Bit-exact with both (tests/oracle).
 #pragma once
+#include <cstddef>
+#include <cstdint>
+
 #include "engine/io/image_io.h"
 
 namespace aws {
@@ -11,6 +14,10 @@ namespace aws {
 // Pillow's Image.resize((out_w, out_h), BILINEAR) over the whole image (box (0, 0, w, h)).
 // The same size returns a copy.
 Image resize_bilinear(const Image& in, int out_w, int out_h);
+
+// The same on a view: w × h pixels of c channels at `data`, rows `stride` bytes apart (a crop of a
+// larger image, without copying it out).
+Image resize_bilinear_view(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h);
 
 // torchvision's Resize(size) for an int size: the shorter side becomes `size`, the longer
 // int(size · long / short); unchanged when already that size.

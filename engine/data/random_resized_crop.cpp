@@ -49,13 +49,9 @@ bool random_flip(const RngKey& key, int64_t index) {
 Image resized_crop(const Image& in, const CropBox& b, int out, bool flip) {
   if (b.w < 1 || b.h < 1 || b.x < 0 || b.y < 0 || b.x + b.w > in.w || b.y + b.h > in.h)
     throw Error("resized_crop: the box is outside the image");
-  Image crop;
-  crop.h = b.h, crop.w = b.w, crop.c = in.c;
-  crop.pixels.resize(size_t(b.w) * b.h * in.c);
-  for (int y = 0; y < b.h; ++y)
-    std::copy_n(in.pixels.data() + (size_t(b.y + y) * in.w + b.x) * in.c, size_t(b.w) * in.c,
-                crop.pixels.data() + size_t(y) * b.w * in.c);
-  Image r = resize_bilinear(crop, out, out);
+  const size_t stride = size_t(in.w) * in.c;
+  Image r = resize_bilinear_view(in.pixels.data() + size_t(b.y) * stride + size_t(b.x) * in.c, stride, b.w, b.h, in.c,
+                                 out, out);
   if (flip)
     for (int y = 0; y < r.h; ++y) {
       uint8_t* row = r.pixels.data() + size_t(y) * r.w * r.c;
@@ -79,8 +75,8 @@ Image decode_crop(const uint8_t* data, size_t n, const std::string& name, const 
   const int sw = (hd.w + s - 1) / s, sh = (hd.h + s - 1) / s;
   const int x0 = box.x / s, y0 = box.y / s;
   const int x1 = std::min(sw, (box.x + box.w + s - 1) / s), y1 = std::min(sh, (box.y + box.h + s - 1) / s);
-  const Image rows = decode_jpeg_rows(data, n, name, s, y0, y1);
-  return resized_crop(rows, CropBox{x0, 0, x1 - x0, y1 - y0}, out, flip);
+  const Image region = decode_jpeg_region(data, n, name, s, x0, y0, x1, y1);
+  return resized_crop(region, CropBox{0, 0, x1 - x0, y1 - y0}, out, flip);
 }
 
 }  // namespace aws

@@ -7,7 +7,7 @@
 //   pixels  Pillow's crop + BILINEAR resize of the box (engine/data/image_resize.h), bit-identical
 //           to torchvision's F.resized_crop on a PIL image for the same box; then the flip.
 // decode_crop decodes a JPEG at the largest DCT scale (1/2, 1/4, 1/8) that keeps the box at least
-// the output size, reading only the rows the box covers: the speed path, no longer bit-identical to
+// the output size, decoding only the region the box covers (decode_jpeg_region): the speed path, no longer bit-identical to
 // a full-size decode (the scaled IDCT is a different filter; tested against Pillow's draft).
 #pragma once
 #include <cstdint>
@@ -39,7 +39,7 @@ Image resized_crop(const Image& in, const CropBox& box, int out, bool flip);
 // box.h / s ≥ out (integer division).
 int crop_decode_scale(const CropBox& box, int out);
 
-// Decodes `data` (JPEG: at crop_decode_scale, only the box's rows; PNG: in full), then
+// Decodes `data` (JPEG: at crop_decode_scale, only the box's region; PNG: in full), then
 // resized_crop of the box (scaled to the decoded size) to out × out, flipped when `flip`.
 Image decode_crop(const uint8_t* data, size_t n, const std::string& name, const ImageHeader& header,
                   const CropBox& box, int out, bool flip);

@@ -96,7 +96,7 @@ Image decode_jpeg(const uint8_t*, size_t, const std::string& name, int) {
 ImageHeader read_jpeg_header(const uint8_t*, size_t, const std::string& name) {
   throw UserError(name + ": cannot read JPEG: this aws was built without JPEG (libjpeg-turbo)");
 }
-Image decode_jpeg_rows(const uint8_t*, size_t, const std::string& name, int, int, int) {
+Image decode_jpeg_region(const uint8_t*, size_t, const std::string& name, int, int, int, int, int) {
   throw UserError(name + ": cannot read JPEG: this aws was built without JPEG (libjpeg-turbo)");
 }
 #endif

@@ -47,9 +47,13 @@ ImageHeader read_image_header(const uint8_t* data, size_t n, const std::string& 
 // truncated file, 16-bit PNG, or a size over kMaxImagePixels.
 Image decode_image(const uint8_t* data, size_t n, const std::string& name, int scale_denom = 1);
 
-// Rows [y0, y1) of a JPEG decoded at DCT scale 1/scale_denom (rows of the scaled image), skipping
-// the rows above with libjpeg-turbo's jpeg_skip_scanlines and stopping after y1: what a crop needs.
-Image decode_jpeg_rows(const uint8_t* data, size_t n, const std::string& name, int scale_denom, int y0, int y1);
+// The region [x0, x1) × [y0, y1) of a JPEG decoded at DCT scale 1/scale_denom (coordinates of the
+// scaled image): the rows above are skipped (jpeg_skip_scanlines), decoding stops after y1, and only
+// the iMCU columns that hold [x0, x1) go through the IDCT and colour conversion (jpeg_crop_scanline;
+// the columns decoded are widened by one iMCU on each side so that fancy upsampling sees the same
+// neighbours as in a whole decode). What a crop needs; the pixels equal the whole decode's.
+Image decode_jpeg_region(const uint8_t* data, size_t n, const std::string& name, int scale_denom, int x0, int y0,
+                         int x1, int y1);
 
 // Pillow's convert("RGB") of a gray image: three equal channels (an RGB image is returned as is).
 Image to_rgb(Image img);

@@ -6,6 +6,7 @@
 // error here (Pillow raises "image file is truncated"); its other warnings (extraneous bytes, which
 // real photo collections hold) are ignored, as Pillow ignores them.
 // jpeglib.h uses size_t and FILE without including their headers.
+#include <algorithm>
 #include <csetjmp>
 #include <cstddef>
 #include <cstdio>
@@ -102,10 +103,11 @@ ImageHeader read_jpeg_header(const uint8_t* data, size_t n, const std::string& n
 }
 
 Image decode_jpeg(const uint8_t* data, size_t n, const std::string& name, int scale_denom) {
-  return decode_jpeg_rows(data, n, name, scale_denom, 0, -1);
+  return decode_jpeg_region(data, n, name, scale_denom, 0, 0, -1, -1);
 }
 
-Image decode_jpeg_rows(const uint8_t* data, size_t n, const std::string& name, int scale_denom, int y0, int y1) {
+Image decode_jpeg_region(const uint8_t* data, size_t n, const std::string& name, int scale_denom, int x0, int y0,
+                         int x1, int y1) {
   JpegRead r(data, n);
   const ImageHeader hd = header_of(r, name);
   const int comps = r.cinfo.num_components;
@@ -113,9 +115,18 @@ Image decode_jpeg_rows(const uint8_t* data, size_t n, const std::string& name, i
   r.cinfo.scale_num = 1;
   r.cinfo.scale_denom = unsigned(scale_denom);
   if (!jpeg_try(r, [&] { jpeg_start_decompress(&r.cinfo); })) corrupt(r, name);
-  const int ow = int(r.cinfo.output_width), oh = int(r.cinfo.output_height), oc = r.cinfo.output_components;
+  const int full_w = int(r.cinfo.output_width), oh = int(r.cinfo.output_height), oc = r.cinfo.output_components;
   if (y1 < 0) y1 = oh;
-  if (y0 < 0 || y0 >= y1 || y1 > oh) throw Error("decode_jpeg_rows: rows outside the scaled image");
+  if (x1 < 0) x1 = full_w;
+  if (y0 < 0 || y0 >= y1 || y1 > oh || x0 < 0 || x0 >= x1 || x1 > full_w)
+    throw Error("decode_jpeg_region: the region is outside the scaled image");
+  // The columns to decode: one iMCU more on each side of [x0, x1) (jpeg_crop_scanline aligns the
+  // start down to an iMCU boundary and reports where it put it).
+  const int imcu = r.cinfo.max_h_samp_factor * int(r.cinfo.min_DCT_scaled_size);  // libjpeg v6 API name
+  JDIMENSION cx = JDIMENSION(std::max(0, x0 - imcu)), cw = JDIMENSION(std::min(full_w, x1 + imcu) - int(cx));
+  const bool crop = cx > 0 || int(cw) < full_w;
+  if (crop && !jpeg_try(r, [&] { jpeg_crop_scanline(&r.cinfo, &cx, &cw); })) corrupt(r, name);
+  const int ow = int(r.cinfo.output_width);  // cw after the crop
   // Decoded rows (CMYK needs its own 4-channel buffer before conversion).
   std::vector<uint8_t> raw(size_t(ow) * (y1 - y0) * oc);
   const bool ok = jpeg_try(r, [&] {
@@ -128,15 +139,25 @@ Image decode_jpeg_rows(const uint8_t* data, size_t n, const std::string& name, i
   });
   if (!ok) corrupt(r, name);
   if (r.err.truncated) throw UserError(name + ": truncated JPEG (the file ends before the last row)");
+  // [x0, x1) out of the decoded columns [cx, cx + ow), CMYK turned into RGB on the way.
   Image img;
-  img.h = y1 - y0, img.w = ow, img.c = hd.c;
-  if (oc != 4) {
+  img.h = y1 - y0, img.w = x1 - x0, img.c = hd.c;
+  if (oc != 4 && x0 == int(cx) && img.w == ow) {  // the rows as decoded
     img.pixels = std::move(raw);
     return img;
   }
-  img.pixels.resize(size_t(ow) * img.h * 3);
-  for (size_t i = 0, npix = size_t(ow) * img.h; i < npix; ++i)
-    for (int ch = 0; ch < 3; ++ch) img.pixels[i * 3 + size_t(ch)] = cmyk_channel(raw[i * 4 + size_t(ch)], raw[i * 4 + 3]);
+  img.pixels.resize(size_t(img.w) * img.h * img.c);
+  const int skip = x0 - int(cx);
+  for (int y = 0; y < img.h; ++y) {
+    const uint8_t* src = raw.data() + (size_t(y) * ow + size_t(skip)) * oc;
+    uint8_t* dst = img.pixels.data() + size_t(y) * img.w * img.c;
+    if (oc != 4) {
+      std::copy_n(src, size_t(img.w) * oc, dst);
+      continue;
+    }
+    for (int x = 0; x < img.w; ++x)
+      for (int ch = 0; ch < 3; ++ch) dst[x * 3 + ch] = cmyk_channel(src[x * 4 + ch], src[x * 4 + 3]);
+  }
   return img;
 }
 

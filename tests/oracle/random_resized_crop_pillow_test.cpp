@@ -1,5 +1,5 @@
-// The streamed ImageNet crop against Pillow/torchvision: rows decoded with jpeg_skip_scanlines equal
-// the same rows of a whole decode at every DCT scale; the crop + resize + flip equals torchvision's
+// The streamed ImageNet crop against Pillow/torchvision: a region decoded with jpeg_skip_scanlines and
+// jpeg_crop_scanline equals the same pixels of a whole decode at every DCT scale; the crop + resize + flip equals torchvision's
 // F.resized_crop + F.hflip for the same box; decode_crop equals Pillow's draft() + crop + resize of
 // the box on the scaled grid; the boxes follow RandomResizedCrop's rules and their area and aspect
 // distributions match torchvision's get_params (means within 4 standard errors).
@@ -46,20 +46,26 @@ std::string make_jpegs() {
 
 }  // namespace
 
-TEST_CASE("decode_jpeg_rows: skipped rows change nothing in the rows read") {
+TEST_CASE("decode_jpeg_region: skipped rows and cropped columns change nothing in the region read") {
   const std::string dir = make_jpegs();
   for (const char* f : {"a.jpg", "b.jpg", "c.jpg", "d.jpg"}) {
     const std::vector<uint8_t> bytes = read_file_bytes(dir + "/" + f);
     for (int s : {1, 2, 4, 8}) {
       const Image full = decode_image(bytes.data(), bytes.size(), f, s);
-      for (auto [y0, y1] : std::vector<std::pair<int, int>>{{0, 5}, {7, 40}, {17, full.h}, {full.h - 3, full.h}}) {
-        INFO(std::string(f), " scale 1/", s, " rows ", y0, "..", y1);
-        if (y0 < 0 || y0 >= y1 || y1 > full.h) continue;
-        const Image rows = decode_jpeg_rows(bytes.data(), bytes.size(), f, s, y0, y1);
-        REQUIRE(rows.h == y1 - y0);
-        const size_t row = size_t(full.w) * full.c;
-        CHECK(std::equal(rows.pixels.begin(), rows.pixels.end(), full.pixels.begin() + ptrdiff_t(y0 * row)));
-      }
+      for (auto [y0, y1] : std::vector<std::pair<int, int>>{{0, 5}, {7, 40}, {17, full.h}, {full.h - 3, full.h}})
+        for (auto [x0, x1] : std::vector<std::pair<int, int>>{{0, full.w}, {0, 9}, {5, 33}, {16, 17}, {31, full.w}, {1, full.w}, {3, full.w - 1}}) {
+          INFO(std::string(f), " scale 1/", s, " rows ", y0, "..", y1, " columns ", x0, "..", x1);
+          if (y0 >= y1 || y1 > full.h || x0 >= x1 || x1 > full.w) continue;
+          const Image reg = decode_jpeg_region(bytes.data(), bytes.size(), f, s, x0, y0, x1, y1);
+          REQUIRE(reg.h == y1 - y0);
+          REQUIRE(reg.w == x1 - x0);
+          bool same = true;
+          for (int y = y0; y < y1; ++y)
+            same &= std::equal(reg.pixels.begin() + ptrdiff_t(size_t(y - y0) * reg.w * reg.c),
+                               reg.pixels.begin() + ptrdiff_t(size_t(y - y0 + 1) * reg.w * reg.c),
+                               full.pixels.begin() + ptrdiff_t((size_t(y) * full.w + x0) * full.c));
+          CHECK(same);
+        }
     }
   }
 }
