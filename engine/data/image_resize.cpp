@@ -25,17 +25,20 @@ struct Taps {
   std::vector<int32_t> k;
 };
 
-Taps bilinear_taps(int in_size, int out_size) {
+// The taps of outputs [o0, o0 + len) of a resize from in_size to out_size (the window of a resize
+// that is cropped afterwards: only what the crop keeps is computed).
+Taps bilinear_taps(int in_size, int out_size, int o0, int len) {
   const double scale = double(in_size) / out_size;
   const double filterscale = scale < 1.0 ? 1.0 : scale;
   const double support = 1.0 * filterscale;
   Taps t;
   t.ksize = int(std::ceil(support)) * 2 + 1;
-  t.first.resize(size_t(out_size));
-  t.count.resize(size_t(out_size));
-  t.k.assign(size_t(out_size) * t.ksize, 0);
+  t.first.resize(size_t(len));
+  t.count.resize(size_t(len));
+  t.k.assign(size_t(len) * t.ksize, 0);
   std::vector<double> w(size_t(t.ksize));
-  for (int x = 0; x < out_size; ++x) {
+  for (int i = 0; i < len; ++i) {
+    const int x = o0 + i;
     const double center = (x + 0.5) * scale;
     int lo = int(center - support + 0.5);
     if (lo < 0) lo = 0;
@@ -51,10 +54,10 @@ Taps bilinear_taps(int in_size, int out_size) {
     }
     for (int j = 0; j < n; ++j) {
       const double v = sum != 0.0 ? w[size_t(j)] / sum : w[size_t(j)];
-      t.k[size_t(x) * t.ksize + j] = int32_t(v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
+      t.k[size_t(i) * t.ksize + j] = int32_t(v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
     }
-    t.first[size_t(x)] = lo;
-    t.count[size_t(x)] = n;
+    t.first[size_t(i)] = lo;
+    t.count[size_t(i)] = n;
   }
   return t;
 }
@@ -103,28 +106,48 @@ void vertical_pass(const uint8_t* in, size_t in_stride, uint8_t* out, const Taps
 
 }  // namespace
 
-Image resize_bilinear_view(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h) {
-  if (out_w < 1 || out_h < 1) throw Error("resize_bilinear: empty output");
+Image resize_window(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h, int x0, int y0,
+                    int win_w, int win_h) {
+  if (out_w < 1 || out_h < 1 || win_w < 1 || win_h < 1 || x0 < 0 || y0 < 0 || x0 + win_w > out_w || y0 + win_h > out_h)
+    throw Error("resize_bilinear: empty output or a window outside it");
   if (c != 1 && c != 3) throw Error("resize_bilinear: 1 or 3 channels");
   Image out;
-  out.h = out_h, out.w = out_w, out.c = c;
-  out.pixels.resize(size_t(out_h) * out_w * c);
-  // Pillow skips a pass whose size does not change (the box is the whole view here).
-  const uint8_t* src = data;
+  out.h = win_h, out.w = win_w, out.c = c;
+  out.pixels.resize(size_t(win_h) * win_w * c);
+  // Pillow skips a pass whose size does not change; computing it would give the same bytes (its one
+  // tap is exactly 1.0), skipping it is faster.
+  const bool horizontal = out_w != w, vertical = out_h != h;
+  // The input rows the vertical taps read (all of the window's rows when there is no vertical pass).
+  Taps ty;
+  int row0 = y0, rows = win_h;
+  if (vertical) {
+    ty = bilinear_taps(h, out_h, y0, win_h);
+    row0 = ty.first[0];
+    rows = ty.first[size_t(win_h) - 1] + ty.count[size_t(win_h) - 1] - row0;
+    for (int& f : ty.first) f -= row0;
+  }
+  const uint8_t* src = data + size_t(row0) * stride;
   size_t src_stride = stride;
   std::vector<uint8_t> mid;
-  if (out_w != w) {
-    const Taps tx = bilinear_taps(w, out_w);
-    uint8_t* dst = out_h != h ? (mid.resize(size_t(h) * out_w * c), mid.data()) : out.pixels.data();
-    if (c == 3) horizontal_pass<3>(data, stride, dst, tx, h, out_w);
-    else horizontal_pass<1>(data, stride, dst, tx, h, out_w);
+  if (horizontal) {
+    const Taps tx = bilinear_taps(w, out_w, x0, win_w);
+    uint8_t* dst = vertical ? (mid.resize(size_t(rows) * win_w * c), mid.data()) : out.pixels.data();
+    if (c == 3) horizontal_pass<3>(src, stride, dst, tx, rows, win_w);
+    else horizontal_pass<1>(src, stride, dst, tx, rows, win_w);
     src = dst;
-    src_stride = size_t(out_w) * c;
+    src_stride = size_t(win_w) * c;
+  } else {
+    src += size_t(x0) * c;  // no horizontal pass: the window's columns as they are
   }
-  if (out_h != h) vertical_pass(src, src_stride, out.pixels.data(), bilinear_taps(h, out_h), out_h, size_t(out_w) * c);
-  if (out_w == w && out_h == h)
-    for (int y = 0; y < h; ++y) std::copy_n(data + size_t(y) * stride, size_t(w) * c, out.pixels.data() + size_t(y) * w * c);
+  if (vertical) vertical_pass(src, src_stride, out.pixels.data(), ty, win_h, size_t(win_w) * c);
+  if (!horizontal && !vertical)
+    for (int y = 0; y < win_h; ++y)
+      std::copy_n(src + size_t(y) * src_stride, size_t(win_w) * c, out.pixels.data() + size_t(y) * win_w * c);
   return out;
+}
+
+Image resize_bilinear_view(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h) {
+  return resize_window(data, stride, w, h, c, out_w, out_h, 0, 0, out_w, out_h);
 }
 
 Image resize_bilinear(const Image& in, int out_w, int out_h) {
@@ -138,24 +161,22 @@ void resized_shorter_side(int w, int h, int size, int* out_w, int* out_h) {
   *out_h = w <= h ? new_long : size;
 }
 
+// torchvision's CenterCrop offset: Python's round(extra / 2), halves to even.
+static int center_offset(int extra) { return int(std::nearbyint(extra / 2.0)); }
+
 Image center_crop(const Image& in, int size) {
   if (in.w < size || in.h < size) throw Error("center_crop: the image is smaller than the crop");
-  // Python's round(): halves to even.
-  auto offset = [](int extra) { return int(std::nearbyint(extra / 2.0)); };
-  const int top = offset(in.h - size), left = offset(in.w - size);
-  Image out;
-  out.h = out.w = size, out.c = in.c;
-  out.pixels.resize(size_t(size) * size * in.c);
-  for (int y = 0; y < size; ++y)
-    std::copy_n(in.pixels.data() + (size_t(y + top) * in.w + left) * in.c, size_t(size) * in.c,
-                out.pixels.data() + size_t(y) * size * in.c);
-  return out;
+  return resize_window(in.pixels.data(), size_t(in.w) * in.c, in.w, in.h, in.c, in.w, in.h, center_offset(in.w - size),
+                       center_offset(in.h - size), size, size);
 }
 
 Image resize_center_crop(const Image& in, int size) {
   int w = 0, h = 0;
   resized_shorter_side(in.w, in.h, size, &w, &h);
-  return center_crop(resize_bilinear(in, w, h), size);
+  // Only the kept window of the resize is computed: the same bytes as resizing everything and
+  // cropping, with memory bounded by the crop (a 1×100000 image would otherwise resize to S×S·10⁵).
+  return resize_window(in.pixels.data(), size_t(in.w) * in.c, in.w, in.h, in.c, w, h, center_offset(w - size),
+                       center_offset(h - size), size, size);
 }
 
 }  // namespace aws

@@ -19,6 +19,11 @@ Image resize_bilinear(const Image& in, int out_w, int out_h);
 // larger image, without copying it out).
 Image resize_bilinear_view(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h);
 
+// The window [x0, x0 + win_w) × [y0, y0 + win_h) of that resize (out_w × out_h), computing nothing
+// outside it: resize-then-crop with memory bounded by the window.
+Image resize_window(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h, int x0, int y0,
+                    int win_w, int win_h);
+
 // torchvision's Resize(size) for an int size: the shorter side becomes `size`, the longer
 // int(size · long / short); unchanged when already that size.
 void resized_shorter_side(int w, int h, int size, int* out_w, int* out_h);

@@ -5,7 +5,8 @@
 // file list and labels equal ImageFolder's; every file decodes to Pillow's pixels (convert("L") for a
 // grayscale file, "RGB" otherwise) at full size and at the DCT scales of Pillow's draft(); the whole
 // folder at size S equals ImageFolder with Resize(S) + CenterCrop(S), stacked; the bad-file rules;
-// the on-disk cache (a second load from it, a corrupted entry rebuilt).
+// extreme aspect ratios (1×3000, 3000×2) at size 16; the on-disk cache (a second load from it, a
+// corrupted entry rebuilt).
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -75,6 +76,8 @@ put(G + 'k0/a.jpg', gray(20, 20), 'JPEG')
 put(G + 'k0/b.png', gray(20, 20).convert('LA'), 'PNG')
 put(G + 'k1/c.png', gray(20, 20).convert('1'), 'PNG')
 put(G + 'k1/d.png', gray(20, 20), 'PNG')
+put('thin/k/a.png', rgb(1, 3000), 'PNG')
+put('thin/k/b.png', rgb(3000, 2), 'PNG')
 B = 'bad/'
 put(B + 'a/ok.png', rgb(16, 16), 'PNG')
 buf = io.BytesIO(); rgb(16, 16).save(buf, 'JPEG'); data = buf.getvalue()
@@ -107,6 +110,8 @@ for S in (16, 24):
 v = ImageFolder(os.path.join(ROOT, 'mixed/val'), transform=T.Compose([T.Resize(16), T.CenterCrop(16)]))
 O['val16'] = np.stack([np.asarray(v[i][0]) for i in range(len(v))])
 O['val_labels'] = np.array([t for _, t in v.samples], np.int32)
+t = ImageFolder(os.path.join(ROOT, 'thin'), transform=T.Compose([T.Resize(16), T.CenterCrop(16)]))
+O['thin16'] = np.stack([np.asarray(t[i][0]) for i in range(len(t))])
 g = ImageFolder(os.path.join(ROOT, 'gray'))
 O['gray'] = np.stack([pillow(p) for p, _ in g.samples])
 O['gray_labels'] = np.array([t for _, t in g.samples], np.int32)
@@ -208,6 +213,13 @@ TEST_CASE("a folder at size S equals ImageFolder with Resize(S) + CenterCrop(S)"
   const std::string e = user_error([&] { load_image_folder(l, {0, false}); });
   CHECK(contains(e, "images differ in size"));
   CHECK(contains(e, "C_owl/v.png is 40x17"));
+}
+
+TEST_CASE("extreme aspect ratios: only the kept window of the resize is computed, with the same bytes") {
+  // 1×3000 at size 16 would resize to 16×48000 before the crop; the window keeps memory at 16×16.
+  const Folders& f = folders();
+  const FolderLoad ld = load_image_folder(scan_image_folder(f.root + "/thin"), {16, false});
+  CHECK(ld.data.images == array_bytes(f.py.at("thin16")));
 }
 
 TEST_CASE("a grayscale folder stays one channel") {
