@@ -93,6 +93,7 @@ void run_preview(const PreviewArgs& a) {
   if (a.rows < 1 || a.rows > 100) throw UserError("--rows " + std::to_string(a.rows) + ": must be in [1, 100]");
   if (a.scale < 1 || a.scale > 16) throw UserError("--scale " + std::to_string(a.scale) + ": must be in [1, 16]");
   Dataset ds = load_dataset(a.data, a.data_dir, /*train=*/true);
+  if (ds.streamed()) throw UserError("--data " + a.data + ": preview needs decoded images; use folder,size=S");
   std::vector<int64_t> pick;
   std::vector<bool> seen(size_t(std::max(ds.num_classes, 1)), false);
   for (int64_t i = 0; i < ds.n && int(pick.size()) < a.rows; ++i) {

@@ -29,6 +29,7 @@
 #include "search/search_config.h"
 #include "train/recipe.h"
 #include "train/final_training.h"
+#include "train/streamed_folder.h"
 #include "train/trainer.h"
 
 namespace aws::cli {
@@ -137,9 +138,9 @@ void run_eval(const std::string& ckpt, const std::string& data_dir, const std::s
   auto model = create_model(info.spec, batch, ctx.device);
   model->commit(ctx);
   load_model_file(ctx, ckpt, *model);
-  ResidentImages res(ctx, test);
+  const std::unique_ptr<BatchSource> res = make_batch_source(ctx, test, batch);
   // Evaluation needs no optimizer, so no Trainer.
-  const double acc = evaluate_model(ctx, *model, res, {}, info.norm);
+  const double acc = evaluate_model(ctx, *model, *res, {}, info.norm);
   std::printf("%s: test accuracy %.2f%% on %lld %s test images\n", ckpt.c_str(), acc, (long long)test.n,
               info.dataset.c_str());
 }

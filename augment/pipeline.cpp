@@ -13,8 +13,8 @@ AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const N
   AugmentParams& p = plan.params;
   p.h = h, p.w = w, p.c = c;
   if (!opt.pair_only) {
-    p.crop_pad = policy.base.crop_pad;
-    p.flip = policy.base.flip;
+    p.crop_pad = opt.cropped_upstream ? 0 : policy.base.crop_pad;
+    p.flip = !opt.cropped_upstream && policy.base.flip;
     p.cutout = cutout_side(policy.base.cutout, h, w);
   }
   p.alphabet = policy.alphabet;

@@ -33,6 +33,8 @@ struct AugmentPlan {
 
 struct PlanOptions {
   bool pair_only = false;  // P_AV: pair-op only (no crop, flip or cutout), then /255 and normalize
+  // The images come cropped and flipped (a streamed source's RandomResizedCrop): no pad-crop, no flip.
+  bool cropped_upstream = false;
 };
 
 AugmentPlan make_augment_plan(const Policy& policy, int h, int w, int c, const Normalization& norm,

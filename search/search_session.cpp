@@ -162,9 +162,17 @@ TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const BatchSource
   return o;
 }
 
+// The search keeps its data resident (thousands of fine-tunes re-read it): a streamed folder is refused.
+static const Dataset& resident(const Dataset& d) {
+  if (d.streamed())
+    throw UserError("--data " + d.name + ": the search does not stream image folders yet; use folder,size=S "
+                    "(decoded once and kept resident)");
+  return d;
+}
+
 SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir,
                              SearchObserver& obs)
-    : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(train), split_(checked_split(cfg, train, rd_)),
+    : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(resident(train)), split_(checked_split(cfg, train, rd_)),
       norm_(compute_normalization(train, split_.train)),
       ctx_(cfg.device_spec(), cfg.threads),
       runner_(ctx_, cfg_, session_spec(cfg, train, ctx_)), res_(ctx_, train), lock_(rd_) {

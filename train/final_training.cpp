@@ -11,6 +11,7 @@
 #include "engine/optim/sgd.h"
 #include "models/precision.h"
 #include "train/model_file.h"
+#include "train/streamed_folder.h"
 #include "train/trainer.h"
 
 namespace aws {
@@ -25,7 +26,7 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
                     " ranks (each trains batch / ranks rows of every batch)");
   const int64_t rank_batch = r.batch / ranks;
   TrainingResult out;
-  out.norm = compute_normalization(train, split.train);
+  out.norm = train.streamed() ? streamed_normalization(ctx, train, split.train) : compute_normalization(train, split.train);
   ModelSpec ms{spec.model, train.h, train.w, train.c, train.num_classes, float(r.bn_momentum)};
   ms.zero_init_residual = spec.zero_init_residual;
   apply_math(spec.math, ctx, ms);
@@ -46,8 +47,10 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
   lr.warmup_from = r.warmup_from;
   lr.validate("--schedule");
 
-  AugmentPlan plan = make_augment_plan(spec.policy, train.h, train.w, train.c, out.norm);
-  ResidentImages train_res(ctx, train), test_res(ctx, test);
+  AugmentPlan plan = make_augment_plan(spec.policy, train.h, train.w, train.c, out.norm,
+                                       PlanOptions{.cropped_upstream = train.streamed()});
+  const std::unique_ptr<BatchSource> train_res = make_batch_source(ctx, train, model.batch),
+                                     test_res = make_batch_source(ctx, test, model.batch);
   char line[320];
   std::snprintf(line, sizeof line, "train: %s (%lld params), %zu images, policy %s, %d epochs, lr %s, %d threads%s",
                 spec.model.c_str(), (long long)model.num_params(), split.train.size(), spec.policy.name.c_str(),
@@ -61,11 +64,11 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
   for (int e = 0; e < r.epochs; ++e) {
     obs.epoch_begin(e, steps_per_epoch);
     const RngKey key = train_epoch_key(spec.seed, uint32_t(e));
-    EpochStats st = trainer.train_epoch(train_res, split.train, plan, key, lr, iter, nullptr,
+    EpochStats st = trainer.train_epoch(*train_res, split.train, plan, key, lr, iter, nullptr,
                                         [&](int64_t s, int64_t, double loss, double acc) { obs.step(s, loss, acc); });
-    out.test_acc = trainer.evaluate(test_res, {}, out.norm);
+    out.test_acc = trainer.evaluate(*test_res, {}, out.norm);
     out.best_test = std::max(out.best_test, out.test_acc);
-    if (!split.val.empty()) out.val_acc = trainer.evaluate(train_res, split.val, out.norm);
+    if (!split.val.empty()) out.val_acc = trainer.evaluate(*train_res, split.val, out.norm);
     nlohmann::json rec{{"epoch", e + 1},           {"loss", st.loss},
                        {"train_acc", st.acc},      {"test_acc", out.test_acc},
                        {"images_per_s", double(st.images) / st.seconds}, {"seconds", st.seconds},

@@ -159,7 +159,7 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
     const auto ta = Clock::now();
     inputs_.stage(ctx_, float(lr.at(iter)), step_random_key(key, s), gathered_.data(), batch_, opt_cfg_.eb,
                   d.labels);
-    imgs = train.fetch(ctx_, gathered_.data(), batch_);
+    imgs = train.fetch(ctx_, gathered_.data(), batch_, FetchKey{true, key});
     st.augment_seconds += seconds_since(ta);
     if (graphs && s > 0) {
       // This epoch's key and plan are kernel arguments: capture once per epoch (the first capture
@@ -213,7 +213,7 @@ static double eval_loop(Ctx& ctx, Model& model, const BatchSource& data, const s
     }
     inputs.stage(ctx, 0.0f, 0, idx, n, 1, d.labels);
     Tensor in = rows(model.input, n);
-    make_input(inputs.indices(n), data.fetch(ctx, idx, n), in);
+    make_input(inputs.indices(n), data.fetch(ctx, idx, n, FetchKey{}), in);
     model.forward(ctx, n, false, inputs.key());
     Tensor logits = rows(model.head.logits, n), lb = inputs.labels(n);
     count_correct(ctx, {.logits = logits, .labels = lb, .correct = model.correct});

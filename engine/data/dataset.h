@@ -12,8 +12,13 @@ struct Dataset {
   int64_t n = 0;                  // number of images
   int h = 0, w = 0, c = 0;        // image size and channels (1 = grayscale, 3 = RGB)
   int num_classes = 0;
-  std::vector<uint8_t> images;    // n·h·w·c bytes, NHWC
+  std::vector<uint8_t> images;    // n·h·w·c bytes, NHWC (empty when streamed)
   std::vector<int32_t> labels;    // n labels in [0, num_classes)
+  // Non-empty: the pixels are not resident but decoded per batch from this class folder
+  // (train/streamed_folder.h); h×w is the crop size.
+  std::string stream_root;
+
+  bool streamed() const { return !stream_root.empty(); }
 
   size_t image_bytes() const { return size_t(h) * w * c; }
   const uint8_t* image(int64_t i) const { return images.data() + size_t(i) * image_bytes(); }

@@ -120,6 +120,19 @@ FolderListing scan_image_folder(const std::string& root) {
   return l;
 }
 
+Dataset streamed_folder_dataset(const std::string& root, int size, const std::string& name) {
+  const FolderListing l = scan_image_folder(root);
+  Dataset d;
+  d.name = name;
+  d.stream_root = root;
+  d.n = int64_t(l.files.size());
+  d.h = d.w = size;
+  d.c = 3;
+  d.num_classes = int(l.classes.size());
+  d.labels = l.labels;
+  return d;
+}
+
 FolderLoad load_image_folder(const FolderListing& listing, const FolderLoadOptions& opt) {
   const int64_t n = int64_t(listing.files.size());
   // Pass 1, headers only: which files decode at all, the channel rule and the size rule.

@@ -46,6 +46,10 @@ struct FolderLoad {
   std::vector<std::string> skipped;  // "<path>: <why>" per file left out (skip_bad)
 };
 
+// The labels-only dataset of a folder streamed at size × size RGB (train/streamed_folder.h decodes
+// its batches): n, classes and labels from the listing, no pixels, stream_root = root.
+Dataset streamed_folder_dataset(const std::string& root, int size, const std::string& name);
+
 // Decodes a listing. Without skip_bad the first bad file (in listing order) is a UserError naming
 // it, with the count of bad files; so is a size mismatch without image_size.
 FolderLoad load_image_folder(const FolderListing& listing, const FolderLoadOptions& opt);

@@ -10,6 +10,7 @@ namespace aws {
 
 Normalization compute_normalization(const Dataset& d, const std::vector<int32_t>& indices) {
   AWS_ASSERT(d.c >= 1 && d.c <= 3, "compute_normalization: 1 to 3 channels");
+  AWS_ASSERT(d.images.size() == size_t(d.n) * d.image_bytes(), "compute_normalization: the pixels are not resident");
   if (indices.empty()) throw UserError(d.name + ": normalization over an empty set of images");
   const int c = d.c;
   const int64_t px = int64_t(d.h) * d.w;

@@ -42,8 +42,10 @@ bool is_dir(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// A folder decoded, or read from the cache; skipped files and cache trouble go to stderr.
+// A folder decoded, or read from the cache; skipped files and cache trouble go to stderr. A streamed
+// folder is listed only.
 Dataset load_folder(const std::string& spec_text, const FolderSpec& spec, const std::string& root) {
+  if (spec.stream) return streamed_folder_dataset(root, spec.image_size, spec_text);
   const FolderListing listing = scan_image_folder(root);
   const FolderLoadOptions opt{spec.image_size, spec.skip_bad};
   const std::string fp = folder_fingerprint(listing, opt);
@@ -87,6 +89,8 @@ FolderSpec parse_folder_spec(const std::string& name) {
     const std::string opt = name.substr(at + 1, end - at - 1);
     if (opt == "skip-bad") {
       s.skip_bad = true;
+    } else if (opt == "stream") {
+      s.stream = true;
     } else if (opt.rfind("size=", 0) == 0) {
       const std::string v = opt.substr(5);
       char* e = nullptr;
@@ -95,10 +99,12 @@ FolderSpec parse_folder_spec(const std::string& name) {
         throw UserError("--data " + name + ": size=" + v + " must be a whole number of pixels in [1, 4096]");
       s.image_size = int(n);
     } else {
-      throw UserError("--data " + name + ": unknown folder option '" + opt + "' (valid: size=S, skip-bad)");
+      throw UserError("--data " + name + ": unknown folder option '" + opt + "' (valid: size=S, skip-bad, stream)");
     }
     at = end;
   }
+  if (s.stream && s.skip_bad) throw UserError("--data " + name + ": skip-bad does not go with stream");
+  if (s.stream && s.image_size == 0) s.image_size = 224;
   return s;
 }
 

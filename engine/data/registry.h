@@ -2,7 +2,10 @@
 // class folders of images (engine/data/image_folder.h) as "folder[,OPTION...]:DIR", options:
 //   size=S     every image Resize(S) + CenterCrop(S) as torchvision does (default: the images' own
 //              size, which must then be one size);
-//   skip-bad   leave out files that do not decode, naming them on stderr (default: an error).
+//   skip-bad   leave out files that do not decode, naming them on stderr (default: an error);
+//   stream     decode every batch from the files (ImageNet-size folders; train/streamed_folder.h):
+//              RandomResizedCrop + flip to S×S for training, Resize(S·256/224) + CenterCrop(S) for
+//              evaluation, RGB; S = size (default 224). No decode cache, no skip-bad.
 // DIR/train and DIR/val, when DIR/train exists, are the training and test sets (ImageNet's layout;
 // val/ must have train/'s classes); otherwise DIR is the training set and there is no test set.
 // Decoded folders are cached (engine/data/folder_cache.h) under default_folder_cache_dir().
@@ -22,6 +25,7 @@ struct FolderSpec {
   std::string root;
   int image_size = 0;
   bool skip_bad = false;
+  bool stream = false;
 };
 bool is_folder_spec(const std::string& name);
 FolderSpec parse_folder_spec(const std::string& name);  // UserError naming --data

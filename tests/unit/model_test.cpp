@@ -268,7 +268,7 @@ class GatheredImages final : public BatchSource {
       : d_(d), buf_(size_t(rows) * size_t(d.h * d.w * d.c)),
         images_(buf_.data(), Shape{rows, d.h, d.w, d.c}, DType::u8, Device::cpu) {}
   const Dataset& dataset() const override { return d_; }
-  BatchImages fetch(Ctx&, const int32_t* idx, int64_t n) const override {
+  BatchImages fetch(Ctx&, const int32_t* idx, int64_t n, const FetchKey&) const override {
     const size_t img = size_t(d_.h * d_.w * d_.c);
     REQUIRE(size_t(n) * img <= buf_.size());
     for (int64_t b = 0; b < n; ++b)
