@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "engine/ops/add.h"
 #include "models/families.h"
+#include "models/residual_chain.h"
 
 namespace aws {
 
@@ -84,21 +85,12 @@ class BottleneckResNet final : public Model {
   void forward(Ctx& ctx, int64_t n, bool train, const Tensor& /*step_key: no stochastic layer*/) override {
     stem_.forward(ctx, stem_input(ctx, n), nullptr, n, train);
     pool_.forward(ctx, rows(stem_.out, n), n);
-    const Tensor* prev = &pool_.out;
-    for (auto& b : blocks_) {
-      b.forward(ctx, rows(*prev, n), n, train);
-      prev = &b.out();
-    }
-    head.forward(ctx, rows(*prev, n), n);
+    head.forward(ctx, rows(forward_chain(ctx, blocks_, pool_.out, n, train), n), n);
   }
 
   void backward(Ctx& ctx, int64_t n) override {
     head.backward(ctx, blocks_.back().dout(), n);
-    for (size_t i = blocks_.size(); i-- > 0;) {
-      Tensor& in = i ? blocks_[i - 1].out() : pool_.out;
-      Tensor& din = i ? blocks_[i - 1].dout() : pool_.dout;
-      blocks_[i].backward(ctx, rows(in, n), &din, scratch, n);
-    }
+    backward_chain(ctx, blocks_, pool_.out, pool_.dout, scratch, n);
     pool_.backward(ctx, stem_.dout, n);
     stem_.backward(ctx, stem_input(n), nullptr, nullptr, n);
   }

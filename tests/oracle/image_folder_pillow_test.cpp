@@ -26,6 +26,7 @@
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
+#include "tests/support/user_error.h"
 
 using namespace aws;
 using namespace aws::test;
@@ -123,18 +124,6 @@ std::vector<std::string> lines(const Array& a) {
   for (std::string l; std::getline(ss, l);) out.push_back(l);
   return out;
 }
-
-template <class F>
-std::string user_error(F&& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no UserError)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::vector<uint8_t> array_bytes(const Array& a) { return a.bytes; }
 

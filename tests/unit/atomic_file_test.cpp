@@ -25,8 +25,11 @@
 #include "core/error.h"
 #include "engine/io/atomic_file.h"
 #include "tests/support/test_data.h"
+#include "tests/support/user_error.h"
 
 using namespace aws;
+using aws::test::contains;
+using aws::test::user_error;
 
 namespace {
 
@@ -35,17 +38,6 @@ std::string slurp(const std::string& path) {
   std::stringstream s;
   s << f.rdbuf();
   return s.str();
-}
-
-template <class F>
-std::string user_error(F&& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  FAIL("expected a UserError");
-  return "";
 }
 
 }  // namespace

@@ -21,8 +21,11 @@
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
+#include "tests/support/user_error.h"
 
 using namespace aws;
+using aws::test::contains;
+using aws::test::user_error;
 
 namespace {
 
@@ -75,8 +78,6 @@ std::string rejected(const std::vector<uint8_t>& bytes, const std::string& name 
   FAIL("corrupt checkpoint accepted");
   return "";
 }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 void put_u64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
   for (int i = 0; i < 8; ++i) b[at + size_t(i)] = uint8_t(v >> (8 * i));

@@ -18,8 +18,11 @@
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
+#include "tests/support/user_error.h"
 
 using namespace aws;
+using aws::test::contains;
+using aws::test::user_error;
 
 namespace {
 
@@ -59,19 +62,6 @@ std::vector<uint8_t> idx_labels(uint32_t magic, std::vector<uint8_t> labels) {
 }
 
 // Runs f, which must throw UserError; returns its message.
-template <class F>
-std::string user_error(F&& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  FAIL("expected a UserError");
-  return "";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 }  // namespace
 
 TEST_CASE("fashion-mnist: the installed files parse to the known shapes, labels and pixels") {

@@ -21,8 +21,11 @@
 #include "models/model.h"
 #include "train/model_file.h"
 #include "tests/support/test_data.h"
+#include "tests/support/user_error.h"
 
 using namespace aws;
+using aws::test::contains;
+using aws::test::user_error;
 
 namespace {
 
@@ -39,17 +42,6 @@ struct Net {
     model->init_params(ctx, seed);
   }
 };
-
-template <class F>
-std::string user_error(F&& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  FAIL("expected a UserError");
-  return "";
-}
 
 // Rewrites a model file through `edit` (meta JSON and blobs); the checksum is valid again after.
 void rewrite(const std::string& from, const std::string& to,
