@@ -9,7 +9,6 @@
 #include "engine/data/normalize.h"
 #include "engine/data/random_resized_crop.h"
 #include "engine/io/image_io.h"
-#include "engine/io/read_file.h"
 #include "engine/runtime/memory.h"
 
 namespace aws {
@@ -50,7 +49,7 @@ BatchImages StreamedFolder::fetch(Ctx& ctx, const int32_t* idx, int64_t n, const
     const std::string& path = listing_.files[size_t(i)];
     try {
       if (i < 0 || i >= d_.n) throw Error("StreamedFolder::fetch: index outside the dataset");
-      const std::vector<uint8_t> bytes = read_file_bytes(path);
+      const std::vector<uint8_t> bytes = read_image_file(path);
       const ImageHeader hd = read_image_header(bytes.data(), bytes.size(), path);
       Image img;
       if (fk.train) {

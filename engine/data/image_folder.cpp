@@ -12,7 +12,6 @@
 #include "core/error.h"
 #include "engine/data/image_resize.h"
 #include "engine/io/image_io.h"
-#include "engine/io/read_file.h"
 
 namespace aws {
 
@@ -71,17 +70,6 @@ std::vector<std::pair<std::string, std::vector<std::string>>> walk(const std::st
 std::string reason(const std::string& path, const std::exception& e) {
   const std::string what = e.what();
   return what.rfind(path, 0) == 0 ? what : path + ": " + what;
-}
-
-// Reads a file for decoding: a regular file within the size cap (a FIFO would block the reader).
-std::vector<uint8_t> read_image_file(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) throw UserError(path + ": cannot open (no such file, or a broken link)");
-  if (!S_ISREG(st.st_mode)) throw UserError(path + ": not a regular file");
-  if (uint64_t(st.st_size) > kMaxImageFileBytes)
-    throw UserError(path + ": " + std::to_string(st.st_size) + " bytes, over the image file cap of " +
-                    std::to_string(kMaxImageFileBytes));
-  return read_file_bytes(path);
 }
 
 }  // namespace

@@ -62,12 +62,18 @@ Image to_rgb(Image img) {
   return out;
 }
 
-Image read_image(const std::string& path) {
+std::vector<uint8_t> read_image_file(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) > kMaxImageFileBytes)
+  if (::stat(path.c_str(), &st) != 0) throw UserError(path + ": cannot open (no such file, or a broken link)");
+  if (!S_ISREG(st.st_mode)) throw UserError(path + ": not a regular file");
+  if (uint64_t(st.st_size) > kMaxImageFileBytes)
     throw UserError(path + ": " + std::to_string(st.st_size) + " bytes, over the image file cap of " +
                     std::to_string(kMaxImageFileBytes));
-  std::vector<uint8_t> bytes = read_file_bytes(path);
+  return read_file_bytes(path);
+}
+
+Image read_image(const std::string& path) {
+  std::vector<uint8_t> bytes = read_image_file(path);
   return decode_image(bytes.data(), bytes.size(), path);
 }
 

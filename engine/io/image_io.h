@@ -58,7 +58,11 @@ Image decode_jpeg_region(const uint8_t* data, size_t n, const std::string& name,
 // Pillow's convert("RGB") of a gray image: three equal channels (an RGB image is returned as is).
 Image to_rgb(Image img);
 
-// Reads and decodes a file (refused above kMaxImageFileBytes before it is read).
+// A file's bytes for decoding: UserError for a missing file, a non-regular one (a FIFO would block the
+// reader) or one over kMaxImageFileBytes, all checked before it is opened.
+std::vector<uint8_t> read_image_file(const std::string& path);
+
+// read_image_file, then decode_image.
 Image read_image(const std::string& path);
 
 // Writes an 8-bit gray or RGB PNG: encoded in memory, then written with atomic_write_file, so an

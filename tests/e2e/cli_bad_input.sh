@@ -129,6 +129,7 @@ else
   echo "     (refused in $(( ($(date +%s%N) - start) / 1000000 )) ms)"
   # Outputs that are not regular files are refused and left as they are.
   mkfifo "$TMP/fifo.png"
+  expect "input is a FIFO" 'fifo\.png: not a regular file' -- augment apply --element 0 "$TMP/fifo.png" "$TMP/o.png"
   expect "output is a FIFO" 'fifo\.png: is a FIFO; aws writes only regular files' -- augment apply --element 0 "$TMP/small.png" "$TMP/fifo.png"
   ln -s "$TMP/small.png" "$TMP/link.png"
   expect "output is a symbolic link" 'link\.png: is a symbolic link' -- augment apply --element 0 "$TMP/small.png" "$TMP/link.png"
