@@ -102,8 +102,8 @@ std::string folder_cache_write(const std::string& path, const std::string& finge
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     CheckpointData cd;
     cd.kind = kKind;
-    cd.meta_json = nlohmann::json{{"fingerprint", fingerprint}, {"num_classes", d.num_classes}, {"skipped", load.skipped}}
-                       .dump();
+    cd.meta_json =
+        nlohmann::json{{"fingerprint", fingerprint}, {"num_classes", d.num_classes}, {"skipped", load.skipped}}.dump();
     cd.blobs.push_back(Blob::of("images", DType::u8, {d.n, d.h, d.w, d.c}, d.images.data()));
     cd.blobs.push_back(Blob::of("labels", DType::i32, {d.n}, d.labels.data()));
     checkpoint_write(path, cd);

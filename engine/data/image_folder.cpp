@@ -137,7 +137,9 @@ FolderLoad load_image_folder(const FolderListing& listing, const FolderLoadOptio
     }
   }
   FolderLoad out;
-  const auto first_bad = [&] { return std::find_if(bad.begin(), bad.end(), [](const std::string& b) { return !b.empty(); }); };
+  const auto first_bad = [&] {
+    return std::find_if(bad.begin(), bad.end(), [](const std::string& b) { return !b.empty(); });
+  };
   // The channel rule and the size rule, from the headers (in listing order, so that a message names
   // the first image that differs).
   bool any_color = false;

@@ -54,7 +54,8 @@ Taps bilinear_taps(int in_size, int out_size, int o0, int len) {
     }
     for (int j = 0; j < n; ++j) {
       const double v = sum != 0.0 ? w[size_t(j)] / sum : w[size_t(j)];
-      t.k[size_t(i) * t.ksize + j] = int32_t(v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
+      t.k[size_t(i) * t.ksize + j] =
+          int32_t(v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
     }
     t.first[size_t(i)] = lo;
     t.count[size_t(i)] = n;

@@ -7,8 +7,9 @@
 //   pixels  Pillow's crop + BILINEAR resize of the box (engine/data/image_resize.h), bit-identical
 //           to torchvision's F.resized_crop on a PIL image for the same box; then the flip.
 // decode_crop decodes a JPEG at the largest DCT scale (1/2, 1/4, 1/8) that keeps the box at least
-// the output size, decoding only the region the box covers (decode_jpeg_region): the speed path, no longer bit-identical to
-// a full-size decode (the scaled IDCT is a different filter; tested against Pillow's draft).
+// the output size, and only the region the box covers (decode_jpeg_region): the speed path. At a
+// scale below 1 it is no longer bit-identical to a full-size decode (the scaled IDCT is another
+// filter); it equals Pillow's draft() + crop + resize on the scaled grid (tested).
 #pragma once
 #include <cstdint>
 

@@ -125,10 +125,12 @@ Dataset load_dataset(const std::string& name, const std::string& dir_in, bool tr
       throw UserError("--data " + name + ": no test set (" + spec.root + " has no train/ and val/ folders)");
     }
     if (train) return load_folder(name + "/train", spec, spec.root + "/train");
-    if (!is_dir(spec.root + "/val")) throw UserError("--data " + name + ": " + spec.root + "/val: no such folder (the test set)");
+    if (!is_dir(spec.root + "/val"))
+      throw UserError("--data " + name + ": " + spec.root + "/val: no such folder (the test set)");
     // The labels index train/'s classes: val/ must list the same ones.
     if (image_folder_classes(spec.root + "/train") != image_folder_classes(spec.root + "/val"))
-      throw UserError("--data " + name + ": " + spec.root + "/val has other class folders than " + spec.root + "/train");
+      throw UserError("--data " + name + ": " + spec.root + "/val has other class folders than " + spec.root +
+                      "/train");
     return load_folder(name + "/test", spec, spec.root + "/val");
   }
   const std::string dir = dir_in.empty() ? default_data_dir(name) : dir_in;

@@ -264,7 +264,8 @@ TEST_CASE("--data folder: train/ and val/, the options, and the cache") {
   const std::string path = folder_cache_path(cache, folder_fingerprint(l, {16, false}));
   std::vector<uint8_t> bytes = read_file_bytes(path);
   bytes[bytes.size() / 2] ^= 0x5a;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   std::string note;
   CHECK_FALSE(folder_cache_read(path, folder_fingerprint(l, {16, false}), &note).has_value());
   CHECK(contains(note, "ignoring the folder cache"));

@@ -1,8 +1,8 @@
 // The streamed ImageNet crop against Pillow/torchvision: a region decoded with jpeg_skip_scanlines and
-// jpeg_crop_scanline equals the same pixels of a whole decode at every DCT scale; the crop + resize + flip equals torchvision's
-// F.resized_crop + F.hflip for the same box; decode_crop equals Pillow's draft() + crop + resize of
-// the box on the scaled grid; the boxes follow RandomResizedCrop's rules and their area and aspect
-// distributions match torchvision's get_params (means within 4 standard errors).
+// jpeg_crop_scanline equals the same pixels of a whole decode at every DCT scale; the crop + resize +
+// flip equals torchvision's F.resized_crop + F.hflip for the same box; decode_crop equals Pillow's
+// draft() + crop + resize of the box on the scaled grid; the boxes follow RandomResizedCrop's rules and
+// their area and aspect distributions match torchvision's get_params (means within 4 standard errors).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -53,7 +53,8 @@ TEST_CASE("decode_jpeg_region: skipped rows and cropped columns change nothing i
     for (int s : {1, 2, 4, 8}) {
       const Image full = decode_image(bytes.data(), bytes.size(), f, s);
       for (auto [y0, y1] : std::vector<std::pair<int, int>>{{0, 5}, {7, 40}, {17, full.h}, {full.h - 3, full.h}})
-        for (auto [x0, x1] : std::vector<std::pair<int, int>>{{0, full.w}, {0, 9}, {5, 33}, {16, 17}, {31, full.w}, {1, full.w}, {3, full.w - 1}}) {
+        for (auto [x0, x1] : std::vector<std::pair<int, int>>{
+                 {0, full.w}, {0, 9}, {5, 33}, {16, 17}, {31, full.w}, {1, full.w}, {3, full.w - 1}}) {
           INFO(std::string(f), " scale 1/", s, " rows ", y0, "..", y1, " columns ", x0, "..", x1);
           if (y0 >= y1 || y1 > full.h || x0 >= x1 || x1 > full.w) continue;
           const Image reg = decode_jpeg_region(bytes.data(), bytes.size(), f, s, x0, y0, x1, y1);
@@ -167,7 +168,8 @@ O['aspect'] = np.array(a)
     for (double e : v) q += (e - m) * (e - m);
     return std::pair<double, double>{m, std::sqrt(q / double(v.size() - 1))};
   };
-  for (auto [ours, ref] : {std::pair{share, res.at("share").to_f64()}, std::pair{log_aspect, res.at("aspect").to_f64()}}) {
+  for (auto [ours, ref] :
+       {std::pair{share, res.at("share").to_f64()}, std::pair{log_aspect, res.at("aspect").to_f64()}}) {
     auto [m1, s1] = mean_sd(ours);
     auto [m2, s2] = mean_sd(ref);
     const double se = std::sqrt(s1 * s1 / double(ours.size()) + s2 * s2 / double(ref.size()));
