@@ -5,9 +5,22 @@
 #pragma once
 #include <vector>
 
+#include "engine/ops/add.h"
 #include "models/layers.h"
 
 namespace aws {
+
+// The backward of a block's first convolution, `first`, when dx (the block's input gradient; null:
+// none wanted) already holds the shortcut's part: its own part goes through `scratch` (at least dx's
+// size) and is added to dx.
+inline void first_conv_backward_sum(Ctx& ctx, ConvBN& first, const Tensor& x, Tensor* dx, Tensor& scratch,
+                                    int64_t n) {
+  if (!dx) return first.backward(ctx, x, nullptr, nullptr, n);
+  Tensor s(scratch.data, dx->shape, dx->dtype, dx->device);
+  first.backward(ctx, x, &s, nullptr, n);
+  Tensor dxv = rows(*dx, n), sv = rows(s, n);
+  add_forward(ctx, {.a = dxv, .b = sv, .y = dxv});
+}
 
 // Runs the blocks on `in`; returns the last block's output.
 template <class Block>

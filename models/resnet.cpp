@@ -4,7 +4,6 @@
 #include <memory>
 #include <vector>
 
-#include "engine/ops/add.h"
 #include "models/families.h"
 #include "models/residual_chain.h"
 
@@ -41,11 +40,7 @@ struct BasicBlock {
     } else {
       c2.backward(ctx, c1o, &c1.dout, dx, n);
     }
-    if (!dx) return c1.backward(ctx, x, nullptr, nullptr, n);
-    Tensor s(scratch.data, dx->shape, dx->dtype, dx->device);
-    c1.backward(ctx, x, &s, nullptr, n);
-    Tensor dxv = rows(*dx, n), sv = rows(s, n);
-    add_forward(ctx, {.a = dxv, .b = sv, .y = dxv});
+    first_conv_backward_sum(ctx, c1, x, dx, scratch, n);
   }
   Tensor& out() { return c2.out; }
   Tensor& dout() { return c2.dout; }

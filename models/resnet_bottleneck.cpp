@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "engine/ops/add.h"
 #include "models/families.h"
 #include "models/residual_chain.h"
 
@@ -46,11 +45,7 @@ struct Bottleneck {
       c3.backward(ctx, rows(c2.out, n), &c2.dout, dx, n);
     }
     c2.backward(ctx, rows(c1.out, n), &c1.dout, nullptr, n);
-    if (!dx) return c1.backward(ctx, x, nullptr, nullptr, n);
-    Tensor s(scratch.data, dx->shape, dx->dtype, dx->device);
-    c1.backward(ctx, x, &s, nullptr, n);
-    Tensor dxv = rows(*dx, n), sv = rows(s, n);
-    add_forward(ctx, {.a = dxv, .b = sv, .y = dxv});
+    first_conv_backward_sum(ctx, c1, x, dx, scratch, n);
   }
   Tensor& out() { return c3.out; }
   Tensor& dout() { return c3.dout; }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
 #include "core/error.h"
 #include "engine/data/image_resize.h"
@@ -13,19 +14,9 @@
 
 namespace aws {
 
-Image eval_crop(const Image& img, int size) {
-  const int resize = int(std::lround(size * 256.0 / 224.0));
-  int w = 0, h = 0;
-  resized_shorter_side(img.w, img.h, resize, &w, &h);
-  const auto off = [](int extra) { return int(std::nearbyint(extra / 2.0)); };  // CenterCrop's round-half-even
-  return resize_window(img.pixels.data(), size_t(img.w) * img.c, img.w, img.h, img.c, w, h, off(w - size),
-                       off(h - size), size, size);
-}
-
 StreamedFolder::StreamedFolder(Ctx& ctx, const Dataset& d, int64_t rows)
-    : d_(d), listing_(scan_image_folder(d.stream_root)), rows_(rows), dev_(ctx.device) {
-  if (int64_t(listing_.files.size()) != d.n || listing_.labels != d.labels)
-    throw UserError(d.stream_root + ": the folder changed since it was listed");
+    : d_(d), rows_(rows), dev_(ctx.device) {
+  AWS_ASSERT(d.streamed() && int64_t(d.stream_files.size()) == d.n, "StreamedFolder: not a streamed dataset");
   host_.resize(size_t(rows) * d.h * d.w * 3);
   const Shape s{rows, d.h, d.w, 3};
   if (ctx.is_cuda()) {
@@ -42,13 +33,15 @@ BatchImages StreamedFolder::fetch(Ctx& ctx, const int32_t* idx, int64_t n, const
   if (n > rows_) throw Error("StreamedFolder::fetch: more images than rows");
   const int size = d_.h;
   const size_t row = size_t(size) * size * 3;
-  std::vector<std::string> errors(static_cast<size_t>(n));
+  for (int64_t b = 0; b < n; ++b)
+    if (idx[b] < 0 || idx[b] >= d_.n) throw Error("StreamedFolder::fetch: index outside the dataset");
+  // The first failure in batch order is rethrown as it was thrown (a bad file: UserError naming it).
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(n));
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t b = 0; b < n; ++b) {
     const int32_t i = idx[b];
-    const std::string& path = listing_.files[size_t(i)];
+    const std::string& path = d_.stream_files[size_t(i)];
     try {
-      if (i < 0 || i >= d_.n) throw Error("StreamedFolder::fetch: index outside the dataset");
       const std::vector<uint8_t> bytes = read_image_file(path);
       const ImageHeader hd = read_image_header(bytes.data(), bytes.size(), path);
       Image img;
@@ -56,16 +49,18 @@ BatchImages StreamedFolder::fetch(Ctx& ctx, const int32_t* idx, int64_t n, const
         const CropBox box = random_resized_crop_box(hd.w, hd.h, fk.key, i);
         img = decode_crop(bytes.data(), bytes.size(), path, hd, box, size, random_flip(fk.key, i));
       } else {
-        img = eval_crop(decode_image(bytes.data(), bytes.size(), path), size);
+        // ImageNet's Resize(256) + CenterCrop(224), scaled to S.
+        img = resize_center_crop(decode_image(bytes.data(), bytes.size(), path), int(std::lround(size * 256.0 / 224.0)),
+                                 size);
       }
       img = to_rgb(std::move(img));
       std::copy(img.pixels.begin(), img.pixels.end(), host_.begin() + ptrdiff_t(size_t(b) * row));
-    } catch (const std::exception& e) {
-      errors[size_t(b)] = e.what();
+    } catch (...) {
+      errors[size_t(b)] = std::current_exception();
     }
   }
-  for (const std::string& e : errors)
-    if (!e.empty()) throw UserError(e);
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
   if (owned_) {
     mem_copy(ctx, owned_, host_.data(), size_t(n) * row, CopyKind::host_to_dev);
     ctx.sync();  // the next fetch rewrites host_

@@ -15,15 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/data/image_folder.h"
-#include "engine/io/image_io.h"
 #include "train/batch_source.h"
 
 namespace aws {
 
 class StreamedFolder final : public BatchSource {
  public:
-  // d: a streamed dataset (streamed_folder_dataset); rows: the most images one fetch asks for.
+  // d: a streamed dataset (engine/data/image_folder.h's streamed_folder_dataset, which lists the
+  // folder once); rows: the most images one fetch asks for.
   StreamedFolder(Ctx& ctx, const Dataset& d, int64_t rows);
   ~StreamedFolder() override;
   StreamedFolder(const StreamedFolder&) = delete;
@@ -34,16 +33,12 @@ class StreamedFolder final : public BatchSource {
 
  private:
   const Dataset& d_;
-  FolderListing listing_;
   int64_t rows_;
   mutable std::vector<uint8_t> host_;  // rows × S × S × 3
   Tensor images_;
   void* owned_ = nullptr;
   Device dev_;
 };
-
-// The evaluation crop of one image (decoded bytes in `img`): shorter side to round(S·256/224), centre S×S.
-Image eval_crop(const Image& img, int size);
 
 // The source for a dataset: StreamedFolder when it is streamed, else ResidentImages.
 std::unique_ptr<BatchSource> make_batch_source(Ctx& ctx, const Dataset& d, int64_t rows);

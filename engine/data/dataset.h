@@ -14,11 +14,11 @@ struct Dataset {
   int num_classes = 0;
   std::vector<uint8_t> images;    // n·h·w·c bytes, NHWC (empty when streamed)
   std::vector<int32_t> labels;    // n labels in [0, num_classes)
-  // Non-empty: the pixels are not resident but decoded per batch from this class folder
-  // (train/streamed_folder.h); h×w is the crop size.
-  std::string stream_root;
+  // Non-empty: the pixels are not resident but decoded per batch from these files, one per label
+  // (a class folder listed once: train/streamed_folder.h); h×w is the crop size.
+  std::vector<std::string> stream_files;
 
-  bool streamed() const { return !stream_root.empty(); }
+  bool streamed() const { return !stream_files.empty(); }
 
   size_t image_bytes() const { return size_t(h) * w * c; }
   const uint8_t* image(int64_t i) const { return images.data() + size_t(i) * image_bytes(); }

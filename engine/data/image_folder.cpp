@@ -109,15 +109,15 @@ FolderListing scan_image_folder(const std::string& root) {
 }
 
 Dataset streamed_folder_dataset(const std::string& root, int size, const std::string& name) {
-  const FolderListing l = scan_image_folder(root);
+  FolderListing l = scan_image_folder(root);
   Dataset d;
   d.name = name;
-  d.stream_root = root;
   d.n = int64_t(l.files.size());
   d.h = d.w = size;
   d.c = 3;
   d.num_classes = int(l.classes.size());
-  d.labels = l.labels;
+  d.labels = std::move(l.labels);
+  d.stream_files = std::move(l.files);
   return d;
 }
 
@@ -171,7 +171,7 @@ FolderLoad load_image_folder(const FolderListing& listing, const FolderLoadOptio
       std::vector<uint8_t> bytes = read_image_file(path);
       Image img = decode_image(bytes.data(), bytes.size(), path);
       if (d.c == 3) img = to_rgb(std::move(img));
-      if (opt.image_size > 0) img = resize_center_crop(img, opt.image_size);
+      if (opt.image_size > 0) img = resize_center_crop(img, opt.image_size, opt.image_size);
       if (img.pixels.size() != d.image_bytes()) throw UserError(path + ": decoded size differs from its header");
       std::copy(img.pixels.begin(), img.pixels.end(), d.images.begin() + ptrdiff_t(size_t(i) * d.image_bytes()));
     } catch (const std::exception& e) {

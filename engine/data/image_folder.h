@@ -47,7 +47,7 @@ struct FolderLoad {
 };
 
 // The labels-only dataset of a folder streamed at size × size RGB (train/streamed_folder.h decodes
-// its batches): n, classes and labels from the listing, no pixels, stream_root = root.
+// its batches): n, classes, labels and the files from the listing, no pixels.
 Dataset streamed_folder_dataset(const std::string& root, int size, const std::string& name);
 
 // Decodes a listing. Without skip_bad the first bad file (in listing order) is a UserError naming

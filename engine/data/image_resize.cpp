@@ -110,8 +110,8 @@ void vertical_pass(const uint8_t* in, size_t in_stride, uint8_t* out, const Taps
 Image resize_window(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h, int x0, int y0,
                     int win_w, int win_h) {
   if (out_w < 1 || out_h < 1 || win_w < 1 || win_h < 1 || x0 < 0 || y0 < 0 || x0 + win_w > out_w || y0 + win_h > out_h)
-    throw Error("resize_bilinear: empty output or a window outside it");
-  if (c != 1 && c != 3) throw Error("resize_bilinear: 1 or 3 channels");
+    throw Error("resize_window: empty output or a window outside it");
+  if (c != 1 && c != 3) throw Error("resize_window: 1 or 3 channels");
   Image out;
   out.h = win_h, out.w = win_w, out.c = c;
   out.pixels.resize(size_t(win_h) * win_w * c);
@@ -147,14 +147,6 @@ Image resize_window(const uint8_t* data, size_t stride, int w, int h, int c, int
   return out;
 }
 
-Image resize_bilinear_view(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h) {
-  return resize_window(data, stride, w, h, c, out_w, out_h, 0, 0, out_w, out_h);
-}
-
-Image resize_bilinear(const Image& in, int out_w, int out_h) {
-  return resize_bilinear_view(in.pixels.data(), size_t(in.w) * in.c, in.w, in.h, in.c, out_w, out_h);
-}
-
 void resized_shorter_side(int w, int h, int size, int* out_w, int* out_h) {
   const int shorter = w <= h ? w : h, longer = w <= h ? h : w;
   const int new_long = int(double(size) * longer / shorter);  // Python's int(size * long / short)
@@ -165,19 +157,14 @@ void resized_shorter_side(int w, int h, int size, int* out_w, int* out_h) {
 // torchvision's CenterCrop offset: Python's round(extra / 2), halves to even.
 static int center_offset(int extra) { return int(std::nearbyint(extra / 2.0)); }
 
-Image center_crop(const Image& in, int size) {
-  if (in.w < size || in.h < size) throw Error("center_crop: the image is smaller than the crop");
-  return resize_window(in.pixels.data(), size_t(in.w) * in.c, in.w, in.h, in.c, in.w, in.h, center_offset(in.w - size),
-                       center_offset(in.h - size), size, size);
-}
-
-Image resize_center_crop(const Image& in, int size) {
+Image resize_center_crop(const Image& in, int resize, int crop) {
+  if (crop > resize) throw Error("resize_center_crop: the crop is larger than the resize");
   int w = 0, h = 0;
-  resized_shorter_side(in.w, in.h, size, &w, &h);
+  resized_shorter_side(in.w, in.h, resize, &w, &h);
   // Only the kept window of the resize is computed: the same bytes as resizing everything and
   // cropping, with memory bounded by the crop (a 1×100000 image would otherwise resize to S×S·10⁵).
-  return resize_window(in.pixels.data(), size_t(in.w) * in.c, in.w, in.h, in.c, w, h, center_offset(w - size),
-                       center_offset(h - size), size, size);
+  return resize_window(in.pixels.data(), size_t(in.w) * in.c, in.w, in.h, in.c, w, h, center_offset(w - crop),
+                       center_offset(h - crop), crop, crop);
 }
 
 }  // namespace aws

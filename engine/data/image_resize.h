@@ -11,16 +11,10 @@
 
 namespace aws {
 
-// Pillow's Image.resize((out_w, out_h), BILINEAR) over the whole image (box (0, 0, w, h)).
-// The same size returns a copy.
-Image resize_bilinear(const Image& in, int out_w, int out_h);
-
-// The same on a view: w × h pixels of c channels at `data`, rows `stride` bytes apart (a crop of a
-// larger image, without copying it out).
-Image resize_bilinear_view(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h);
-
-// The window [x0, x0 + win_w) × [y0, y0 + win_h) of that resize (out_w × out_h), computing nothing
-// outside it: resize-then-crop with memory bounded by the window.
+// Pillow's Image.resize((out_w, out_h), BILINEAR) of a view (w × h pixels of c channels at `data`,
+// rows `stride` bytes apart: a crop of a larger image needs no copy), restricted to the window
+// [x0, x0 + win_w) × [y0, y0 + win_h) of the out_w × out_h result: nothing outside it is computed, so
+// resize-then-crop costs memory bounded by the window. The whole result: x0 = y0 = 0, win = out.
 Image resize_window(const uint8_t* data, size_t stride, int w, int h, int c, int out_w, int out_h, int x0, int y0,
                     int win_w, int win_h);
 
@@ -28,10 +22,8 @@ Image resize_window(const uint8_t* data, size_t stride, int w, int h, int c, int
 // int(size · long / short); unchanged when already that size.
 void resized_shorter_side(int w, int h, int size, int* out_w, int* out_h);
 
-// torchvision's CenterCrop((size, size)) on an image at least size × size.
-Image center_crop(const Image& in, int size);
-
-// Resize(size) then CenterCrop(size): every image becomes size × size.
-Image resize_center_crop(const Image& in, int size);
+// Resize(resize) then CenterCrop(crop) (crop ≤ resize): every image becomes crop × crop. The folder's
+// size=S is (S, S); ImageNet's evaluation crop is (256, 224).
+Image resize_center_crop(const Image& in, int resize, int crop);
 
 }  // namespace aws

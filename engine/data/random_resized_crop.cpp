@@ -12,7 +12,7 @@ namespace aws {
 
 namespace {
 
-// Counter slots: 0..9 the tries of the box, 10 the flip.
+// Counter slots: 0..9 the tries of the box's size, 100..109 its position after that try, 10 the flip.
 constexpr uint32_t kFlipSlot = 10;
 
 int round_half_even(double v) { return int(std::nearbyint(v)); }
@@ -50,8 +50,8 @@ Image resized_crop(const Image& in, const CropBox& b, int out, bool flip) {
   if (b.w < 1 || b.h < 1 || b.x < 0 || b.y < 0 || b.x + b.w > in.w || b.y + b.h > in.h)
     throw Error("resized_crop: the box is outside the image");
   const size_t stride = size_t(in.w) * in.c;
-  Image r = resize_bilinear_view(in.pixels.data() + size_t(b.y) * stride + size_t(b.x) * in.c, stride, b.w, b.h, in.c,
-                                 out, out);
+  Image r = resize_window(in.pixels.data() + size_t(b.y) * stride + size_t(b.x) * in.c, stride, b.w, b.h, in.c, out,
+                          out, 0, 0, out, out);
   if (flip)
     for (int y = 0; y < r.h; ++y) {
       uint8_t* row = r.pixels.data() + size_t(y) * r.w * r.c;

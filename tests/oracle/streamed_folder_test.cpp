@@ -2,7 +2,7 @@
 // ImageFolder with Resize(round(S·256/224)) + CenterCrop(S) (RGB, a grayscale JPEG included) byte for
 // byte; training batches hold, in fetch order, each image's RandomResizedCrop for the epoch's key
 // (decode_crop of its box and flip), the same on 1 and 2 threads and another epoch's crops differ;
-// the pass is planned without pad-crop and flip; the search refuses a streamed folder.
+// the pass is planned without pad-crop and flip (the search's refusal is e2e folder_stream's).
 #include <doctest/doctest.h>
 
 #include <omp.h>
