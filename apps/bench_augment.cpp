@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "apps/commands.h"
+#include "apps/peer_process.h"
 #include "augment/builtin_policies.h"
 #include "augment/pipeline.h"
 #include "core/error.h"
@@ -70,15 +71,12 @@ void run_bench(const BenchArgs& a) {
                 r.tag, r.one, r.many, all, 128e3 / r.many);
   }
   if (a.no_peer) return;
-  std::string script = a.peer;
-  if (const char* src = std::getenv("AWS_SOURCE_DIR"); src && script.front() != '/') script = std::string(src) + "/" + script;
+  const std::string script = under_source_dir(a.peer);
   const std::string cmd = "/usr/bin/python3 " + script + " --n " + std::to_string(a.peer_n) + " --reps " + std::to_string(a.reps);
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) throw UserError("--peer " + script + ": cannot start /usr/bin/python3");
   std::string text;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  if (::pclose(p) != 0 || text.empty())
+  int status = 0;
+  if (!run_capture(cmd, &text, &status)) throw UserError("--peer " + script + ": cannot start /usr/bin/python3");
+  if (status != 0 || text.empty())
     throw UserError("--peer " + script + ": the torchvision peer failed (needs Debian's python3-torchvision)");
   auto j = nlohmann::json::parse(text.substr(text.rfind('{')));
   std::printf("torchvision %s AutoAugment (CIFAR-10 policy), one thread:\n", j["torchvision"].get<std::string>().c_str());

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "apps/commands.h"
+#include "apps/peer_process.h"
 #include "core/error.h"
 #include "engine/data/image_folder.h"
 #include "engine/data/random_resized_crop.h"
@@ -37,20 +38,13 @@ struct DecodeArgs {
   bool no_peer = false;
 };
 
+// The output of `cmd`; UserError when it cannot start or fails.
 std::string run_text(const std::string& cmd) {
-  std::fflush(stdout);
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) throw UserError("cannot start: " + cmd);
   std::string text;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  if (::pclose(p) != 0) throw UserError("failed: " + cmd);
+  int status = 0;
+  if (!run_capture(cmd, &text, &status)) throw UserError("cannot start: " + cmd);
+  if (status != 0) throw UserError("failed: " + cmd);
   return text;
-}
-
-std::string peer_script(const std::string& s) {
-  if (const char* src = std::getenv("AWS_SOURCE_DIR"); src && s.front() != '/') return std::string(src) + "/" + s;
-  return s;
 }
 
 // Best-of-reps images/s of `one(i)` over every file, on `threads` threads.
@@ -71,7 +65,7 @@ void run_bench_decode(const DecodeArgs& a) {
   std::string tmp;
   if (root.empty()) {
     tmp = (std::filesystem::temp_directory_path() / ("aws-bench-decode-" + std::to_string(::getpid()))).string();
-    run_text("/usr/bin/python3 " + peer_script(a.peer) + " --make '" + tmp + "' --n " + std::to_string(a.files));
+    run_text("/usr/bin/python3 " + under_source_dir(a.peer) + " --make '" + tmp + "' --n " + std::to_string(a.files));
     root = tmp;
   }
   const FolderListing l = scan_image_folder(root);
@@ -119,7 +113,7 @@ void run_bench_decode(const DecodeArgs& a) {
   std::printf("  projection: at an assumed %.0f ResNet-50 images/s per GPU (--gpu-rate; not measured here), %.1f of "
               "these cores feed one GPU\n", a.gpu_rate, a.gpu_rate / ours_one);
   if (!a.no_peer) {
-    const std::string t = run_text("/usr/bin/python3 " + peer_script(a.peer) + " --root '" + root + "' --n " +
+    const std::string t = run_text("/usr/bin/python3 " + under_source_dir(a.peer) + " --root '" + root + "' --n " +
                                    std::to_string(n) + " --workers " + std::to_string(all) + " --size " +
                                    std::to_string(a.size) + " --reps " + std::to_string(a.reps));
     const auto j = nlohmann::json::parse(t.substr(t.rfind('{')));

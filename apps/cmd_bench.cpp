@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "apps/commands.h"
+#include "apps/peer_process.h"
 #include "apps/cuda_options.h"
 #include "models/precision.h"
 #include "apps/cuda_options.h"
@@ -107,13 +108,9 @@ nlohmann::json run_peer(const StepArgs& a, int threads) {
                           " --batch " + std::to_string(a.batch) + " --steps " + std::to_string(a.steps) +
                           " --warmup " + std::to_string(a.warmup) + " --threads " + std::to_string(threads) +
                           " --device " + a.device + (a.search ? " --search" : "");
-  std::fflush(stdout);
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) throw UserError("--peer: cannot start /usr/bin/python3");
   std::string text;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  const int rc = ::pclose(p);
+  int rc = 0;
+  if (!run_capture(cmd, &text, &rc)) throw UserError("--peer: cannot start /usr/bin/python3");
   const size_t at = text.rfind("\n{", text.size() > 1 ? text.size() - 2 : 0);
   const std::string line = text.substr(at == std::string::npos ? 0 : at + 1);
   if (rc != 0 || line.empty() || line.front() != '{')
