@@ -5,6 +5,7 @@
 // a UserError; a load must keep its invariants (labels in range, one row per good file, every
 // listed file either decoded or named as skipped). Nothing is created outside the temporary folder.
 //   op byte % 6: 0 folder (enter), 1 leave, 2 file, 3 link, 4 FIFO, 5 file with an image extension
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,9 +72,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::string f = here + "/" + name(r);
         if (op == 5) f += kExt[r.byte() % 6];
         const size_t len = std::min<size_t>(r.byte() * 4u, r.n);
-        if (std::FILE* fp = std::fopen(f.c_str(), "wb")) {
-          std::fwrite(r.p, 1, len, fp);
-          std::fclose(fp);
+        // A new file only: opening an existing FIFO (or a link to one) for writing would block here.
+        const int fd = ::open(f.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+        if (fd >= 0) {
+          (void)!::write(fd, r.p, len);
+          ::close(fd);
         }
         r.p += len, r.n -= len;
         break;
