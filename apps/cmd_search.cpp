@@ -46,7 +46,7 @@ struct SearchFlags {
   // Overrides of the preset (applied only when given).
   int t_max = 0, k = 0, stage1_epochs = 0, finetune_epochs = 0;
   int64_t subset = 0, val = 0, batch = 0;
-  double lr = 0, finetune_lr = 0;
+  double lr = 0, finetune_lr = 0, policy_lr = 0;
   std::string mode, controller, plant;
   int sparse_pairs = 0;
 };
@@ -73,7 +73,8 @@ CLI::Validator seed_check(const std::string& flag) {
 // function that resolves them into a SearchConfig.
 std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
   auto a = std::make_shared<SearchFlags>();
-  s->add_option("--preset", a->preset, "demo | paper | paper-cifar10-resnet18 (flags below override it)")->capture_default_str();
+  s->add_option("--preset", a->preset, "demo | paper | paper-cifar10-resnet18 | paper-imagenet-resnet50 (flags below "
+                "override it)")->capture_default_str();
   std::vector<std::function<void(SearchConfig&)>> given;
   auto flag = [&](const char* name, auto* value, auto SearchConfig::*field, const char* help) {
     CLI::Option* o = s->add_option(name, *value, help);
@@ -82,7 +83,7 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
     });
   };
   flag("--data", &a->data, &SearchConfig::data,
-       "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad]:DIR (default: the preset's)");
+       "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad][,stream]:DIR (default: the preset's)");
   s->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   flag("--model", &a->model, &SearchConfig::model, "resnet18 | resnet20 | resnet32 | resnet50 ... resnet200 | wrn-D-K (default: the preset's)");
   if (stage2) s->add_option("--proxy", a->proxy, "af (the method) | nf | it | av (SPEC §10)")->capture_default_str();
@@ -96,6 +97,8 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
   if (stage2) {
     flag("--t-max", &a->t_max, &SearchConfig::t_max, "stage-2 loops (T_max)");
     flag("--k", &a->k, &SearchConfig::k, "trajectories per PPO update");
+    flag("--policy-lr", &a->policy_lr, &SearchConfig::policy_lr, "the controller's Adam LR after its warm-up "
+         "(0.1; 0.2 in the ImageNet preset)");
   }
   flag("--stage1-epochs", &a->stage1_epochs, &SearchConfig::stage1_epochs, "stage-1 epochs");
   flag("--finetune-epochs", &a->finetune_epochs, &SearchConfig::finetune_epochs, "fine-tune epochs per trajectory");

@@ -36,7 +36,9 @@ const char* proxy_name(Proxy p) {
   return "?";
 }
 
-std::vector<std::string> search_preset_names() { return {"demo", "paper", "paper-cifar10-resnet18"}; }
+std::vector<std::string> search_preset_names() {
+  return {"demo", "paper", "paper-cifar10-resnet18", "paper-imagenet-resnet50"};
+}
 
 SearchConfig search_preset(const std::string& name) {
   SearchConfig c;
@@ -45,6 +47,14 @@ SearchConfig search_preset(const std::string& name) {
   if (name == "paper-cifar10-resnet18") {  // the paper's CIFAR-10 search (SPEC §5–7, §12): 40k / 10k
     c.data = "cifar10";
     c.model = "resnet18";
+    return c;
+  }
+  if (name == "paper-imagenet-resnet50") {  // the paper's §5 ImageNet search; "other hyper-parameters" as CIFAR's
+    c.data = "";                            // ImageNet cannot ship: the user's folder (search_config_missing)
+    c.model = "resnet50";
+    c.stage1_epochs = 150;
+    c.finetune_epochs = 5;
+    c.policy_lr = 0.2;
     return c;
   }
   if (name == "demo") {
@@ -57,7 +67,9 @@ SearchConfig search_preset(const std::string& name) {
     c.finetune_epochs = 1;
     return c;
   }
-  throw UserError("--preset " + name + ": unknown preset (demo | paper | paper-cifar10-resnet18)");
+  std::string names;
+  for (const std::string& n : search_preset_names()) names += (names.empty() ? "" : " | ") + n;
+  throw UserError("--preset " + name + ": unknown preset (" + names + ")");
 }
 
 static void need(bool ok, const std::string& msg) {
@@ -73,6 +85,8 @@ static void need_in(double v, double lo, double hi, const std::string& flag) {
 }
 
 void SearchConfig::validate() const {
+  need(!data.empty(), "--data: --preset " + preset + " names no dataset; give one, e.g. --data folder,stream:DIR "
+       "(DIR holding train/ and val/ class folders, as ImageNet's)");
   const Proxy p = parse_proxy(proxy);
   constexpr double big = 1e6;  // a learning rate or decay beyond this is a typo, not a recipe
   need_in(lr, 0, big, "--lr");
@@ -104,6 +118,7 @@ void SearchConfig::validate() const {
   need(lr > 0 && warmup_from >= 0 && lr_floor >= 0 && lr_floor <= lr, "--lr: need lr > 0 and 0 <= floor <= lr");
   need(warmup_epochs >= 0, "--warmup-epochs must be >= 0");
   need(finetune_lr > 0, "--finetune-lr must be > 0");
+  need(policy_lr > 0, "--policy-lr must be > 0");
   need(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1)");
   need(weight_decay >= 0, "--wd must be >= 0");
   need(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
@@ -156,6 +171,7 @@ json SearchConfig::semantic_json() const {
   if (mode == "sparse") j["sparse_pairs"] = sparse_pairs;
   if (controller != "flat") j["controller"] = controller;
   if (!plant.empty()) j["plant"] = plant;
+  if (policy_lr != 0.1) j["policy_lr"] = policy_lr;
   return j;
 }
 
@@ -172,6 +188,7 @@ json SearchConfig::to_json() const {
   j["sparse_pairs"] = sparse_pairs;
   j["controller"] = controller;
   j["plant"] = plant;
+  j["policy_lr"] = policy_lr;
   j["math"] = math;  // always written, whatever semantic_json leaves out
   j["cuda_graphs"] = cuda_graphs;
   return j;
@@ -265,6 +282,7 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
     take(j, "controller", c.controller, file);
     take(j, "plant", c.plant, file);
   }
+  if (version >= 4) take(j, "policy_lr", c.policy_lr, file);
   return c;
 }
 
@@ -279,7 +297,7 @@ std::vector<std::string> config_diff(const SearchConfig& stored, const SearchCon
   const json a = stored.semantic_json(), b = wanted.semantic_json();
   std::vector<std::string> out;
   // A field semantic_json leaves out has its default: math "strict", data_seed the run's seed, mode
-  // "paper", controller "flat", plant "" (sparse_pairs only exists in sparse mode).
+  // "paper", controller "flat", plant "", policy_lr 0.1 (sparse_pairs only exists in sparse mode).
   auto value = [](const json& j, const std::string& key) {
     if (j.contains(key)) return j.at(key);
     if (key == "math") return json("strict");
@@ -287,6 +305,7 @@ std::vector<std::string> config_diff(const SearchConfig& stored, const SearchCon
     if (key == "mode") return json("paper");
     if (key == "controller") return json("flat");
     if (key == "plant") return json("");
+    if (key == "policy_lr") return json(0.1);
     return json();
   };
   json keys = a;

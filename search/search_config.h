@@ -53,6 +53,7 @@ struct SearchConfig {
   int k = 1;
   int finetune_epochs = 10;
   double finetune_lr = 0.001;
+  double policy_lr = 0.1;          // the controller's Adam LR after its warm-up (SPEC §8; 0.2 on ImageNet)
 
   // How the search learns (search/search_mode.h, search/ppo.h): the paper's mode and flat θ by default.
   std::string mode = "paper";      // paper | sparse (a departure from the paper, named as such)
@@ -81,13 +82,15 @@ constexpr const char* kSearchConfigFormat = "aws-search-config";
 // Version 3 added "data_seed" (a version-1/2 file reads with data_seed = seed, what those runs drew),
 // "mode", "sparse_pairs", "controller", "plant" (older files: paper, flat, none),
 // "data_fingerprint" (read as empty from older files) and made "threads" the resolved count on cpu.
-constexpr int kSearchConfigVersion = 3;
+// Version 4 added "policy_lr" (older files: 0.1, the only value they could run).
+constexpr int kSearchConfigVersion = 4;
 
 // Named presets (SPEC §11): "demo" (Fashion-MNIST, ≤ 10 min on 2 cores), "paper" (the paper's
 // epochs: 200 stage-1, 10 fine-tune, T_max 500, batch 256, a 10k D_val; Fashion-MNIST and ResNet-20
-// unless --data/--model say otherwise) and "paper-cifar10-resnet18" ("paper" on CIFAR-10 with
-// ResNet-18, the paper's main setting; scripts/reproduce-cifar10). UserError naming
-// --preset for another name.
+// unless --data/--model say otherwise), "paper-cifar10-resnet18" ("paper" on CIFAR-10 with
+// ResNet-18, the paper's main setting; scripts/reproduce-cifar10) and "paper-imagenet-resnet50" (the
+// paper's ImageNet search: ResNet-50, stage 1 150 epochs, fine-tunes of 5, policy LR 0.2; the data is
+// the user's --data folder,stream:DIR). UserError naming --preset for another name.
 SearchConfig search_preset(const std::string& name);
 std::vector<std::string> search_preset_names();
 

@@ -84,6 +84,7 @@ std::string data_fingerprint(const Dataset& d) {
   XXH3_64bits_update(st, shape, sizeof shape);
   XXH3_64bits_update(st, d.labels.data(), d.labels.size() * sizeof(d.labels[0]));
   XXH3_64bits_update(st, d.images.data(), d.images.size());
+  XXH3_64bits_update(st, d.stream_fingerprint.data(), d.stream_fingerprint.size());  // empty unless streamed
   const unsigned long long h = XXH3_64bits_digest(st);
   XXH3_freeState(st);
   char buf[17];

@@ -21,6 +21,7 @@ constexpr uint32_t kDrawStage = 0x44524157u;
 PpoConfig search_ppo_config(const SearchConfig& cfg) {
   PpoConfig pc;
   pc.slots = cfg.k;
+  pc.lr_max = cfg.policy_lr;
   pc.parameterization = parse_parameterization(cfg.controller);
   // Sparse trajectories of one update are compared with each other (search_mode.h).
   if (parse_search_mode(cfg.mode) == SearchMode::sparse) pc.baseline = BaselineKind::leave_one_out;

@@ -13,6 +13,7 @@
 #include "engine/io/atomic_file.h"
 #include "models/precision.h"
 #include "train/model_file.h"
+#include "train/streamed_folder.h"
 #include "search/search_mode.h"
 
 namespace aws {
@@ -63,7 +64,7 @@ void run_stage1(Ctx& ctx, TrajectoryRunner& r, const SearchConfig& cfg, Proxy pr
                 const Split& split, const Normalization& norm, const RunDir& rd, SearchObserver& obs) {
   const Dataset& d = res.dataset();
   Policy pol = builtin_policy(proxy == Proxy::nf ? "crop-flip" : "uniform");
-  AugmentPlan plan = make_augment_plan(pol, d.h, d.w, d.c, norm);
+  AugmentPlan plan = make_augment_plan(pol, d.h, d.w, d.c, norm, PlanOptions{.cropped_upstream = res.crops()});
   const int64_t steps = int64_t(split.train.size()) / cfg.batch;
   LrSchedule lr;
   lr.kind = LrKind::cosine;
@@ -162,20 +163,13 @@ TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const BatchSource
   return o;
 }
 
-// The search keeps its data resident (thousands of fine-tunes re-read it): a streamed folder is refused.
-static const Dataset& resident(const Dataset& d) {
-  if (d.streamed())
-    throw UserError("--data " + d.name + ": the search does not stream image folders yet; use folder,size=S "
-                    "(decoded once and kept resident)");
-  return d;
-}
-
 SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir,
                              SearchObserver& obs)
-    : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(resident(train)), split_(checked_split(cfg, train, rd_)),
-      norm_(compute_normalization(train, split_.train)),
+    : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(train), split_(checked_split(cfg, train, rd_)),
+      norm_(training_normalization(train, split_.train, cfg.threads)),
       ctx_(cfg.device_spec(), cfg.threads),
-      runner_(ctx_, cfg_, session_spec(cfg, train, ctx_)), res_(ctx_, train), lock_(rd_) {
+      runner_(ctx_, cfg_, session_spec(cfg, train, ctx_)),
+      res_(make_batch_source(ctx_, train, runner_.model().batch)), lock_(rd_) {
   // What the run directory records besides the flags: the resolved thread count (cpu) and the data.
   if (cfg_.backend() == Device::cpu) cfg_.threads = ctx_.threads;
   cfg_.data_fingerprint = data_fingerprint(train);
@@ -195,6 +189,8 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
               cfg_.proxy + ", T_max " + std::to_string(cfg_.t_max) + ", K " + std::to_string(cfg_.k) + ", " +
               std::to_string(ctx_.threads) + " threads, run " + dir);
 
+  if (const size_t ring = res_->ring_bytes())
+    obs.message(strprintf("decoding %s per batch into a ring of %.1f MiB", train.name.c_str(), double(ring) / (1 << 20)));
   // Stage 1 → ω_share (P_IT: the initialization itself).
   auto t1 = Clock::now();
   Model& model = runner_.model();
@@ -209,7 +205,7 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
     std::filesystem::remove(rd_.stage1(), ec);
   } else {
     model.init_params(ctx_, cfg_.seed);
-    run_stage1(ctx_, runner_, cfg_, proxy_, res_, split_, norm_, rd_, obs);
+    run_stage1(ctx_, runner_, cfg_, proxy_, *res_, split_, norm_, rd_, obs);
     save_model_file(ctx_, rd_.omega_share(), model,
                     stage1_info(cfg_, norm_, {{"stage", 1}, {"epochs", cfg_.stage1_epochs}, {"seconds", seconds_since(t1)}}),
                     true);
@@ -231,8 +227,8 @@ TrajectoryOutcome SearchSession::trajectory(const std::vector<double>& probs, ui
   AWS_ASSERT(as == proxy_ || (uniform_stage1 && (proxy_ == Proxy::af || proxy_ == Proxy::av)),
              "SearchSession::trajectory: proxy without this session's stage 1");
   const AugmentPlan plan = make_augment_plan(searched_policy(probs), train_.h, train_.w, train_.c, norm_,
-                                             PlanOptions{as == Proxy::av});
-  return runner_.run(omega_, res_, split_, norm_, plan, as, loop, slot);
+                                             PlanOptions{.pair_only = as == Proxy::av, .cropped_upstream = res_->crops()});
+  return runner_.run(omega_, *res_, split_, norm_, plan, as, loop, slot);
 }
 
 }  // namespace aws

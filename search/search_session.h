@@ -92,7 +92,7 @@ class SearchSession {
   Normalization norm_;
   Ctx ctx_;
   TrajectoryRunner runner_;
-  ResidentImages res_;
+  std::unique_ptr<BatchSource> res_;  // resident images, or a streamed folder decoded per batch
   RunDirLock lock_;
   Snapshot omega_;
   bool stage1_loaded_ = false;

@@ -26,7 +26,7 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
                     " ranks (each trains batch / ranks rows of every batch)");
   const int64_t rank_batch = r.batch / ranks;
   TrainingResult out;
-  out.norm = train.streamed() ? streamed_normalization(ctx, train, split.train) : compute_normalization(train, split.train);
+  out.norm = training_normalization(train, split.train, ctx.threads);
   ModelSpec ms{spec.model, train.h, train.w, train.c, train.num_classes, float(r.bn_momentum)};
   ms.zero_init_residual = spec.zero_init_residual;
   apply_math(spec.math, ctx, ms);
@@ -59,6 +59,9 @@ TrainingResult train_model(Ctx& ctx, const Dataset& train, const Dataset& test, 
                           : "");
   obs.ready();  // before the first line: a front end that cannot write says so first
   obs.message(line);
+  if (const size_t ring = train_res->ring_bytes() + test_res->ring_bytes())
+    obs.message(strprintf("decoding %s per batch into a ring of %.1f MiB (training and test sources)",
+                          train.name.c_str(), double(ring) / (1 << 20)));
   trainer.set_context("train");
   int64_t iter = 0;
   for (int e = 0; e < r.epochs; ++e) {

@@ -2,11 +2,12 @@
 #include "train/recipe.h"
 
 #include "core/error.h"
+#include "core/strprintf.h"
 
 namespace aws {
 
 std::vector<std::string> train_recipe_names() {
-  return {"default", "final", "search-finetune", "paper-cifar", "paper-wrn-cifar100"};
+  return {"default", "final", "search-finetune", "paper-cifar", "paper-wrn-cifar100", "faa-imagenet-resnet50"};
 }
 
 TrainRecipe train_recipe(const std::string& name) {
@@ -47,6 +48,22 @@ TrainRecipe train_recipe(const std::string& name) {
     r.lr = 0.4;
     r.warmup_epochs = 1.5;
     r.warmup_from = 0.1;
+    return r;
+  }
+  if (name == "faa-imagenet-resnet50") {
+    // Fast AutoAugment's confs/resnet50_b512.yaml with its "resnet" schedule, at one process: batch
+    // 512, LR 0.1 rising linearly to 0.2 over 3 epochs (its GradualWarmupScheduler, multiplier 2), then
+    // MultiStepLR ×0.1 at 90, 180, 240, counted after the warm-up (the warm-up scheduler steps it at
+    // epoch − 3), so at epochs 93, 183, 243 of 270. Milestones are fractions of the post-warm-up span.
+    r.epochs = 270;
+    r.batch = 512;
+    r.lr = 0.2;
+    r.warmup_from = 0.1;
+    r.warmup_epochs = 3;
+    r.schedule = strprintf("step:%.17g,%.17g,%.17g:0.1", 90 / 267.0, 180 / 267.0, 240 / 267.0);
+    r.label_smoothing = 0;
+    r.clip = 0;
+    r.bn_momentum = 0.1;  // PyTorch's default, which FAA keeps
     return r;
   }
   std::string names;

@@ -13,6 +13,11 @@
 //                       batch 256, otherwise as `final`
 //   paper-wrn-cifar100  the authors' released recipe (SPEC §9): 300 epochs, batch 256, warm-up 0.1 -> 0.4
 //                       over 1.5 epochs then cosine to 0, label smoothing 0.05, clip 3.0, wd 1e-4
+//   faa-imagenet-resnet50  Fast AutoAugment's published ResNet-50 configuration (the AWS paper gives no
+//                       ImageNet recipe): 270 epochs, batch 512, Nesterov 0.9, wd 1e-4, warm-up 0.1 -> 0.2
+//                       over 3 epochs, ×0.1 at 90/180/240 epochs after the warm-up (93/183/243), no label
+//                       smoothing or clipping, BN momentum 0.1. One departure: our weight decay skips BN
+//                       parameters and biases (SPEC §6); FAA's SGD decays every parameter.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,8 +1,11 @@
-// The streamed folder source (see streamed_folder.h).
+// The streamed folder source and its decode ring (see streamed_folder.h).
 #include "train/streamed_folder.h"
+
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <exception>
 
 #include "core/error.h"
@@ -10,34 +13,38 @@
 #include "engine/data/normalize.h"
 #include "engine/data/random_resized_crop.h"
 #include "engine/io/image_io.h"
-#include "engine/runtime/memory.h"
 
 namespace aws {
 
-StreamedFolder::StreamedFolder(Ctx& ctx, const Dataset& d, int64_t rows)
-    : d_(d), rows_(rows), dev_(ctx.device) {
-  AWS_ASSERT(d.streamed() && int64_t(d.stream_files.size()) == d.n, "StreamedFolder: not a streamed dataset");
-  host_.resize(size_t(rows) * d.h * d.w * 3);
-  const Shape s{rows, d.h, d.w, 3};
-  if (ctx.is_cuda()) {
-    owned_ = mem_alloc(Device::cuda, host_.size());
-    images_ = Tensor(owned_, s, DType::u8, Device::cuda);
-  } else {
-    images_ = Tensor(host_.data(), s, DType::u8, Device::cpu);
-  }
+namespace {
+
+bool same_fetch(const FetchKey& a, const FetchKey& b) {
+  const RngKey &x = a.key, &y = b.key;
+  return a.train == b.train && x.seed == y.seed && x.stage == y.stage && x.loop == y.loop &&
+         x.trajectory == y.trajectory && x.epoch == y.epoch && x.copy == y.copy;
 }
 
-StreamedFolder::~StreamedFolder() { mem_free(dev_, owned_); }
+}  // namespace
 
-BatchImages StreamedFolder::fetch(Ctx& ctx, const int32_t* idx, int64_t n, const FetchKey& fk) const {
-  if (n > rows_) throw Error("StreamedFolder::fetch: more images than rows");
+StreamedFolder::StreamedFolder(Ctx& ctx, const Dataset& d, int64_t rows)
+    : d_(d), rows_(rows), threads_(ctx.threads > 0 ? ctx.threads : omp_get_max_threads()),
+      row_bytes_(size_t(d.h) * d.w * 3), staging_(ctx, size_t(rows) * row_bytes_) {
+  AWS_ASSERT(d.streamed() && int64_t(d.stream_files.size()) == d.n, "StreamedFolder: not a streamed dataset");
+  if (!ctx.is_cuda()) spare_.resize(staging_.bytes());
+  ahead_.idx.reserve(size_t(rows));
+  images_ = Tensor(staging_.device(), Shape{rows, d.h, d.w, 3}, DType::u8, ctx.device);
+}
+
+StreamedFolder::~StreamedFolder() { drop_ahead(); }  // the worker writes into buffers freed after this
+
+size_t StreamedFolder::ring_bytes() const {
+  return staging_.bytes() * (staging_.device_kind() == Device::cuda ? 3 : 2);
+}
+
+void StreamedFolder::decode(uint8_t* dst, const int32_t* idx, int64_t n, const FetchKey& fk) const {
   const int size = d_.h;
-  const size_t row = size_t(size) * size * 3;
-  for (int64_t b = 0; b < n; ++b)
-    if (idx[b] < 0 || idx[b] >= d_.n) throw Error("StreamedFolder::fetch: index outside the dataset");
-  // The first failure in batch order is rethrown as it was thrown (a bad file: UserError naming it).
   std::vector<std::exception_ptr> errors(static_cast<size_t>(n));
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_)
   for (int64_t b = 0; b < n; ++b) {
     const int32_t i = idx[b];
     const std::string& path = d_.stream_files[size_t(i)];
@@ -54,17 +61,57 @@ BatchImages StreamedFolder::fetch(Ctx& ctx, const int32_t* idx, int64_t n, const
                                  size);
       }
       img = to_rgb(std::move(img));
-      std::copy(img.pixels.begin(), img.pixels.end(), host_.begin() + ptrdiff_t(size_t(b) * row));
+      std::copy(img.pixels.begin(), img.pixels.end(), dst + size_t(b) * row_bytes_);
     } catch (...) {
       errors[size_t(b)] = std::current_exception();
     }
   }
   for (const std::exception_ptr& e : errors)
     if (e) std::rethrow_exception(e);
-  if (owned_) {
-    mem_copy(ctx, owned_, host_.data(), size_t(n) * row, CopyKind::host_to_dev);
-    ctx.sync();  // the next fetch rewrites host_
+}
+
+void StreamedFolder::drop_ahead() const {
+  if (!ahead_.done.valid()) return;
+  ahead_.done.wait();  // a guess nobody asked for: its failure is not this fetch's either
+  ahead_.done = {};
+}
+
+bool StreamedFolder::take_ahead(const int32_t* idx, int64_t n, const FetchKey& fk) const {
+  if (!ahead_.done.valid()) return false;
+  if (int64_t(ahead_.idx.size()) == n && std::equal(idx, idx + n, ahead_.idx.begin()) && same_fetch(fk, ahead_.fk)) {
+    ahead_.done.get();  // rethrows the decode's failure: it is this fetch's
+    return true;
   }
+  drop_ahead();
+  return false;
+}
+
+void StreamedFolder::prefetch(Ctx& ctx, const int32_t* idx, int64_t n, const FetchKey& fk) const {
+  if (n > rows_) throw Error("StreamedFolder::prefetch: more images than rows");
+  for (int64_t b = 0; b < n; ++b)
+    if (idx[b] < 0 || idx[b] >= d_.n) throw Error("StreamedFolder::prefetch: index outside the dataset");
+  drop_ahead();  // at most one decode in flight
+  ahead_.idx.assign(idx, idx + n);
+  ahead_.fk = fk;
+  // cuda: the pinned buffer of the next upload (waiting only for the copy that last read it); cpu:
+  // the spare buffer, since the pass still reads the staging one.
+  ahead_.dst = static_cast<uint8_t*>(ctx.is_cuda() ? staging_.host() : spare_.data());
+  ahead_.done = std::async(std::launch::async, [this] {
+    decode(ahead_.dst, ahead_.idx.data(), int64_t(ahead_.idx.size()), ahead_.fk);
+  });
+}
+
+BatchImages StreamedFolder::fetch(Ctx& ctx, const int32_t* idx, int64_t n, const FetchKey& fk) const {
+  if (n > rows_) throw Error("StreamedFolder::fetch: more images than rows");
+  for (int64_t b = 0; b < n; ++b)
+    if (idx[b] < 0 || idx[b] >= d_.n) throw Error("StreamedFolder::fetch: index outside the dataset");
+  uint8_t* host = static_cast<uint8_t*>(staging_.host());  // cpu: the buffer the pass reads
+  if (take_ahead(idx, n, fk)) {
+    if (ahead_.dst != host) std::memcpy(host, ahead_.dst, size_t(n) * row_bytes_);
+  } else {
+    decode(host, idx, n, fk);
+  }
+  staging_.upload(ctx);  // cuda: queued on the step's stream, after the step that last read the device rows
   return {&images_, ImageRows::in_order};
 }
 
@@ -73,12 +120,13 @@ std::unique_ptr<BatchSource> make_batch_source(Ctx& ctx, const Dataset& d, int64
   return std::make_unique<ResidentImages>(ctx, d);
 }
 
-Normalization streamed_normalization(Ctx& ctx, const Dataset& d, const std::vector<int32_t>& indices) {
+Normalization training_normalization(const Dataset& d, const std::vector<int32_t>& indices, int threads) {
+  if (!d.streamed()) return compute_normalization(d, indices);
   if (indices.empty()) throw UserError(d.name + ": no training images for the normalization statistics");
   const int64_t k = std::min<int64_t>(512, int64_t(indices.size())), batch = 64;
   std::vector<int32_t> pick(static_cast<size_t>(k));
   for (int64_t j = 0; j < k; ++j) pick[size_t(j)] = indices[size_t(j * int64_t(indices.size()) / k)];
-  Ctx host(Device::cpu, ctx.threads);
+  Ctx host(Device::cpu, threads);
   StreamedFolder src(host, d, batch);
   Dataset sample;
   sample.n = k, sample.h = d.h, sample.w = d.w, sample.c = 3, sample.num_classes = d.num_classes;

@@ -153,13 +153,20 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
   const bool graphs = opt_cfg_.cuda_graphs && CudaGraph::usable(ctx_);
   double loss_sum = 0;
   int64_t correct_sum = 0;
-  for (int64_t s = 0; s < steps; ++s) {
+  auto gather = [&](int64_t step) {  // this rank's rows of the step's global batch
     for (int64_t b = 0; b < batch_; ++b)
-      gathered_[size_t(b)] = indices[size_t(order_[size_t(s * global_batch + rank * batch_ + b)])];
+      gathered_[size_t(b)] = indices[size_t(order_[size_t(step * global_batch + rank * batch_ + b)])];
+  };
+  for (int64_t s = 0; s < steps; ++s) {
+    gather(s);
     const auto ta = Clock::now();
     inputs_.stage(ctx_, float(lr.at(iter)), step_random_key(key, s), gathered_.data(), batch_, opt_cfg_.eb,
                   d.labels);
     imgs = train.fetch(ctx_, gathered_.data(), batch_, FetchKey{true, key});
+    if (s + 1 < steps) {  // the staged copy holds this step's indices: gathered_ is free for the next's
+      gather(s + 1);
+      train.prefetch(ctx_, gathered_.data(), batch_, FetchKey{true, key});
+    }
     st.augment_seconds += seconds_since(ta);
     if (graphs && s > 0) {
       // This epoch's key and plan are kernel arguments: capture once per epoch (the first capture
@@ -195,8 +202,8 @@ EpochStats Trainer::train_epoch(const BatchSource& train, const std::vector<int3
 
 // Eval-mode accuracy (%) over `indices` (all images when empty): `make_input(idx, images, in)` writes
 // the network input of the images whose indices the device tensor idx holds, read from the source's
-// batch `images`. idx_scratch (model.batch
-// entries) and `inputs` are caller-owned, so a trainer's repeated evaluations allocate nothing.
+// batch `images` (the next chunk's prefetched meanwhile). idx_scratch (model.batch entries) and
+// `inputs` are caller-owned, so a trainer's repeated evaluations allocate nothing.
 template <class MakeInput>
 static double eval_loop(Ctx& ctx, Model& model, const BatchSource& data, const std::vector<int32_t>& indices,
                         std::vector<int32_t>& idx_scratch, StepInputs& inputs, MakeInput&& make_input) {
@@ -204,16 +211,21 @@ static double eval_loop(Ctx& ctx, Model& model, const BatchSource& data, const s
   const int64_t total = indices.empty() ? d.n : int64_t(indices.size());
   const int64_t cap = model.batch;
   mem_zero(ctx, model.correct.data, 4);
+  // The indices of the chunk at `start` (idx_scratch holds them when `indices` is empty: all images).
+  auto chunk = [&](int64_t start, int64_t n) -> const int32_t* {
+    if (!indices.empty()) return indices.data() + start;
+    for (int64_t i = 0; i < n; ++i) idx_scratch[size_t(i)] = int32_t(start + i);
+    return idx_scratch.data();
+  };
   for (int64_t start = 0; start < total; start += cap) {
     const int64_t n = std::min(cap, total - start);
-    const int32_t* idx = indices.data() + (indices.empty() ? 0 : start);
-    if (indices.empty()) {
-      for (int64_t i = 0; i < n; ++i) idx_scratch[size_t(i)] = int32_t(start + i);
-      idx = idx_scratch.data();
-    }
+    const int32_t* idx = chunk(start, n);
     inputs.stage(ctx, 0.0f, 0, idx, n, 1, d.labels);
+    const BatchImages imgs = data.fetch(ctx, idx, n, FetchKey{});
+    if (const int64_t next = std::min(cap, total - start - cap); next > 0)  // staged: idx_scratch is free
+      data.prefetch(ctx, chunk(start + cap, next), next, FetchKey{});
     Tensor in = rows(model.input, n);
-    make_input(inputs.indices(n), data.fetch(ctx, idx, n, FetchKey{}), in);
+    make_input(inputs.indices(n), imgs, in);
     model.forward(ctx, n, false, inputs.key());
     Tensor logits = rows(model.head.logits, n), lb = inputs.labels(n);
     count_correct(ctx, {.logits = logits, .labels = lb, .correct = model.correct});

@@ -17,6 +17,9 @@ struct Dataset {
   // Non-empty: the pixels are not resident but decoded per batch from these files, one per label
   // (a class folder listed once: train/streamed_folder.h); h×w is the crop size.
   std::vector<std::string> stream_files;
+  // Streamed: the folder's fingerprint (relative names, sizes, times: engine/data/folder_cache.h),
+  // what stands for the pixels in a run's data fingerprint.
+  std::string stream_fingerprint;
 
   bool streamed() const { return !stream_files.empty(); }
 

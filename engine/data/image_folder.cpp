@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "engine/data/folder_cache.h"
 #include "engine/data/image_resize.h"
 #include "engine/io/image_io.h"
 
@@ -116,6 +117,7 @@ Dataset streamed_folder_dataset(const std::string& root, int size, const std::st
   d.h = d.w = size;
   d.c = 3;
   d.num_classes = int(l.classes.size());
+  d.stream_fingerprint = folder_fingerprint(l, FolderLoadOptions{size, false});
   d.labels = std::move(l.labels);
   d.stream_files = std::move(l.files);
   return d;

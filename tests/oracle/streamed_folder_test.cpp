@@ -2,11 +2,13 @@
 // ImageFolder with Resize(round(S·256/224)) + CenterCrop(S) (RGB, a grayscale JPEG included) byte for
 // byte; training batches hold, in fetch order, each image's RandomResizedCrop for the epoch's key
 // (decode_crop of its box and flip), the same on 1 and 2 threads and another epoch's crops differ;
-// the pass is planned without pad-crop and flip (the search's refusal is e2e folder_stream's).
+// the decode ring's prefetched batches equal plain fetches, unasked guesses and their failures are
+// dropped; the pass is planned without pad-crop and flip.
 #include <doctest/doctest.h>
 
 #include <omp.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
+#include "tests/support/user_error.h"
 #include "train/streamed_folder.h"
 
 using namespace aws;
@@ -113,11 +116,46 @@ TEST_CASE("streamed folder: evaluation crops are torchvision's, training crops a
   CHECK(plan.params.crop_pad == 0);
   CHECK_FALSE(plan.params.flip);
   // Normalization from evaluation crops: finite, inside [0, 1].
-  const Normalization nm = streamed_normalization(ctx, train, all);
+  const Normalization nm = training_normalization(train, all, ctx.threads);
   for (int c = 0; c < 3; ++c) {
     CHECK(nm.mean[c] > 0.f);
     CHECK(nm.mean[c] < 1.f);
     CHECK(nm.std[c] > 0.f);
+  }
+  // The decode ring: a prefetched batch is the batch a plain fetch decodes, whatever came before it; a
+  // guess the fetch does not ask for is dropped (its buffer is not the one handed back); a bad file is
+  // the fetch's error only when the fetch asks for it.
+  {
+    Ctx c(Device::cpu, 2);
+    StreamedFolder src(c, train, 4);
+    RngKey other = key;
+    other.epoch = 3;
+    const std::vector<int32_t> pair{2, 0};
+    const auto rows_of = [&](const BatchImages& b, int64_t n) {
+      const uint8_t* px = static_cast<const uint8_t*>(b.images->data);
+      return std::vector<uint8_t>(px, px + n * S * S * 3);
+    };
+    std::vector<uint8_t> pair_alone;
+    {
+      StreamedFolder fresh(c, train, 4);
+      pair_alone = rows_of(fresh.fetch(c, pair.data(), 2, FetchKey{true, key}), 2);
+    }
+    src.prefetch(c, order.data(), 4, FetchKey{true, key});
+    CHECK(rows_of(src.fetch(c, order.data(), 4, FetchKey{true, key}), 4) == first);
+    src.prefetch(c, pair.data(), 2, FetchKey{true, key});
+    CHECK(rows_of(src.fetch(c, pair.data(), 2, FetchKey{true, key}), 2) == pair_alone);
+    src.prefetch(c, order.data(), 4, FetchKey{true, other});  // another epoch's crops: not what is fetched
+    CHECK(rows_of(src.fetch(c, order.data(), 4, FetchKey{true, key}), 4) == first);
+    src.prefetch(c, pair.data(), 2, FetchKey{true, key});  // other images
+    CHECK(rows_of(src.fetch(c, order.data(), 4, FetchKey{true, key}), 4) == first);
+    const int32_t bad = 1;
+    std::ofstream(l.files[size_t(bad)], std::ios::binary | std::ios::trunc) << "not a JPEG at all";
+    src.prefetch(c, &bad, 1, FetchKey{true, key});
+    CHECK(rows_of(src.fetch(c, pair.data(), 2, FetchKey{true, key}), 2) == pair_alone);
+    src.prefetch(c, &bad, 1, FetchKey{true, key});
+    const std::string err = user_error([&] { src.fetch(c, &bad, 1, FetchKey{true, key}); });
+    CHECK(contains(err, l.files[size_t(bad)]));
+    src.prefetch(c, &bad, 1, FetchKey{true, key});  // left in flight: the destructor waits for it
   }
   CHECK_THROWS_AS(parse_folder_spec("folder,stream,skip-bad:" + root), UserError);
   CHECK(parse_folder_spec("folder,stream:" + root).image_size == 224);

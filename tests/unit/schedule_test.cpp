@@ -1,5 +1,5 @@
-// LR schedules against hand-computed values (SPEC §6 and §9 recipes, step milestones) and the parser's
-// rejections; the cosine against torch's CosineAnnealingLR is in tests/oracle/optim_torch_test.cpp.
+// LR schedules against hand-computed values (SPEC §6 and §9 recipes, step milestones, Fast AutoAugment's
+// ImageNet recipe) and the parser's rejections; the cosine against torch's CosineAnnealingLR is in tests/oracle/optim_torch_test.cpp.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "engine/optim/schedule.h"
+#include "train/recipe.h"
 
 using namespace aws;
 
@@ -99,4 +100,33 @@ TEST_CASE("schedule: bad strings and numbers are UserErrors naming the flag") {
   s.total = 10;
   s.validate("--sched");
   CHECK(s.str() == "cosine(0.1->0, 10 it)");
+}
+
+TEST_CASE("recipe faa-imagenet-resnet50: Fast AutoAugment's schedule, milestones at epochs 93, 183, 243") {
+  const TrainRecipe r = train_recipe("faa-imagenet-resnet50");
+  CHECK(r.epochs == 270);
+  CHECK(r.batch == 512);
+  CHECK(r.weight_decay == 1e-4);
+  CHECK(r.nesterov);
+  CHECK(r.label_smoothing == 0);
+  CHECK(r.clip == 0);
+  for (int64_t steps : {int64_t(2502), int64_t(7), int64_t(1)}) {  // ImageNet at batch 512; odd small counts
+    CAPTURE(steps);
+    LrSchedule s = parse_lr_schedule(r.schedule, "--schedule");  // what train_model builds from a recipe
+    s.base = r.lr;
+    s.total = steps * r.epochs;
+    s.warmup = int64_t(r.warmup_epochs * double(steps) + 0.5);
+    s.warmup_from = r.warmup_from;
+    s.validate("--schedule");
+    CHECK(s.at(0) == doctest::Approx(0.1).epsilon(1e-15));
+    CHECK(s.at(3 * steps) == doctest::Approx(0.2).epsilon(1e-15));  // the warm-up's end: 0.1 · multiplier 2
+    const double want[4] = {0.2, 0.02, 0.002, 0.0002};
+    const int64_t at[3] = {93, 183, 243};
+    for (int m = 0; m < 3; ++m) {
+      CAPTURE(at[m]);
+      CHECK(s.at(at[m] * steps - 1) == doctest::Approx(want[m]).epsilon(1e-12));
+      CHECK(s.at(at[m] * steps) == doctest::Approx(want[m + 1]).epsilon(1e-12));
+    }
+    CHECK(s.at(270 * steps - 1) == doctest::Approx(0.0002).epsilon(1e-12));
+  }
 }

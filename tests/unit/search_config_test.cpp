@@ -68,9 +68,42 @@ TEST_CASE("search config: presets hold the SPEC numbers") {
   CHECK(p.label_smoothing == 0.05);
   CHECK(p.clip == 3.0);
   CHECK(p.weight_decay == 1e-4);
+  CHECK(p.policy_lr == 0.1);
   SearchConfig d = search_preset("demo");
   CHECK(d.t_max < p.t_max);
   CHECK(d.subset > 0);
+  // The paper's ImageNet search (its §5): ResNet-50, 150 + 5 epochs, policy LR 0.2, CIFAR's others; no
+  // dataset of its own (validate asks for --data).
+  SearchConfig i = search_preset("paper-imagenet-resnet50");
+  CHECK(i.model == "resnet50");
+  CHECK(i.stage1_epochs == 150);
+  CHECK(i.finetune_epochs == 5);
+  CHECK(i.policy_lr == 0.2);
+  CHECK(i.t_max == p.t_max);
+  CHECK(i.batch == p.batch);
+  CHECK(error_of(i).find("--data: --preset paper-imagenet-resnet50 names no dataset") == 0);
+  i.data = "folder,stream:/data/imagenet";
+  CHECK(error_of(i).empty());
+}
+
+TEST_CASE("search config version 4: policy_lr is semantic only when it is not 0.1; older files read 0.1") {
+  SearchConfig a = search_preset("paper"), b = a;
+  b.policy_lr = 0.2;
+  CHECK(a.semantic_json().count("policy_lr") == 0);  // version-3 digests stay what they were
+  CHECK(a.digest() != b.digest());
+  const auto d = config_diff(a, b);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0] == "policy_lr: 0.1 -> 0.2");
+  CHECK(SearchConfig::from_json(b.to_json(), "c.json").policy_lr == 0.2);
+  auto v3 = b.to_json();
+  v3["version"] = 3;
+  v3.erase("policy_lr");
+  CHECK(SearchConfig::from_json(v3, "c.json").policy_lr == 0.1);
+  auto v4 = b.to_json();
+  v4.erase("policy_lr");
+  CHECK_THROWS_WITH_AS(SearchConfig::from_json(v4, "c.json"), doctest::Contains("\"policy_lr\""), UserError);
+  b.policy_lr = 0;
+  CHECK(error_of(b).find("--policy-lr") == 0);
 }
 
 TEST_CASE("search config: JSON round trip, digest and diff") {
