@@ -44,7 +44,7 @@ ImageHeader read_image_header(const uint8_t* data, size_t n, const std::string& 
 // Decodes bytes in memory; `name` names the source in messages. `scale_denom` (1, 2, 4 or 8; JPEG
 // only, PNG requires 1) is libjpeg's DCT-domain downscaling, as Pillow's draft() uses it: the result
 // is ceil(w / s) × ceil(h / s). UserError "<name>: ..." for an unknown format, a corrupt or
-// truncated file, 16-bit PNG, or a size over kMaxImagePixels.
+// truncated file, or a size over kMaxImagePixels.
 Image decode_image(const uint8_t* data, size_t n, const std::string& name, int scale_denom = 1);
 
 // The region [x0, x1) × [y0, y1) of a JPEG decoded at DCT scale 1/scale_denom (coordinates of the

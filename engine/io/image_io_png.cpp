@@ -1,8 +1,9 @@
 // PNG through libpng. Reading uses the full API (not png_image): the simplified reader composites
 // alpha and applies gAMA, which Pillow never does. Here, as Pillow's convert("L"/"RGB") gives them:
 // palettes expand to RGB, 1/2/4-bit gray scales to 8 bits by bit replication, alpha (and tRNS) is
-// dropped, gamma chunks are ignored. 16-bit files are refused (Pillow's own 16-bit modes do not map
-// onto one 8-bit rule). Writing uses the simplified API on 8-bit gray or RGB.
+// dropped, gamma chunks are ignored. 16-bit files follow Pillow's two rules: colour and gray+alpha keep
+// each sample's high byte (its "RGB;16B"/"LA;16B" raw modes), plain 16-bit gray opens as mode "I" and
+// converts to "L" by clipping at 255. Writing uses the simplified API on 8-bit gray or RGB.
 #include <png.h>
 
 #include <csetjmp>
@@ -74,7 +75,6 @@ ImageHeader header_of(PngRead& r, const std::string& name) {
       }))
     corrupt(r, name);
   check_image_size(w, h, name);
-  if (depth == 16) throw UserError(name + ": 16-bit PNG is not supported (8-bit and fewer bits only)");
   ImageHeader hd;
   hd.format = ImageFormat::png;
   hd.w = int(w), hd.h = int(h);
@@ -95,21 +95,28 @@ Image decode_png(const uint8_t* data, size_t n, const std::string& name) {
   Image img;
   img.h = hd.h, img.w = hd.w, img.c = hd.c;
   img.pixels.resize(size_t(img.h) * img.w * img.c);
+  const int depth = png_get_bit_depth(r.png, r.info);
+  // Pillow's mode "I": 16-bit gray read whole (big-endian samples), clipped to 8 bits below.
+  const bool gray16 = depth == 16 && !(png_get_color_type(r.png, r.info) & PNG_COLOR_MASK_ALPHA) && hd.c == 1;
+  const size_t sample = gray16 ? 2 : 1;
+  std::vector<uint8_t> wide(gray16 ? img.pixels.size() * 2 : 0);
+  uint8_t* out = gray16 ? wide.data() : img.pixels.data();
   std::vector<png_bytep> rows(size_t(img.h));
-  for (int y = 0; y < img.h; ++y) rows[size_t(y)] = img.pixels.data() + size_t(y) * img.w * img.c;
-  int channels = 0;
+  for (int y = 0; y < img.h; ++y) rows[size_t(y)] = out + size_t(y) * img.w * img.c * sample;
   const bool ok = png_try(r, [&] {
     png_set_palette_to_rgb(r.png);
     png_set_expand_gray_1_2_4_to_8(r.png);
     png_set_strip_alpha(r.png);
+    if (!gray16) png_set_strip_16(r.png);  // the high byte, as Pillow's ";16B" raw modes
     png_set_interlace_handling(r.png);
     png_read_update_info(r.png, r.info);
-    channels = png_get_channels(r.png, r.info);
-    if (channels != img.c || png_get_rowbytes(r.png, r.info) != size_t(img.w) * img.c)
+    if (png_get_channels(r.png, r.info) != img.c || png_get_rowbytes(r.png, r.info) != size_t(img.w) * img.c * sample)
       png_error(r.png, "unexpected layout after the transformations");
     png_read_image(r.png, rows.data());
   });
   if (!ok) corrupt(r, name);
+  for (size_t i = 0; gray16 && i < img.pixels.size(); ++i)  // Pillow's "I" -> "L": min(v, 255)
+    img.pixels[i] = wide[2 * i] ? 255 : wide[2 * i + 1];
   return img;
 }
 

@@ -68,6 +68,7 @@ put(M + 'a_dog/u.png', gray(18, 19).convert('1'), 'PNG')
 open(os.path.join(ROOT, M + 'a_dog/notes.txt'), 'w').write('not an image')
 put(M + 'C_owl/v.png', gray(40, 17), 'PNG')
 put(M + 'C_owl/w.jpg', rgb(64, 48), 'JPEG', quality=95)
+put(M + 'C_owl/x16.png', Image.fromarray(photo(23, 19)[..., 0].astype(np.uint16) * 3, 'I;16'), 'PNG')  # 16-bit gray
 V = 'mixed/val/'
 put(V + 'a_dog/1.jpg', rgb(30, 30), 'JPEG')
 put(V + 'b_cat/2.png', rgb(26, 31), 'PNG')
@@ -90,7 +91,7 @@ put(B + 'b/ok2.png', rgb(16, 16), 'PNG')
 def strings(v): return np.frombuffer('\n'.join(v).encode(), np.uint8)
 def pillow(p):
     im = Image.open(p)
-    return np.asarray(im.convert('L' if im.mode in ('L', 'LA', '1') else 'RGB'))
+    return np.asarray(im.convert('L' if im.mode in ('L', 'LA', '1', 'I') else 'RGB'))
 
 tr = ImageFolder(os.path.join(ROOT, 'mixed/train'))
 O['files'] = strings([os.path.relpath(p, ROOT) for p, _ in tr.samples])

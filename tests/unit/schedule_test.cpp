@@ -1,5 +1,6 @@
 // LR schedules against hand-computed values (SPEC §6 and §9 recipes, step milestones, Fast AutoAugment's
-// ImageNet recipe) and the parser's rejections; the cosine against torch's CosineAnnealingLR is in tests/oracle/optim_torch_test.cpp.
+// ImageNet recipe) and the parser's rejections; the cosine against torch's CosineAnnealingLR is in
+// tests/oracle/optim_torch_test.cpp.
 #include <doctest/doctest.h>
 
 #include <cmath>
