@@ -164,11 +164,13 @@ void add_train_commands(CLI::App& app) {
   CLI::App* t = app.add_subcommand("train", "train a model from scratch under an augmentation policy");
   t->add_option("--model", a->model, "resnet18 | resnet20 | resnet32 | resnet50 | resnet101 | resnet152 | resnet200 | wrn-D-K")
       ->capture_default_str();
-  t->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad]:DIR")->capture_default_str();
+  t->add_option("--data", a->data, "fashion-mnist | cifar10 | cifar100 | folder[,size=S][,skip-bad][,stream]:DIR")
+      ->capture_default_str();
   t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
-  t->add_option("--recipe", a->recipe, "default | final | search-finetune | paper-cifar | paper-wrn-cifar100 "
-                 "(train/recipe.h); the flags below override it")->capture_default_str();
+  std::string recipes;
+  for (const std::string& n : train_recipe_names()) recipes += (recipes.empty() ? "" : " | ") + n;
+  t->add_option("--recipe", a->recipe, recipes + " (train/recipe.h); the flags below override it")->capture_default_str();
   // A recipe flag binds to `given` and, when given, overrides the recipe's field in the callback.
   auto recipe_flag = [&](const char* name, auto TrainRecipe::*field, const char* help) {
     CLI::Option* o = t->add_option(name, a->given.*field, help);
