@@ -14,6 +14,8 @@
 #include "search/search_config.h"
 #include "augment/elements.h"
 #include "augment/policy_json.h"
+#include "core/error.h"
+#include "engine/dist/communicator.h"
 #include "search/null_run.h"
 #include "search/policy_stats.h"
 #include "search/search_driver.h"
@@ -148,8 +150,21 @@ void add_search_commands(CLI::App& app) {
   s->callback([=] {
     const SearchConfig c = config();
     const std::string& dir = *run;
+    // Under mpirun/srun (docs/DISTRIBUTED.md) every rank searches; rank 0 alone reports and writes.
+    std::unique_ptr<Communicator> world = make_world_communicator();
     CliObserver obs;
-    SearchResult r = run_search(c, dir, obs);
+    SearchObserver quiet;
+    SearchResult r;
+    try {
+      r = run_search(c, dir, world->rank() == 0 ? obs : quiet, world.get());
+    } catch (const std::exception& e) {
+      if (world->size() == 1) throw;
+      // One rank failing ends the whole job (exit 2 for bad input), never a rank left in a collective.
+      std::fprintf(stderr, "aws: rank %d: %s\n", world->rank(), e.what());
+      std::fflush(stderr);
+      world->abort(dynamic_cast<const UserError*>(&e) ? 2 : 1);
+    }
+    if (world->rank() != 0) return;  // the null runs and the report: rank 0's files
     for (int n = 0; n < *nulls; ++n) {
       const nlohmann::json sum = run_null(dir, uint64_t(n));
       std::fprintf(stderr, "null %d: best θ KL to uniform %.4f (%s)\n", n,

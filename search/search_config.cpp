@@ -119,6 +119,7 @@ void SearchConfig::validate() const {
   need(warmup_epochs >= 0, "--warmup-epochs must be >= 0");
   need(finetune_lr > 0, "--finetune-lr must be > 0");
   need(policy_lr > 0, "--policy-lr must be > 0");
+  need(stage1_ranks >= 1, "stage1_ranks must be >= 1");
   need(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1)");
   need(weight_decay >= 0, "--wd must be >= 0");
   need(label_smoothing >= 0 && label_smoothing < 1, "--label-smoothing must be in [0, 1)");
@@ -172,6 +173,7 @@ json SearchConfig::semantic_json() const {
   if (controller != "flat") j["controller"] = controller;
   if (!plant.empty()) j["plant"] = plant;
   if (policy_lr != 0.1) j["policy_lr"] = policy_lr;
+  if (stage1_ranks != 1) j["stage1_ranks"] = stage1_ranks;
   return j;
 }
 
@@ -189,6 +191,7 @@ json SearchConfig::to_json() const {
   j["controller"] = controller;
   j["plant"] = plant;
   j["policy_lr"] = policy_lr;
+  j["stage1_ranks"] = stage1_ranks;
   j["math"] = math;  // always written, whatever semantic_json leaves out
   j["cuda_graphs"] = cuda_graphs;
   return j;
@@ -282,7 +285,10 @@ SearchConfig SearchConfig::from_json(const json& j, const std::string& file) {
     take(j, "controller", c.controller, file);
     take(j, "plant", c.plant, file);
   }
-  if (version >= 4) take(j, "policy_lr", c.policy_lr, file);
+  if (version >= 4) {
+    take(j, "policy_lr", c.policy_lr, file);
+    take(j, "stage1_ranks", c.stage1_ranks, file);
+  }
   return c;
 }
 
@@ -297,7 +303,8 @@ std::vector<std::string> config_diff(const SearchConfig& stored, const SearchCon
   const json a = stored.semantic_json(), b = wanted.semantic_json();
   std::vector<std::string> out;
   // A field semantic_json leaves out has its default: math "strict", data_seed the run's seed, mode
-  // "paper", controller "flat", plant "", policy_lr 0.1 (sparse_pairs only exists in sparse mode).
+  // "paper", controller "flat", plant "", policy_lr 0.1, stage1_ranks 1 (sparse_pairs only exists in
+  // sparse mode).
   auto value = [](const json& j, const std::string& key) {
     if (j.contains(key)) return j.at(key);
     if (key == "math") return json("strict");
@@ -306,6 +313,7 @@ std::vector<std::string> config_diff(const SearchConfig& stored, const SearchCon
     if (key == "controller") return json("flat");
     if (key == "plant") return json("");
     if (key == "policy_lr") return json(0.1);
+    if (key == "stage1_ranks") return json(1);
     return json();
   };
   json keys = a;

@@ -54,6 +54,9 @@ struct SearchConfig {
   int finetune_epochs = 10;
   double finetune_lr = 0.001;
   double policy_lr = 0.1;          // the controller's Adam LR after its warm-up (SPEC §8; 0.2 on ImageNet)
+  // The world size W stage 1 ran at (search/search_ranks.h): its arithmetic depends on W (per-rank BN
+  // batch statistics, the reduction order), stage 2's does not. Set by the session, not a flag.
+  int stage1_ranks = 1;
 
   // How the search learns (search/search_mode.h, search/ppo.h): the paper's mode and flat θ by default.
   std::string mode = "paper";      // paper | sparse (a departure from the paper, named as such)
@@ -82,7 +85,7 @@ constexpr const char* kSearchConfigFormat = "aws-search-config";
 // Version 3 added "data_seed" (a version-1/2 file reads with data_seed = seed, what those runs drew),
 // "mode", "sparse_pairs", "controller", "plant" (older files: paper, flat, none),
 // "data_fingerprint" (read as empty from older files) and made "threads" the resolved count on cpu.
-// Version 4 added "policy_lr" (older files: 0.1, the only value they could run).
+// Version 4 added "policy_lr" and "stage1_ranks" (older files: 0.1 and 1, the only values they could run).
 constexpr int kSearchConfigVersion = 4;
 
 // Named presets (SPEC §11): "demo" (Fashion-MNIST, ≤ 10 min on 2 cores), "paper" (the paper's

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 #include <xxhash.h>
 
@@ -24,6 +26,7 @@
 #include "search/controller.h"
 #include "search/policy_stats.h"
 #include "search/search_mode.h"
+#include "search/search_ranks.h"
 #include "search/run_dir.h"
 #include "search/search_session.h"
 
@@ -70,10 +73,10 @@ double reward_of(const std::vector<double>& accs) {
   return sum / double(n);
 }
 
-SearchResult run_search(const SearchConfig& cfg, const std::string& dir, SearchObserver& obs) {
+SearchResult run_search(const SearchConfig& cfg, const std::string& dir, SearchObserver& obs, Communicator* comm) {
   cfg.validate();
   Dataset train = load_dataset(cfg.data, cfg.data_dir, true);
-  return run_search_on(cfg, train, dir, obs);
+  return run_search_on(cfg, train, dir, obs, comm);
 }
 
 std::string data_fingerprint(const Dataset& d) {
@@ -93,8 +96,10 @@ std::string data_fingerprint(const Dataset& d) {
 }
 
 SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, const std::string& dir,
-                           SearchObserver& obs) {
-  SearchSession session(cfg_in, train, dir, obs);  // checks, run directory, split, stage 1 → ω_share
+                           SearchObserver& obs, Communicator* comm) {
+  const std::unique_ptr<Communicator> alone = comm ? nullptr : make_single_communicator();
+  const SearchRanks ranks(comm ? *comm : *alone);
+  SearchSession session(cfg_in, train, dir, obs, ranks);  // checks, run directory, split, stage 1 → ω_share
   const SearchConfig& cfg = session.config();
   const RunDir& rd = session.run_dir();
   Ctx& ctx = session.ctx();
@@ -107,7 +112,8 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
   const SearchMode mode = parse_search_mode(cfg.mode);
   const PlantedSignal plant = parse_plant(cfg.plant);
   ControllerState cs{Controller(pc), 0, 0.0, cfg.digest()};
-  if (file_exists(rd.controller())) {
+  const bool resumed = ranks.broadcast(ctx, ranks.writes() && file_exists(rd.controller())) != 0;
+  if (resumed && ranks.writes()) {
     cs = read_controller_state(rd.controller());
     if (cs.digest != cfg.digest())
       throw UserError(rd.controller() + ": written by another configuration (digest " + cs.digest + ")");
@@ -118,12 +124,23 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
       throw UserError(rd.controller() + ": " + std::to_string(cs.loops_done) + " loops done, more than --t-max " +
                       std::to_string(cfg.t_max));
   }
-  truncate_log(rd.log(), cs.loops_done);
+  if (resumed && ranks.size() > 1) {  // rank 0's controller state, on every rank
+    std::vector<uint8_t> bytes = ranks.writes() ? cs.controller.serialize() : std::vector<uint8_t>();
+    ranks.broadcast(ctx, bytes);
+    if (!ranks.writes()) cs.controller = Controller::deserialize(bytes, "rank 0's " + rd.controller());
+    cs.loops_done = ranks.broadcast(ctx, cs.loops_done);
+    std::vector<uint8_t> last(sizeof(double));
+    std::memcpy(last.data(), &cs.last_reward, sizeof(double));
+    ranks.broadcast(ctx, last);
+    std::memcpy(&cs.last_reward, last.data(), sizeof(double));
+  }
+  if (ranks.writes()) truncate_log(rd.log(), cs.loops_done);
   result.loops_resumed = cs.loops_done;
   if (cs.loops_done > 0)
     obs.message("stage 2: resuming after loop " + std::to_string(cs.loops_done) + "/" + std::to_string(cfg.t_max));
 
-  JsonlWriter log(rd.log(), true);
+  std::unique_ptr<JsonlWriter> log = ranks.writes() ? std::make_unique<JsonlWriter>(rd.log(), true) : nullptr;
+  const int accs_per_trajectory = session.proxy() == Proxy::av ? 1 : cfg.finetune_epochs;
   auto t2 = Clock::now();
   obs.stage_begin("stage 2 loops", cfg.t_max);
   for (int64_t loop = cs.loops_done; loop < cfg.t_max; ++loop) {
@@ -131,15 +148,20 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     auto tl = Clock::now();
     const std::vector<double> probs = cs.controller.probs();
     const double entropy_before = policy_entropy(probs);
-    std::vector<TrajectoryOutcome> outs;
+    std::vector<TrajectoryOutcome> outs(static_cast<size_t>(cfg.k));
+    std::vector<TrajectoryDraw> drawn;
+    for (int t = 0; t < cfg.k; ++t) {
+      // Paper mode: every trajectory fine-tunes under p_θ; sparse: under its own draw of M pairs.
+      drawn.push_back(draw_trajectory(mode, probs, cfg.sparse_pairs, cfg.seed, uint32_t(loop), uint32_t(t)));
+      if (ranks.runs_slot(t)) outs[size_t(t)] = session.trajectory(drawn.back().probs, uint32_t(loop), t);
+    }
+    ranks.gather(ctx, outs, accs_per_trajectory);  // every slot's outcome, in slot order, on every rank
     std::vector<Trajectory> trajs;
     json draws = json::array(), penalties = json::array(), counted = json::array();
     TrajectoryTimes sum;
     for (int t = 0; t < cfg.k; ++t) {
-      // Paper mode: every trajectory fine-tunes under p_θ; sparse: under its own draw of M pairs.
-      const TrajectoryDraw d = draw_trajectory(mode, probs, cfg.sparse_pairs, cfg.seed, uint32_t(loop), uint32_t(t));
-      outs.push_back(session.trajectory(d.probs, uint32_t(loop), t));
-      TrajectoryOutcome& o = outs.back();
+      const TrajectoryDraw& d = drawn[size_t(t)];
+      TrajectoryOutcome& o = outs[size_t(t)];
       int64_t images = 0;
       for (int64_t c : o.traj.counts) images += c;
       counted.push_back(images);
@@ -165,6 +187,9 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     auto tp = Clock::now();
     PpoUpdateStats st = cs.controller.update(trajs);
     const double ppo_s = seconds_since(tp);
+    const std::vector<double> theta = cs.controller.probs();  // every rank updated alike: checked, not assumed
+    ranks.check_same(ctx, std::string(reinterpret_cast<const char*>(theta.data()), theta.size() * sizeof(double)),
+                     "policy after loop " + std::to_string(loop));
     double mean_reward = 0;
     for (const auto& tr : trajs) mean_reward += tr.reward / double(trajs.size());
     cs.loops_done = loop + 1;
@@ -204,9 +229,11 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
       rec["planted_penalty"] = penalties;
       rec["element_pair_mass"] = element_pair_mass(after, plant.element);
     }
-    log.write(rec);
-    crash_point("search.loop_logged");
-    write_controller_state(rd.controller(), cs);
+    if (ranks.writes()) {
+      log->write(rec);
+      crash_point("search.loop_logged");
+      write_controller_state(rd.controller(), cs);
+    }
     crash_point("search.loop_end");
     ++result.loops_run;
     obs.loop_done(rec);
@@ -215,7 +242,7 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
   }
   obs.stage_end(strprintf("best R %.2f at loop %.0f", cs.controller.best_reward(), double(cs.controller.best_update())));
   result.stage2_seconds = seconds_since(t2);
-  export_policies(rd, cfg, cs);
+  if (ranks.writes()) export_policies(rd, cfg, cs);
   crash_point("search.exported");
   result.best_reward = cs.controller.best_reward();
   result.best_loop = cs.controller.best_update();

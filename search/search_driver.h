@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/data/dataset.h"
+#include "engine/dist/communicator.h"
 #include "search/search_config.h"
 
 namespace aws {
@@ -33,12 +34,14 @@ struct SearchResult {
   double stage1_seconds = 0, stage2_seconds = 0;
 };
 
-// Loads cfg.data from cfg.data_dir and runs (or resumes) the search in `dir`.
-SearchResult run_search(const SearchConfig& cfg, const std::string& dir, SearchObserver& obs);
+// Loads cfg.data from cfg.data_dir and runs (or resumes) the search in `dir`; with `comm` (several
+// ranks, search/search_ranks.h) every rank calls it alike and rank 0 alone writes `dir`.
+SearchResult run_search(const SearchConfig& cfg, const std::string& dir, SearchObserver& obs,
+                        Communicator* comm = nullptr);
 
 // Same on a training set already in memory (tests; `train` is the official training split).
 SearchResult run_search_on(const SearchConfig& cfg, const Dataset& train, const std::string& dir,
-                           SearchObserver& obs);
+                           SearchObserver& obs, Communicator* comm = nullptr);
 
 // 16 hex digits of XXH3-64 over the training set's shape, class count, labels and pixels: the run
 // directory records it (config.json "data_fingerprint") and a resume on other data is refused.

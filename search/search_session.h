@@ -5,6 +5,8 @@
 // initialization, nothing stored). A trajectory (SPEC §7) is restore ω_share → fine-tune under a
 // plan → evaluate on D_val → reward, with the pairs drawn counted; the search's stage-2 loop
 // (search_driver.cpp) and the proxy study (correlate.cpp) both run exactly this.
+// Over several ranks (search/search_ranks.h) only rank 0 touches the run directory; stage 1 runs
+// data-parallel on all of them (batch / W rows each) and every rank ends with the same ω_share.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -27,6 +29,8 @@
 
 namespace aws {
 
+class SearchRanks;  // search/search_ranks.h
+
 struct TrajectoryTimes {
   double restore = 0, augment = 0, train = 0, eval = 0;
 };
@@ -40,7 +44,8 @@ struct TrajectoryOutcome {
 // One model + optimizer + trainer that runs trajectories from a shared ω_share snapshot.
 class TrajectoryRunner {
  public:
-  TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec);
+  // `batch` rows per step (cfg.batch; a data-parallel stage 1: cfg.batch / W over `comm`).
+  TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec, int64_t batch, Communicator* comm = nullptr);
   Model& model() { return *model_; }
   Trainer& trainer() { return trainer_; }
   // restore ω_share → fine-tune cfg.finetune_epochs under `plan` at the constant cfg.finetune_lr (or,
@@ -63,8 +68,9 @@ Split checked_search_split(const SearchConfig& cfg, const Dataset& train);
 
 class SearchSession {
  public:
-  // `train` is the official training split and must outlive the session.
-  SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir, SearchObserver& obs);
+  // `train` is the official training split; it and `ranks` must outlive the session.
+  SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir, SearchObserver& obs,
+                const SearchRanks& ranks);
   SearchSession(const SearchSession&) = delete;
   SearchSession& operator=(const SearchSession&) = delete;
 
@@ -84,7 +90,12 @@ class SearchSession {
   TrajectoryOutcome trajectory(const std::vector<double>& probs, uint32_t loop, int slot, Proxy as);
 
  private:
+  // Stage 1 → ω_share (P_IT: the initialization), on `r`'s model: loaded when the run directory has
+  // it (`have_omega`, rank 0's answer), else trained; rank 0 reads and writes the files.
+  void stage1(SearchObserver& obs, TrajectoryRunner& r, bool have_omega);
+
   SearchConfig cfg_;
+  const SearchRanks& ranks_;
   RunDir rd_;
   Proxy proxy_;
   const Dataset& train_;
@@ -93,7 +104,7 @@ class SearchSession {
   Ctx ctx_;
   TrajectoryRunner runner_;
   std::unique_ptr<BatchSource> res_;  // resident images, or a streamed folder decoded per batch
-  RunDirLock lock_;
+  std::unique_ptr<RunDirLock> lock_;  // rank 0's
   Snapshot omega_;
   bool stage1_loaded_ = false;
   double stage1_seconds_ = 0;

@@ -86,7 +86,7 @@ TEST_CASE("search config: presets hold the SPEC numbers") {
   CHECK(error_of(i).empty());
 }
 
-TEST_CASE("search config version 4: policy_lr is semantic only when it is not 0.1; older files read 0.1") {
+TEST_CASE("search config version 4: policy_lr and stage1_ranks are semantic only off their defaults; older files read those") {
   SearchConfig a = search_preset("paper"), b = a;
   b.policy_lr = 0.2;
   CHECK(a.semantic_json().count("policy_lr") == 0);  // version-3 digests stay what they were
@@ -104,6 +104,15 @@ TEST_CASE("search config version 4: policy_lr is semantic only when it is not 0.
   CHECK_THROWS_WITH_AS(SearchConfig::from_json(v4, "c.json"), doctest::Contains("\"policy_lr\""), UserError);
   b.policy_lr = 0;
   CHECK(error_of(b).find("--policy-lr") == 0);
+  // stage1_ranks likewise: semantic only when stage 1 ran on more than one rank.
+  SearchConfig w = a;
+  w.stage1_ranks = 2;
+  CHECK(a.semantic_json().count("stage1_ranks") == 0);
+  CHECK(w.digest() != a.digest());
+  REQUIRE(config_diff(a, w).size() == 1);
+  CHECK(config_diff(a, w)[0] == "stage1_ranks: 1 -> 2");
+  CHECK(SearchConfig::from_json(w.to_json(), "c.json").stage1_ranks == 2);
+  CHECK(SearchConfig::from_json(v3, "c.json").stage1_ranks == 1);
 }
 
 TEST_CASE("search config: JSON round trip, digest and diff") {

@@ -1,0 +1,82 @@
+// The search's rank plumbing (see search_ranks.h).
+#include "search/search_ranks.h"
+
+#include <cstring>
+
+#include <xxhash.h>
+
+#include "core/error.h"
+#include "search/controller.h"
+
+namespace aws {
+
+void SearchRanks::check_same(Ctx& ctx, const std::string& identity, const std::string& what) const {
+  if (size() == 1) return;
+  const uint64_t h = XXH3_64bits(identity.data(), identity.size());
+  int32_t mine[2] = {int32_t(uint32_t(h)), int32_t(uint32_t(h >> 32))};
+  std::vector<int32_t> all(2 * size_t(size()));
+  Tensor tm(mine, Shape{2}, DType::i32), ta(all.data(), Shape{2 * int64_t(size())}, DType::i32);
+  comm_.allgather(ctx, tm, ta);
+  for (int r = 1; r < size(); ++r)
+    if (all[size_t(2 * r)] != all[0] || all[size_t(2 * r + 1)] != all[1])
+      throw UserError("rank " + std::to_string(r) + " has another " + what + " than rank 0 (every rank must run "
+                      "the same binary with the same flags on the same data)");
+}
+
+int64_t SearchRanks::broadcast(Ctx& ctx, int64_t v) const {
+  if (size() == 1) return v;
+  double x = double(v);  // f64 holds every value used here (counts, flags) exactly
+  Tensor t(&x, Shape{1}, DType::f64);
+  comm_.broadcast(ctx, t, 0);
+  return int64_t(x);
+}
+
+void SearchRanks::broadcast(Ctx& ctx, std::vector<uint8_t>& bytes) const {
+  if (size() == 1) return;
+  bytes.resize(size_t(broadcast(ctx, int64_t(bytes.size()))));
+  std::vector<int32_t> words((bytes.size() + 3) / 4, 0);
+  if (writes() && !bytes.empty()) std::memcpy(words.data(), bytes.data(), bytes.size());
+  Tensor t(words.data(), Shape{int64_t(words.size())}, DType::i32);
+  comm_.broadcast(ctx, t, 0);
+  if (!bytes.empty()) std::memcpy(bytes.data(), words.data(), bytes.size());
+}
+
+void SearchRanks::broadcast(Ctx& ctx, Arena& a) const {
+  if (size() == 1) return;
+  AWS_ASSERT(a.bytes() % 4 == 0, "SearchRanks::broadcast: an arena of whole words");
+  Tensor t(a.base(), Shape{int64_t(a.bytes() / 4)}, DType::i32);
+  comm_.broadcast(ctx, t, 0);
+}
+
+void SearchRanks::gather(Ctx& ctx, std::vector<TrajectoryOutcome>& outs, int epochs) const {
+  if (size() == 1) return;
+  // Per slot: reward, the accuracies, the pair counts, then the four times.
+  const size_t per = 1 + size_t(epochs) + size_t(kPairs) + 4;
+  std::vector<double> buf(per * outs.size(), 0.0);
+  for (size_t k = 0; k < outs.size(); ++k) {
+    if (!runs_slot(int(k))) continue;
+    const TrajectoryOutcome& o = outs[k];
+    AWS_ASSERT(int(o.accs.size()) == epochs && o.traj.counts.size() == size_t(kPairs), "gather: a short outcome");
+    double* p = buf.data() + k * per;
+    *p++ = o.traj.reward;
+    for (double a : o.accs) *p++ = a;
+    for (int64_t c : o.traj.counts) *p++ = double(c);  // exact: counts stay far below 2^53
+    *p++ = o.times.restore, *p++ = o.times.augment, *p++ = o.times.train, *p++ = o.times.eval;
+  }
+  Tensor t(buf.data(), Shape{int64_t(buf.size())}, DType::f64);
+  comm_.allreduce(ctx, t, ReduceOp::sum);
+  for (size_t k = 0; k < outs.size(); ++k) {
+    if (runs_slot(int(k))) continue;
+    TrajectoryOutcome& o = outs[k];
+    const double* p = buf.data() + k * per;
+    o.traj.slot = int(k);
+    o.traj.reward = *p++;
+    o.accs.assign(p, p + epochs);
+    p += epochs;
+    o.traj.counts.resize(size_t(kPairs));
+    for (int64_t& c : o.traj.counts) c = int64_t(*p++);
+    o.times.restore = p[0], o.times.augment = p[1], o.times.train = p[2], o.times.eval = p[3];
+  }
+}
+
+}  // namespace aws
