@@ -48,6 +48,16 @@ int launcher_world_size() {
   return 1;
 }
 
+double rank_timeout_seconds() {
+  const char* v = std::getenv("AWS_RANK_TIMEOUT");
+  if (!v || !*v) return 1800;
+  char* end = nullptr;
+  const double s = std::strtod(v, &end);
+  if (*end != '\0' || !(s > 0) || s > 1e9)
+    throw UserError(std::string("AWS_RANK_TIMEOUT=") + v + ": not a positive number of seconds");
+  return s;
+}
+
 std::unique_ptr<Communicator> make_world_communicator() {
   if (launcher_world_size() <= 1) return make_single_communicator();
   return AWS_MPI_CALL(make_mpi_communicator, ());

@@ -52,6 +52,12 @@ std::unique_ptr<Communicator> make_world_communicator();
 // The world size a launcher announces in the environment (1 when none does).
 int launcher_world_size();
 
+// How long (s) a rank waits in one collective for the others before it gives up and ends the job:
+// AWS_RANK_TIMEOUT (a positive number), default 1800. A collective waits for the slowest rank, so the
+// value must exceed the longest work between two collectives (a stage-2 trajectory; docs/DISTRIBUTED.md).
+// UserError naming AWS_RANK_TIMEOUT when it is not a positive number.
+double rank_timeout_seconds();
+
 // Checks shared by the implementations (communicator.cpp); throw Error naming the collective.
 void check_collective_dtype(const char* op, const Tensor& t);
 void check_reduce(const char* op, const Tensor& t, ReduceOp r);  // dtype, and no i32 mean

@@ -1,8 +1,14 @@
 // The MPI communicator (communicator.h) on host buffers: the cpu backend's collectives and the
 // bootstrap of device ones. Every MPI call is checked (MPI_CHECK: the call, its error string, file:line);
 // the communicators return errors instead of aborting (MPI_ERRORS_RETURN), so a failure is an Error.
+// Collectives are started non-blocking and waited for with a deadline (rank_timeout_seconds): a rank
+// that stopped or hung makes the others fail with an Error naming the collective, which ends the job
+// (MPI_Abort), instead of waiting forever.
 #include <mpi.h>
+#include <sched.h>
+#include <time.h>
 
+#include <chrono>
 #include <string>
 
 #include "engine/dist/communicator.h"
@@ -50,7 +56,7 @@ class MpiCommunicator final : public Communicator {
  public:
   // owns_mpi: this is the world communicator that initialized MPI, and finalizes it.
   MpiCommunicator(MPI_Comm comm, bool owns_comm, bool owns_mpi)
-      : comm_(comm), owns_comm_(owns_comm), owns_mpi_(owns_mpi) {
+      : comm_(comm), owns_comm_(owns_comm), owns_mpi_(owns_mpi), timeout_(rank_timeout_seconds()) {
     MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
     MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
     MPI_CHECK(MPI_Comm_size(comm_, &size_));
@@ -72,8 +78,10 @@ class MpiCommunicator final : public Communicator {
     host_only("allreduce", t);
     // MPI_SUM's order for a given communicator size is fixed by the library's algorithm choice, which
     // depends only on the message size and the size: a rerun at the same size gives the same bits.
-    MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, t.data, count_of("allreduce", t.numel()), mpi_type(t.dtype),
-                            op == ReduceOp::max ? MPI_MAX : MPI_SUM, comm_));
+    MPI_Request req;
+    MPI_CHECK(MPI_Iallreduce(MPI_IN_PLACE, t.data, count_of("allreduce", t.numel()), mpi_type(t.dtype),
+                             op == ReduceOp::max ? MPI_MAX : MPI_SUM, comm_, &req));
+    wait(req, "allreduce");
     if (op == ReduceOp::mean) {
       const int64_t n = t.numel();
       if (t.dtype == DType::f32) {
@@ -90,14 +98,22 @@ class MpiCommunicator final : public Communicator {
     host_only("allgather", in);
     host_only("allgather", out);
     const int bytes = count_of("allgather", int64_t(in.bytes()));
-    MPI_CHECK(MPI_Allgather(in.data, bytes, MPI_BYTE, out.data, bytes, MPI_BYTE, comm_));
+    MPI_Request req;
+    MPI_CHECK(MPI_Iallgather(in.data, bytes, MPI_BYTE, out.data, bytes, MPI_BYTE, comm_, &req));
+    wait(req, "allgather");
   }
   void broadcast(Ctx&, Tensor& t, int root) override {
     check_root(*this, root);
     host_only("broadcast", t);
-    MPI_CHECK(MPI_Bcast(t.data, count_of("broadcast", int64_t(t.bytes())), MPI_BYTE, root, comm_));
+    MPI_Request req;
+    MPI_CHECK(MPI_Ibcast(t.data, count_of("broadcast", int64_t(t.bytes())), MPI_BYTE, root, comm_, &req));
+    wait(req, "broadcast");
   }
-  void barrier() override { MPI_CHECK(MPI_Barrier(comm_)); }
+  void barrier() override {
+    MPI_Request req;
+    MPI_CHECK(MPI_Ibarrier(comm_, &req));
+    wait(req, "barrier");
+  }
   void abort(int code) override { MPI_Abort(comm_, code); }
   std::unique_ptr<Communicator> split(int color, int key) override {
     if (color < 0) throw Error("split: color " + std::to_string(color) + " is negative");
@@ -107,9 +123,33 @@ class MpiCommunicator final : public Communicator {
   }
 
  private:
+  // Drives the request to completion (MPI_Test makes progress), yielding the core between tests and
+  // sleeping once a wait is long; past the deadline an Error says which collective found no answer.
+  void wait(MPI_Request& req, const char* op) const {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    for (long polls = 0;; ++polls) {
+      int done = 0;
+      MPI_CHECK(MPI_Test(&req, &done, MPI_STATUS_IGNORE));
+      if (done) return;
+      const double waited = std::chrono::duration<double>(clock::now() - t0).count();
+      if (waited > timeout_)
+        throw Error(std::string(op) + ": rank " + std::to_string(rank_) + " had no answer from the other ranks for " +
+                    std::to_string(int(waited)) + " s (AWS_RANK_TIMEOUT=" + std::to_string(int(timeout_)) +
+                    "): a rank stopped, hung or died; ending the job");
+      if (waited < 0.01) {
+        sched_yield();
+      } else {
+        const timespec nap{0, 200000};  // 0.2 ms: a long wait (a slower rank) costs no core
+        nanosleep(&nap, nullptr);
+      }
+    }
+  }
+
   MPI_Comm comm_;
   bool owns_comm_, owns_mpi_;
   int rank_ = 0, size_ = 1;
+  double timeout_;
 };
 
 }  // namespace

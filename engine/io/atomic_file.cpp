@@ -62,6 +62,12 @@ void crash_point(const char* tag) {
   // The one piece of process-wide state: how often the armed tag was passed (test hook only).
   static std::atomic<long> passes{0};
   if (passes.fetch_add(1) + 1 == target) {
+    // AWS_CRASH_AT_SIGNAL=STOP stops the process instead (a hung rank, for the distributed tests).
+    const char* sig = std::getenv("AWS_CRASH_AT_SIGNAL");
+    if (sig && std::strcmp(sig, "STOP") == 0) {
+      std::raise(SIGSTOP);
+      return;
+    }
     std::raise(SIGKILL);
     std::abort();  // not reached
   }

@@ -19,6 +19,7 @@
 //   atomic.before_rename  just before rename(2) (same state as above, kept as a separate hook)
 //   atomic.renamed        the target has been replaced, the directory not yet fsync'ed
 // Other code may add its own tags (e.g. the search loop) by calling crash_point("search.loop_end").
+// With AWS_CRASH_AT_SIGNAL=STOP the process stops (SIGSTOP) instead: a hung rank.
 // Without AWS_CRASH_AT (the normal case) crash_point does nothing but one getenv.
 #pragma once
 #include <cstddef>

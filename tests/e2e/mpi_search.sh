@@ -5,7 +5,8 @@
 #     alone writes (one log line per loop); config.json records stage1_ranks 2;
 #   - a W = 2 search killed after its second loop resumes at W = 1 to the same policy;
 #   - an unfinished W = 2 stage 1 refuses to resume at W = 1; K < W, and ranks started with different
-#     flags, end the job with exit 2 and a line saying why, within a timeout rather than a hang.
+#     flags, end the job with exit 2 and a line saying why, within a timeout rather than a hang;
+#   - a rank stopped with SIGSTOP ends the job after AWS_RANK_TIMEOUT (5 s here) instead of a hang.
 # Skipped (77) in a build without MPI. Env: AWS_BIN, AWS_BUILD_DIR.
 set -u
 AWS_BIN=${AWS_BIN:?set AWS_BIN}
@@ -58,4 +59,15 @@ mpi -np 1 "$AWS_BIN" search --run "$dir/m" "${args[@]}" --seed 0 : -np 1 "$AWS_B
 [ $rc -eq 2 ] && grep -q "rank 1 has another configuration" "$dir/m.log" || fail "ranks with different flags: exit $rc"
 [ -e "$dir/m" ] && fail "ranks with different flags wrote a run directory"
 [ $fails -eq 0 ] && echo "ok   bad launches end with exit 2 and one line"
+
+# A rank stopped (SIGSTOP) after loop 0: rank 0 waits in the next gather for AWS_RANK_TIMEOUT = 5 s, then
+# ends the job (exit 1, a line naming the collective); mpirun kills the stopped rank. 60 s is the hang.
+rc=0
+start=$SECONDS
+timeout 60 mpirun --allow-run-as-root --oversubscribe -np 1 env AWS_RANK_TIMEOUT=5 "$AWS_BIN" search --run "$dir/h" \
+  "${args[@]}" : -np 1 env AWS_RANK_TIMEOUT=5 AWS_CRASH_AT=search.loop_end:1 AWS_CRASH_AT_SIGNAL=STOP "$AWS_BIN" \
+  search --run "$dir/h" "${args[@]}" > "$dir/h.log" 2>&1 || rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "rank 0 had no answer from the other ranks for 5 s" "$dir/h.log" ||
+  fail "a stopped rank: exit $rc after $((SECONDS - start)) s ($(grep aws: "$dir/h.log" | head -2))"
+[ $fails -eq 0 ] && echo "ok   a stopped rank ends the job after AWS_RANK_TIMEOUT ($((SECONDS - start)) s in all)"
 exit $fails

@@ -2,6 +2,8 @@
 // same argument checks as the MPI one, and the world it picks without mpirun/srun.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "engine/dist/communicator.h"
@@ -29,4 +31,22 @@ TEST_CASE("dist: without a launcher the world is one rank and every collective i
   Tensor tb(big.data(), Shape{3}, DType::f32);
   CHECK_THROWS_WITH_AS(c->allgather(ctx, t, tb), doctest::Contains("1 ranks × 2 expected"), Error);
   CHECK(c->split(3, 0)->size() == 1);
+}
+
+TEST_CASE("AWS_RANK_TIMEOUT: a positive number of seconds, 1800 when unset, anything else names it") {
+  const char* old = std::getenv("AWS_RANK_TIMEOUT");
+  const std::string saved = old ? old : "";
+  ::unsetenv("AWS_RANK_TIMEOUT");
+  CHECK(rank_timeout_seconds() == 1800);
+  ::setenv("AWS_RANK_TIMEOUT", "2.5", 1);
+  CHECK(rank_timeout_seconds() == 2.5);
+  for (const char* bad : {"0", "-3", "abc", "5s", "nan", "inf", "1e300"}) {
+    CAPTURE(bad);
+    ::setenv("AWS_RANK_TIMEOUT", bad, 1);
+    CHECK_THROWS_WITH_AS(rank_timeout_seconds(), doctest::Contains("AWS_RANK_TIMEOUT="), UserError);
+  }
+  if (old)
+    ::setenv("AWS_RANK_TIMEOUT", saved.c_str(), 1);
+  else
+    ::unsetenv("AWS_RANK_TIMEOUT");
 }
