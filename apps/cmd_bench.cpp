@@ -23,8 +23,6 @@
 #include "apps/peer_process.h"
 #include "apps/cuda_options.h"
 #include "models/precision.h"
-#include "apps/cuda_options.h"
-#include "models/precision.h"
 #include "augment/builtin_policies.h"
 #include "core/error.h"
 #include "engine/data/normalize.h"
@@ -237,6 +235,7 @@ void add_bench_command(CLI::App& app) {
                true);
   add_bench_augment(*bench);
   add_bench_decode(*bench);
+  add_bench_allreduce(*bench);
 }
 
 }  // namespace aws::cli

@@ -10,6 +10,7 @@ void add_bench_command(CLI::App& app);     // cmd_bench.cpp: bench train-step (+
 void add_augment_command(CLI::App& app);   // cmd_augment.cpp: augment apply | preview
 void add_bench_augment(CLI::App& bench);   // bench_augment.cpp: bench augment
 void add_bench_decode(CLI::App& bench);    // bench_decode.cpp: bench decode
+void add_bench_allreduce(CLI::App& bench); // bench_allreduce.cpp: bench allreduce
 void add_search_commands(CLI::App& app);   // cmd_search.cpp: search, report, correlate
 void add_export_command(CLI::App& app);    // cmd_export.cpp: export (a checkpoint for PyTorch)
 

@@ -2,7 +2,8 @@
 # `mpirun -np 2 aws train` (docs/DISTRIBUTED.md): two runs write byte-identical model.ckpt files, rank 0
 # alone writes (one metrics line per epoch, result.json says 2 ranks), and a failure on one rank (an
 # output folder rank 0 cannot make) or on all (a batch that does not divide) ends the whole job with
-# exit 2 and one line, within a timeout rather than a hang. Skipped (77) in a build without MPI.
+# exit 2 and one line, within a timeout rather than a hang; `aws bench allreduce` runs on 2 ranks and
+# refuses one. Skipped (77) in a build without MPI.
 # Env: AWS_BIN, AWS_BUILD_DIR.
 set -u
 AWS_BIN=${AWS_BIN:?set AWS_BIN}
@@ -29,5 +30,12 @@ run "${args[@]}" --out /proc/aws-no-such-dir > "$dir/d.log" 2>&1
 rc=$?
 [ $rc -eq 2 ] || fail "an output folder rank 0 cannot make: exit $rc, expected 2 (124 = the other rank hung)"
 grep -q 'rank 0: /proc/aws-no-such-dir' "$dir/d.log" || fail "no line naming the folder: $(grep aws "$dir/d.log" | head -2)"
+# aws bench allreduce runs both sides under mpirun and refuses a single rank.
+timeout 120 mpirun --allow-run-as-root --oversubscribe -np 2 "$AWS_BIN" bench allreduce --reps 2 --max-bytes 1024 \
+  > "$dir/b.log" 2>&1 || fail "bench allreduce exited $?"
+[ "$(grep -cE '^ +[0-9]+ +[0-9.]+ +[0-9.]+ ' "$dir/b.log")" -eq 5 ] || fail "bench allreduce: not 5 sizes (4 B to 1 KiB) ($(cat "$dir/b.log"))"
+rc=0
+"$AWS_BIN" bench allreduce > "$dir/b1.log" 2>&1 || rc=$?
+[ $rc -eq 2 ] && grep -q "run it under mpirun" "$dir/b1.log" || fail "bench allreduce on one rank: exit $rc"
 [ $fails -eq 0 ] && echo "mpi train: ok"
 exit $fails
