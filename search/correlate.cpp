@@ -284,7 +284,7 @@ void run_correlate(const CorrelateConfig& cfg, const std::function<void(const st
   };
   const SearchConfig c_af = with_proxy("af"), c_nf = with_proxy("nf"), c_it = with_proxy("it");
   const std::unique_ptr<Communicator> alone = make_single_communicator();  // the study runs on one rank
-  const SearchRanks ranks(*alone);
+  const SearchRanks ranks(*alone, cfg.search.k);
   SearchSession af(c_af, train, cfg.out + "/af", obs, ranks);
   SearchSession nf(c_nf, train, cfg.out + "/nf", obs, ranks);
   SearchSession it(c_it, train, cfg.out + "/it", obs, ranks);

@@ -10,6 +10,16 @@
 
 namespace aws {
 
+SearchRanks::SearchRanks(Communicator& comm, int k) : comm_(comm) {
+  const int w = comm.size();
+  if (w <= k) return;
+  if (k < 1 || w % k != 0)
+    throw UserError("--k " + std::to_string(k) + " with " + std::to_string(w) + " ranks: more ranks than trajectory "
+                    "slots must be a multiple of them (each slot then runs on W/K ranks), or use at most K ranks");
+  group_size_ = w / k;
+  group_ = comm.split(comm.rank() / group_size_, comm.rank() % group_size_);
+}
+
 void SearchRanks::check_same(Ctx& ctx, const std::string& identity, const std::string& what) const {
   if (size() == 1) return;
   const uint64_t h = XXH3_64bits(identity.data(), identity.size());
@@ -58,15 +68,15 @@ void SearchRanks::gather(Ctx& ctx, std::vector<TrajectoryOutcome>& outs, int epo
     const TrajectoryOutcome& o = outs[k];
     AWS_ASSERT(int(o.accs.size()) == epochs && o.traj.counts.size() == size_t(kPairs), "gather: a short outcome");
     double* p = buf.data() + k * per;
-    *p++ = o.traj.reward;
-    for (double a : o.accs) *p++ = a;
-    for (int64_t c : o.traj.counts) *p++ = double(c);  // exact: counts stay far below 2^53
-    *p++ = o.times.restore, *p++ = o.times.augment, *p++ = o.times.train, *p++ = o.times.eval;
+    const bool lead = leads_slot(int(k));  // every rank of a group evaluated the same model: one counts
+    *p++ = lead ? o.traj.reward : 0.0;
+    for (double a : o.accs) *p++ = lead ? a : 0.0;
+    for (int64_t c : o.traj.counts) *p++ = double(c);  // this rank's rows; exact: far below 2^53
+    if (lead) *p++ = o.times.restore, *p++ = o.times.augment, *p++ = o.times.train, *p++ = o.times.eval;
   }
   Tensor t(buf.data(), Shape{int64_t(buf.size())}, DType::f64);
   comm_.allreduce(ctx, t, ReduceOp::sum);
-  for (size_t k = 0; k < outs.size(); ++k) {
-    if (runs_slot(int(k))) continue;
+  for (size_t k = 0; k < outs.size(); ++k) {  // all slots, this rank's too (a group's counts are summed)
     TrajectoryOutcome& o = outs[k];
     const double* p = buf.data() + k * per;
     o.traj.slot = int(k);

@@ -3,13 +3,18 @@
 //     XXH3 of their identity), and after every loop that all hold the same θ;
 //   - rank 0 alone reads and writes the run directory; what a resume reads (ω_share, the stage-1
 //     checkpoint, the controller state) it broadcasts, so no shared file system is needed;
-//   - stage 2's K trajectory slots: rank r runs the slots k ≡ r (mod W) (W ≤ K), and the outcomes are
-//     gathered in slot order (each rank adds its own slots into a zeroed K-slot buffer: a sum with one
-//     non-zero term per element is exact), so every rank then runs the same PPO update in double.
+//   - stage 2's K trajectory slots: with W ≤ K rank r runs the slots k ≡ r (mod W) alone; with W > K (a
+//     multiple of K) the ranks form K groups of G = W/K consecutive ranks and group g runs slot g
+//     data-parallel (batch / G rows per rank). The outcomes are gathered in slot order: each rank adds
+//     its slots into a zeroed K-slot buffer (the pair counts of its own rows; the reward, accuracies and
+//     times only from the slot's first rank) and one allreduce sums them, exactly (integers, or one
+//     non-zero term); every rank then runs the same PPO update in double.
 // A trajectory depends only on (ω_share, θ, seed, loop, slot), so stage 2 gives the same policy, byte
-// for byte, at any W ≤ K (cpu, the same threads per rank).
+// for byte, at any W ≤ K (cpu, the same threads per rank); a group's data-parallel fine-tune is other
+// arithmetic (per-rank BN batch statistics), so W > K is a configuration of its own.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,12 +26,18 @@ namespace aws {
 
 class SearchRanks {
  public:
-  explicit SearchRanks(Communicator& comm) : comm_(comm) {}
+  // comm: the world; k: the trajectory slots of a loop. UserError when W > K is not a multiple of K.
+  SearchRanks(Communicator& comm, int k);
   Communicator& comm() const { return comm_; }
   int rank() const { return comm_.rank(); }
   int size() const { return comm_.size(); }
   bool writes() const { return comm_.rank() == 0; }  // the one rank that touches the run directory
-  bool runs_slot(int slot) const { return slot % comm_.size() == comm_.rank(); }
+  int group_size() const { return group_size_; }     // G: ranks per trajectory (1 when W ≤ K)
+  Communicator* group() const { return group_.get(); }  // this rank's group when G > 1, else null
+  bool runs_slot(int slot) const {
+    return group_size_ > 1 ? slot == rank() / group_size_ : slot % size() == rank();
+  }
+  bool leads_slot(int slot) const { return runs_slot(slot) && rank() % group_size_ == 0; }
 
   // UserError naming the first rank whose `identity` (any text: digest, fingerprint, build) differs
   // from rank 0's; `what` says what the text stands for.
@@ -41,6 +52,8 @@ class SearchRanks {
 
  private:
   Communicator& comm_;
+  int group_size_ = 1;
+  std::unique_ptr<Communicator> group_;
 };
 
 }  // namespace aws

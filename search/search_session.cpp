@@ -190,7 +190,7 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
       split_(checked_split(cfg, train, rd_, ranks.writes())),
       norm_(training_normalization(train, split_.train, cfg.threads)),
       ctx_(cfg.device_spec(), cfg.threads),
-      runner_(ctx_, cfg_, session_spec(cfg, train, ctx_), cfg.batch),
+      runner_(ctx_, cfg_, session_spec(cfg, train, ctx_), cfg.batch / ranks.group_size(), ranks.group()),
       res_(make_batch_source(ctx_, train, runner_.model().batch)) {
   // What the run directory records besides the flags: the resolved thread count (cpu), the data and
   // the world size of stage 1.
@@ -198,10 +198,6 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
   cfg_.data_fingerprint = data_fingerprint(train);
   const int world = ranks_.size();
   if (world > 1) {
-    if (world > cfg_.k)
-      throw UserError("--k " + std::to_string(cfg_.k) + " with " + std::to_string(world) + " ranks: each rank runs "
-                      "whole trajectories, so a search takes at most K ranks (groups of ranks per trajectory are "
-                      "not written yet)");
     if (cfg_.backend() == Device::cuda)
       throw UserError("--device cuda with " + std::to_string(world) + " ranks: the search over ranks runs on the "
                       "cpu backend for now (its data-parallel stage 1 needs the NCCL communicator, not written yet)");
@@ -230,7 +226,9 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
               std::to_string(split_.train.size()) + ", D_val " + std::to_string(split_.val.size()) + ", proxy " +
               cfg_.proxy + ", T_max " + std::to_string(cfg_.t_max) + ", K " + std::to_string(cfg_.k) + ", " +
               std::to_string(ctx_.threads) + " threads" +
-              (world > 1 ? " x " + std::to_string(world) + " ranks" : std::string()) + ", run " + dir);
+              (world > 1 ? " x " + std::to_string(world) + " ranks" : std::string()) +
+              (ranks_.group_size() > 1 ? " (" + std::to_string(ranks_.group_size()) + " per trajectory)" : std::string()) +
+              ", run " + dir);
   if (const size_t ring = res_->ring_bytes())
     obs.message(strprintf("decoding %s per batch into a ring of %.1f MiB", train.name.c_str(), double(ring) / (1 << 20)));
   auto t1 = Clock::now();

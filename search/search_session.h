@@ -6,7 +6,8 @@
 // plan → evaluate on D_val → reward, with the pairs drawn counted; the search's stage-2 loop
 // (search_driver.cpp) and the proxy study (correlate.cpp) both run exactly this.
 // Over several ranks (search/search_ranks.h) only rank 0 touches the run directory; stage 1 runs
-// data-parallel on all of them (batch / W rows each) and every rank ends with the same ω_share.
+// data-parallel on all of them (batch / W rows each) and every rank ends with the same ω_share; a
+// trajectory runs on one rank, or data-parallel on its group of W/K ranks when W > K.
 #pragma once
 #include <cstdint>
 #include <memory>

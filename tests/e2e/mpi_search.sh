@@ -4,8 +4,9 @@
 #   - two W = 2 searches from scratch (stage 1 data-parallel) end with byte-identical policies; rank 0
 #     alone writes (one log line per loop); config.json records stage1_ranks 2;
 #   - a W = 2 search killed after its second loop resumes at W = 1 to the same policy;
-#   - an unfinished W = 2 stage 1 refuses to resume at W = 1; K < W, and ranks started with different
-#     flags, end the job with exit 2 and a line saying why, within a timeout rather than a hang;
+#   - K = 1 on 2 ranks: one group fine-tunes data-parallel, its pair counts summed over both ranks;
+#   - an unfinished W = 2 stage 1 refuses to resume at W = 1; W > K not a multiple of K, and ranks started
+#     with different flags, end the job with exit 2 and a line saying why, within a timeout, not a hang;
 #   - a rank stopped with SIGSTOP ends the job after AWS_RANK_TIMEOUT (5 s here) instead of a hang.
 # Skipped (77) in a build without MPI. Env: AWS_BIN, AWS_BUILD_DIR.
 set -u
@@ -50,9 +51,16 @@ rc=0
 "$AWS_BIN" search --run "$dir/s" "${args[@]}" > "$dir/s2.log" 2>&1 || rc=$?
 [ $rc -eq 2 ] && grep -q "resumes only at that many ranks" "$dir/s2.log" ||
   fail "an unfinished W = 2 stage 1 resumed at W = 1: exit $rc ($(tail -1 "$dir/s2.log"))"
+mpi -np 2 "$AWS_BIN" search --run "$dir/g" "${common[@]}" --k 1 > "$dir/g.log" 2>&1 || fail "K = 1 on 2 ranks exited $?"
+grep -q "x 2 ranks (2 per trajectory)" "$dir/g.log" || fail "K = 1 on 2 ranks: not one group of 2"
+/usr/bin/python3 - "$dir/g/log.jsonl" <<'PY' || fail "K = 1 on 2 ranks: the pair counts are not the group's sum"
+import json, sys
+for line in open(sys.argv[1]):
+    assert json.loads(line)["images_counted"] == [600], line  # 12 steps × 50 images, 25 on each rank
+PY
 rc=0
-mpi -np 2 "$AWS_BIN" search --run "$dir/c" "${common[@]}" --k 1 > "$dir/c.log" 2>&1 || rc=$?
-[ $rc -eq 2 ] && grep -qE '^aws: rank [01]: --k 1 with 2 ranks' "$dir/c.log" || fail "K = 1 on 2 ranks: exit $rc"
+mpi -np 3 "$AWS_BIN" search --run "$dir/c" "${args[@]}" > "$dir/c.log" 2>&1 || rc=$?
+[ $rc -eq 2 ] && grep -qE '^aws: rank [012]: --k 2 with 3 ranks' "$dir/c.log" || fail "K = 2 on 3 ranks: exit $rc"
 rc=0
 mpi -np 1 "$AWS_BIN" search --run "$dir/m" "${args[@]}" --seed 0 : -np 1 "$AWS_BIN" search --run "$dir/m" "${args[@]}" \
   --seed 1 > "$dir/m.log" 2>&1 || rc=$?
