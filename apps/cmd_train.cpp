@@ -77,7 +77,8 @@ struct TrainCliObserver : TrainingObserver {
 };
 
 void run_train(const TrainArgs& a) {
-  const DeviceSpec dev = parse_device(a.device);
+  DeviceSpec dev = parse_device(a.device);
+  if (dev.kind == Device::cuda && launcher_world_size() > 1) dev.gpu = launcher_local_rank();  // a GPU per rank
   check_cuda_graphs(a.cuda_graphs, dev.kind);
   TrainingSpec spec;
   spec.model = a.model;
@@ -95,7 +96,7 @@ void run_train(const TrainArgs& a) {
 
   Ctx ctx(dev, a.threads);
   // Under mpirun/srun: data-parallel ranks (docs/DISTRIBUTED.md); rank 0 alone reports and writes.
-  std::unique_ptr<Communicator> world = make_world_communicator();
+  std::unique_ptr<Communicator> world = make_device_communicator(ctx, make_world_communicator());
   spec.comm = world.get();
   TrainCliObserver obs(a.out, a.r.epochs);
   TrainingObserver quiet;
@@ -168,9 +169,8 @@ void add_train_commands(CLI::App& app) {
       ->capture_default_str();
   t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
-  std::string recipes;
-  for (const std::string& n : train_recipe_names()) recipes += (recipes.empty() ? "" : " | ") + n;
-  t->add_option("--recipe", a->recipe, recipes + " (train/recipe.h); the flags below override it")->capture_default_str();
+  t->add_option("--recipe", a->recipe, join(train_recipe_names(), " | ") + " (train/recipe.h); the flags below override it")
+      ->capture_default_str();
   // A recipe flag binds to `given` and, when given, overrides the recipe's field in the callback.
   auto recipe_flag = [&](const char* name, auto TrainRecipe::*field, const char* help) {
     CLI::Option* o = t->add_option(name, a->given.*field, help);

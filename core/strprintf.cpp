@@ -15,4 +15,10 @@ std::string strprintf(const char* format, ...) {
   return buf;
 }
 
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : std::string()) + parts[i];
+  return out;
+}
+
 }  // namespace aws

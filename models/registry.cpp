@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "core/strprintf.h"
 #include "models/families.h"
 
 namespace aws {
@@ -28,9 +29,8 @@ std::unique_ptr<Model> create_model(const ModelSpec& spec, int64_t batch, Device
   char tail = 0;
   if (std::sscanf(n.c_str(), "wrn-%d-%d%c", &d, &k, &tail) == 2 && d >= 10 && (d - 4) % 6 == 0 && k >= 1 && k <= 16)
     return make_wrn(dev, spec, batch, d, k);
-  std::string names;
-  for (auto& m : model_names()) names += (names.empty() ? "" : ", ") + m;
-  throw UserError(flag + ": unknown model '" + n + "' (known: " + names + ", or wrn-D-K with (D-4)%6==0)");
+  throw UserError(flag + ": unknown model '" + n + "' (known: " + join(model_names(), ", ") +
+                  ", or wrn-D-K with (D-4)%6==0)");
 }
 
 }  // namespace aws

@@ -11,6 +11,7 @@
 
 #include "engine/runtime/build_info.h"
 #include "core/error.h"
+#include "core/strprintf.h"
 #include "search/ppo.h"
 #include "search/search_mode.h"
 
@@ -67,9 +68,7 @@ SearchConfig search_preset(const std::string& name) {
     c.finetune_epochs = 1;
     return c;
   }
-  std::string names;
-  for (const std::string& n : search_preset_names()) names += (names.empty() ? "" : " | ") + n;
-  throw UserError("--preset " + name + ": unknown preset (" + names + ")");
+  throw UserError("--preset " + name + ": unknown preset (" + join(search_preset_names(), " | ") + ")");
 }
 
 static void need(bool ok, const std::string& msg) {

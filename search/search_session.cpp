@@ -200,7 +200,7 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
   if (world > 1) {
     if (cfg_.backend() == Device::cuda)
       throw UserError("--device cuda with " + std::to_string(world) + " ranks: the search over ranks runs on the "
-                      "cpu backend for now (its data-parallel stage 1 needs the NCCL communicator, not written yet)");
+                      "cpu backend for now (its broadcasts and stage 1 are wired for host buffers only)");
     if (cfg_.batch % world != 0)
       throw UserError("--batch " + std::to_string(cfg_.batch) + " is not divisible by the " + std::to_string(world) +
                       " ranks (stage 1 trains batch / ranks rows of every batch on each)");

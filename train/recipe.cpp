@@ -66,9 +66,7 @@ TrainRecipe train_recipe(const std::string& name) {
     r.bn_momentum = 0.1;  // PyTorch's default, which FAA keeps
     return r;
   }
-  std::string names;
-  for (const std::string& n : train_recipe_names()) names += (names.empty() ? "" : " | ") + n;
-  throw UserError("--recipe " + name + ": unknown recipe (" + names + ")");
+  throw UserError("--recipe " + name + ": unknown recipe (" + join(train_recipe_names(), " | ") + ")");
 }
 
 nlohmann::json TrainRecipe::to_json() const {

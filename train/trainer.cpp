@@ -27,9 +27,9 @@ void epoch_permutation(const RngKey& key, int64_t n, std::vector<int32_t>& out) 
 Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, int64_t batch)
     : ctx_(ctx), model_(model), opt_(opt), opt_cfg_(o), batch_(batch), inputs_(ctx, batch * std::max(1, o.eb)) {
   if (o.eb < 1) throw UserError("--eb must be >= 1");
-  if (o.comm && o.comm->size() > 1 && ctx.is_cuda())
+  if (o.comm && o.comm->size() > 1 && ctx.is_cuda() && o.comm->backend() != "nccl")
     throw UserError("--device cuda with " + std::to_string(o.comm->size()) +
-                    " ranks: data-parallel training on cuda needs the NCCL communicator, which is not built yet");
+                    " ranks: data-parallel training on cuda needs the NCCL communicator (-DAWS_NCCL=ON)");
   AWS_ASSERT(model.batch == batch * o.eb, "model planned for another batch size");
   opt_.declare_state(model_.state, model_.params);
   model_.work.add(&loss_sum_, Shape{1}, DType::f32);
@@ -58,7 +58,14 @@ void Trainer::sync_ranks(uint32_t epoch, double& loss_sum, int64_t& correct_sum,
   correct_sum = int64_t(sums[1]);
   images *= c.size();
   for (const BufferRef& b : model_.buffers) c.allreduce(ctx_, *b.t, ReduceOp::mean);
-  const uint64_t h = XXH3_64bits(model_.state.base(), model_.network_state_bytes());
+  const void* state = model_.state.base();
+  std::vector<uint8_t> host;  // cuda: the state is hashed on the host, once an epoch
+  if (ctx_.is_cuda()) {
+    host.resize(model_.network_state_bytes());
+    mem_copy(ctx_, host.data(), state, host.size(), CopyKind::dev_to_host);
+    state = host.data();
+  }
+  const uint64_t h = XXH3_64bits(state, model_.network_state_bytes());
   int32_t mine[2] = {int32_t(uint32_t(h)), int32_t(uint32_t(h >> 32))};
   std::vector<int32_t> all(2 * size_t(c.size()));
   Tensor tm(mine, Shape{2}, DType::i32), ta(all.data(), Shape{2 * c.size()}, DType::i32);

@@ -43,8 +43,8 @@ struct TrainOptions {
   // Data-parallel ranks (engine/dist/communicator.h; null = one rank): every rank runs the same epoch
   // permutation and takes its `batch` rows of each global batch of batch·size images; gradients are
   // averaged over the gradient arena in one call before clipping, BN running statistics averaged at
-  // the end of each epoch, and the ranks' states compared by hash. cpu only for now (the MPI
-  // communicator holds host buffers).
+  // the end of each epoch, and the ranks' states compared by hash. On cuda the communicator must be
+  // the nccl one (device buffers; never run on GPUs yet).
   Communicator* comm = nullptr;
 };
 

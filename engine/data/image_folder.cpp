@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/strprintf.h"
 #include "engine/data/folder_cache.h"
 #include "engine/data/image_resize.h"
 #include "engine/io/image_io.h"
@@ -101,10 +102,8 @@ FolderListing scan_image_folder(const std::string& root) {
     if (l.files.size() == before) empty.push_back(l.classes[k]);
   }
   if (!empty.empty()) {
-    std::string list, ext;
-    for (const std::string& c : empty) list += (list.empty() ? "" : ", ") + c;
-    for (const std::string& e : image_folder_extensions()) ext += (ext.empty() ? "" : " ") + e;
-    throw UserError(root + ": no image file in the class folder(s) " + list + " (extensions: " + ext + ")");
+    throw UserError(root + ": no image file in the class folder(s) " + join(empty, ", ") + " (extensions: " +
+                    join(image_folder_extensions(), " ") + ")");
   }
   return l;
 }

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/strprintf.h"
 #include "engine/data/cifar.h"
 #include "engine/data/folder_cache.h"
 #include "engine/data/idx.h"
@@ -32,9 +33,7 @@ std::string idx_path(const std::string& dir, const std::string& base) {
 }
 
 [[noreturn]] void unknown(const std::string& name) {
-  std::string list;
-  for (const std::string& n : dataset_names()) list += (list.empty() ? "" : ", ") + n;
-  throw UserError("--data: unknown dataset '" + name + "' (valid: " + list + ")");
+  throw UserError("--data: unknown dataset '" + name + "' (valid: " + join(dataset_names(), ", ") + ")");
 }
 
 bool is_dir(const std::string& p) {

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace aws {
 
@@ -46,6 +47,27 @@ int launcher_world_size() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"})
     if (int n = env_count(v)) return n;
   return 1;
+}
+
+std::unique_ptr<Communicator> make_device_communicator(Ctx& ctx, std::unique_ptr<Communicator> world) {
+  if (!ctx.is_cuda() || world->size() == 1) return world;
+#if defined(AWS_WITH_NCCL)
+  return make_nccl_communicator(ctx, std::move(world));
+#else
+  throw UserError("--device cuda with " + std::to_string(world->size()) + " ranks: this binary was built without "
+                  "NCCL; rebuild the cuda backend with -DAWS_NCCL=ON (NCCL from the CUDA toolkit)");
+#endif
+}
+
+int launcher_local_rank() {
+  for (const char* v : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID"}) {
+    const char* s = std::getenv(v);
+    if (!s || !*s) continue;
+    char* end = nullptr;
+    const long n = std::strtol(s, &end, 10);
+    if (*end == '\0' && n >= 0 && n < (1L << 20)) return int(n);
+  }
+  return 0;
 }
 
 double rank_timeout_seconds() {

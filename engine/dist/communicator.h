@@ -49,6 +49,18 @@ std::unique_ptr<Communicator> make_mpi_communicator();
 // of a build without MPI is a UserError naming -DAWS_MPI.
 std::unique_ptr<Communicator> make_world_communicator();
 
+// NCCL over `host`'s ranks on ctx's GPU (communicator_nccl.cpp; -DAWS_NCCL): device tensors through
+// NCCL, host ones through `host`. Rank 0's unique id travels over `host`.
+std::unique_ptr<Communicator> make_nccl_communicator(Ctx& ctx, std::unique_ptr<Communicator> host);
+
+// The communicator a job on ctx uses: `world` itself on the cpu or on one rank; on cuda with several
+// ranks, NCCL over it (UserError naming -DAWS_NCCL in a build without NCCL).
+std::unique_ptr<Communicator> make_device_communicator(Ctx& ctx, std::unique_ptr<Communicator> world);
+
+// This rank's index among the ranks of its node (OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID, MPI_LOCALRANKID;
+// 0 when none is set): the GPU a rank takes with --device cuda.
+int launcher_local_rank();
+
 // The world size a launcher announces in the environment (1 when none does).
 int launcher_world_size();
 

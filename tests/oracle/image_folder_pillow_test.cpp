@@ -25,6 +25,7 @@
 #include "engine/io/image_io.h"
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
+#include "tests/support/pillow_decode.h"
 #include "tests/support/test_data.h"
 #include "tests/support/user_error.h"
 
@@ -88,24 +89,12 @@ open(os.path.join(ROOT, B + 'a/trunc2.jpg'), 'wb').write(data[:len(data) - 40]) 
 open(os.path.join(ROOT, B + 'a/garbage.jpg'), 'wb').write(bytes(rng.randint(0, 256, 300).astype(np.uint8)))
 put(B + 'b/ok2.png', rgb(16, 16), 'PNG')
 
-def strings(v): return np.frombuffer('\n'.join(v).encode(), np.uint8)
-def pillow(p):
-    im = Image.open(p)
-    return np.asarray(im.convert('L' if im.mode in ('L', 'LA', '1', 'I') else 'RGB'))
-
 tr = ImageFolder(os.path.join(ROOT, 'mixed/train'))
 O['files'] = strings([os.path.relpath(p, ROOT) for p, _ in tr.samples])
 O['labels'] = np.array([t for _, t in tr.samples], np.int32)
 O['classes'] = strings(tr.classes)
 for i, (p, _) in enumerate(tr.samples):
-    O['px%d' % i] = pillow(p)
-    if Image.open(p).format == 'JPEG':
-        for s in (2, 4, 8):
-            im = Image.open(p)
-            w, h = im.size
-            im.draft(im.mode, (w // s, h // s))
-            assert im.size == ((w + s - 1) // s, (h + s - 1) // s), (p, s, im.size)
-            O['draft%d_%d' % (i, s)] = np.asarray(im.convert('L' if im.mode == 'L' else 'RGB'))
+    record(i, p)
 for S in (16, 24):
     f = ImageFolder(os.path.join(ROOT, 'mixed/train'), transform=T.Compose([T.Resize(S), T.CenterCrop(S)]))
     O['ds%d' % S] = np.stack([np.asarray(f[i][0]) for i in range(len(f))])
@@ -119,13 +108,6 @@ O['gray'] = np.stack([pillow(p) for p, _ in g.samples])
 O['gray_labels'] = np.array([t for _, t in g.samples], np.int32)
 )PY";
 
-std::vector<std::string> lines(const Array& a) {
-  std::vector<std::string> out;
-  std::stringstream ss(std::string(a.bytes.begin(), a.bytes.end()));
-  for (std::string l; std::getline(ss, l);) out.push_back(l);
-  return out;
-}
-
 std::vector<uint8_t> array_bytes(const Array& a) { return a.bytes; }
 
 struct Folders {
@@ -137,7 +119,7 @@ const Folders& folders() {
   static Folders f = [] {
     Folders x;
     x.root = make_temp_dir("aws_image_folder_test");
-    x.py = run_python("ROOT = '" + x.root + "'\n" + kMakeFolders, {});
+    x.py = run_python("ROOT = '" + x.root + "'\n" + kPillowDecodePy + kMakeFolders, {});
     return x;
   }();
   return f;
@@ -159,30 +141,7 @@ TEST_CASE("the file list and labels are torchvision ImageFolder's") {
 
 TEST_CASE("every file decodes to Pillow's pixels, at full size and at draft scales") {
   const Folders& f = folders();
-  const FolderListing l = scan_image_folder(f.root + "/mixed/train");
-  for (size_t i = 0; i < l.files.size(); ++i) {
-    INFO("file ", l.files[i]);
-    const std::vector<uint8_t> bytes = read_file_bytes(l.files[i]);
-    const Image img = decode_image(bytes.data(), bytes.size(), l.files[i]);
-    const Array& ref = f.py.at("px" + std::to_string(i));
-    const int ref_c = ref.shape.size() == 3 ? int(ref.shape[2]) : 1;
-    CHECK(img.h == ref.shape[0]);
-    CHECK(img.w == ref.shape[1]);
-    CHECK(img.c == ref_c);
-    CHECK(img.pixels == array_bytes(ref));
-    const ImageHeader hd = read_image_header(bytes.data(), bytes.size(), l.files[i]);
-    CHECK(hd.c == img.c);
-    CHECK(hd.h == img.h);
-    if (hd.format != ImageFormat::jpeg) continue;
-    for (int s : {2, 4, 8}) {
-      INFO("scale 1/", s);
-      const Image d = decode_image(bytes.data(), bytes.size(), l.files[i], s);
-      const Array& dr = f.py.at("draft" + std::to_string(i) + "_" + std::to_string(s));
-      CHECK(d.h == dr.shape[0]);
-      CHECK(d.w == dr.shape[1]);
-      CHECK(d.pixels == array_bytes(dr));
-    }
-  }
+  check_decodes_like_pillow(scan_image_folder(f.root + "/mixed/train").files, f.py);
 }
 
 TEST_CASE("a folder at size S equals ImageFolder with Resize(S) + CenterCrop(S)") {

@@ -20,6 +20,7 @@
 #include "engine/io/image_io.h"
 #include "engine/io/read_file.h"
 #include "tests/support/oracle.h"
+#include "tests/support/pillow_decode.h"
 #include "tests/support/test_data.h"
 #include "tests/support/user_error.h"
 
@@ -37,26 +38,13 @@ std::string photos_dir() {
 
 const char* kPillow = R"PY(
 import os
-import numpy as np
-from PIL import Image
 import torchvision.transforms as T
 from torchvision.datasets import ImageFolder
-
-def strings(v): return np.frombuffer('\n'.join(v).encode(), np.uint8)
-def pillow(p):
-    im = Image.open(p)
-    return np.asarray(im.convert('L' if im.mode in ('L', 'LA', '1', 'I') else 'RGB'))
 
 f = ImageFolder(os.path.join(ROOT, 'photos'))
 O['files'] = strings([os.path.relpath(p, ROOT) for p, _ in f.samples])
 for i, (p, _) in enumerate(f.samples):
-    O['px%d' % i] = pillow(p)
-    if Image.open(p).format == 'JPEG':
-        for s in (2, 4, 8):
-            im = Image.open(p)
-            w, h = im.size
-            im.draft(im.mode, (w // s, h // s))
-            O['draft%d_%d' % (i, s)] = np.asarray(im.convert('L' if im.mode == 'L' else 'RGB'))
+    record(i, p)
 r = ImageFolder(os.path.join(ROOT, 'photos'), transform=T.Compose([T.Resize(64), T.CenterCrop(64)]))
 O['ds64'] = np.stack([np.asarray(r[i][0]) for i in range(len(r))])
 try:
@@ -65,13 +53,6 @@ try:
 except OSError:
     O['truncated_loads'] = np.array([0], np.int32)
 )PY";
-
-std::vector<std::string> lines(const Array& a) {
-  std::vector<std::string> out;
-  std::stringstream ss(std::string(a.bytes.begin(), a.bytes.end()));
-  for (std::string l; std::getline(ss, l);) out.push_back(l);
-  return out;
-}
 
 }  // namespace
 
@@ -95,32 +76,14 @@ TEST_CASE("real photos (python3-skimage's) decode and resize as Pillow and torch
   for (const fs::path& p : jpgs) fs::copy_file(p, root + "/photos/jpg/" + p.filename().string());
   for (const fs::path& p : pngs) fs::copy_file(p, root + "/photos/png/" + p.filename().string());
   fs::copy_file(src + "/truncated.jpg", root + "/truncated.jpg");
-  const Arrays py = run_python("ROOT = '" + root + "'\n" + kPillow, {});
+  const Arrays py = run_python("ROOT = '" + root + "'\n" + kPillowDecodePy + kPillow, {});
 
   const FolderListing l = scan_image_folder(root + "/photos");
   std::vector<std::string> rel;
   for (const std::string& p : l.files) rel.push_back(p.substr(root.size() + 1));
   CHECK(rel == lines(py.at("files")));
   REQUIRE(l.files.size() == jpgs.size() + pngs.size());
-  for (size_t i = 0; i < l.files.size(); ++i) {
-    INFO("file ", l.files[i]);
-    const std::vector<uint8_t> bytes = read_file_bytes(l.files[i]);
-    const Image img = decode_image(bytes.data(), bytes.size(), l.files[i]);
-    const Array& ref = py.at("px" + std::to_string(i));
-    CHECK(img.h == ref.shape[0]);
-    CHECK(img.w == ref.shape[1]);
-    CHECK(img.c == (ref.shape.size() == 3 ? int(ref.shape[2]) : 1));
-    CHECK(img.pixels == ref.bytes);
-    if (read_image_header(bytes.data(), bytes.size(), l.files[i]).format != ImageFormat::jpeg) continue;
-    for (int s : {2, 4, 8}) {
-      INFO("scale 1/", s);
-      const Image d = decode_image(bytes.data(), bytes.size(), l.files[i], s);
-      const Array& dr = py.at("draft" + std::to_string(i) + "_" + std::to_string(s));
-      CHECK(d.h == dr.shape[0]);
-      CHECK(d.w == dr.shape[1]);
-      CHECK(d.pixels == dr.bytes);
-    }
-  }
+  check_decodes_like_pillow(l.files, py);
   const FolderLoad ld = load_image_folder(l, {64, false});
   CHECK(ld.data.c == 3);
   CHECK(ld.data.images == py.at("ds64").bytes);

@@ -1,0 +1,80 @@
+// The nccl communicator (communicator.h): device tensors through NCCL (kernels/nccl_collectives.h),
+// host tensors, barriers and aborts through the host communicator it wraps (MPI), which also carries
+// the NCCL unique id from rank 0 at creation. Built only with AWS_NCCL (and the cuda backend).
+#include <vector>
+
+#include "engine/dist/communicator.h"
+#include "engine/runtime/stream.h"
+#include "kernels/nccl_collectives.h"
+
+namespace aws {
+
+namespace {
+
+NcclType nccl_type_of(const Tensor& t) {
+  switch (t.dtype) {
+    case DType::f32: return NcclType::f32;
+    case DType::f64: return NcclType::f64;
+    case DType::i32: return NcclType::i32;
+    default: throw Error(std::string("nccl: ") + dtype_name(t.dtype) + " is not reduced (f32, f64, i32)");
+  }
+}
+
+class NcclCommunicator final : public Communicator {
+ public:
+  NcclCommunicator(Ctx& ctx, std::unique_ptr<Communicator> host, NcclComm* comm)
+      : ctx_(ctx), host_(std::move(host)), comm_(comm) {}
+  ~NcclCommunicator() override { nccl_comm_destroy(comm_); }
+  int rank() const override { return host_->rank(); }
+  int size() const override { return host_->size(); }
+  std::string backend() const override { return "nccl"; }
+
+  void allreduce(Ctx& ctx, Tensor& t, ReduceOp op) override {
+    check_reduce("allreduce", t, op);
+    if (t.device != Device::cuda) return host_->allreduce(ctx, t, op);
+    nccl_allreduce(ctx, comm_, t.data, size_t(t.numel()), nccl_type_of(t),
+                   op == ReduceOp::sum ? NcclOp::sum : op == ReduceOp::max ? NcclOp::max : NcclOp::avg);
+  }
+  void allgather(Ctx& ctx, const Tensor& in, Tensor& out) override {
+    check_allgather(*this, in, out);
+    if (in.device != out.device) throw Error("allgather: in and out on different devices");
+    if (in.device != Device::cuda) return host_->allgather(ctx, in, out);
+    nccl_allgather(ctx, comm_, in.data, out.data, in.bytes(), NcclType::u8);
+  }
+  void broadcast(Ctx& ctx, Tensor& t, int root) override {
+    check_root(*this, root);
+    if (t.device != Device::cuda) return host_->broadcast(ctx, t, root);
+    nccl_broadcast(ctx, comm_, t.data, t.bytes(), NcclType::u8, root);
+  }
+  void barrier() override {
+    ctx_.sync();  // the collectives queued on the stream first
+    host_->barrier();
+  }
+  std::unique_ptr<Communicator> split(int color, int key) override {
+    std::unique_ptr<Communicator> h = host_->split(color, key);
+    return std::make_unique<NcclCommunicator>(ctx_, std::move(h), nccl_comm_split(comm_, color, key));
+  }
+  void abort(int code) override {
+    nccl_comm_abort(comm_);  // no rank waits on the GPU for a peer that is gone
+    comm_ = nullptr;
+    host_->abort(code);
+  }
+
+ private:
+  Ctx& ctx_;
+  std::unique_ptr<Communicator> host_;
+  NcclComm* comm_;
+};
+
+}  // namespace
+
+std::unique_ptr<Communicator> make_nccl_communicator(Ctx& ctx, std::unique_ptr<Communicator> host) {
+  std::vector<int32_t> id(kNcclIdBytes / 4, 0);
+  if (host->rank() == 0) nccl_unique_id(reinterpret_cast<uint8_t*>(id.data()));
+  Tensor t(id.data(), Shape{int64_t(id.size())}, DType::i32);
+  host->broadcast(ctx, t, 0);
+  NcclComm* c = nccl_comm_create(ctx, reinterpret_cast<const uint8_t*>(id.data()), host->rank(), host->size());
+  return std::make_unique<NcclCommunicator>(ctx, std::move(host), c);
+}
+
+}  // namespace aws

@@ -1,0 +1,32 @@
+// NCCL collectives on device buffers, for the nccl communicator of engine/dist/
+// (communicator_nccl.cpp): the only NCCL calls in the engine, each checked like the CUDA libraries'
+// (NCCL_CHECK: the call, NCCL's error string, file:line). Built only with AWS_NCCL.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace aws {
+
+struct Ctx;
+struct NcclComm;  // opaque: ncclComm_t
+
+constexpr size_t kNcclIdBytes = 128;  // NCCL_UNIQUE_ID_BYTES
+
+enum class NcclType { f32, f64, i32, u8 };
+enum class NcclOp { sum, max, avg };
+
+// A fresh unique id (rank 0 makes it; the others receive it over the host communicator).
+void nccl_unique_id(uint8_t id[kNcclIdBytes]);
+// Joins the communicator of `size` ranks named by `id` as `rank`, on ctx's GPU.
+NcclComm* nccl_comm_create(Ctx& ctx, const uint8_t id[kNcclIdBytes], int rank, int size);
+void nccl_comm_destroy(NcclComm* c);  // frees; pending work is waited for
+void nccl_comm_abort(NcclComm* c);    // frees without waiting (a failing job)
+// The ranks passing the same color form a new communicator ranked by key (ncclCommSplit).
+NcclComm* nccl_comm_split(NcclComm* c, int color, int key);
+
+// On ctx's stream, in place where the API allows it.
+void nccl_allreduce(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, NcclOp op);
+void nccl_allgather(Ctx& ctx, NcclComm* c, const void* in, void* out, size_t count, NcclType t);
+void nccl_broadcast(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, int root);
+
+}  // namespace aws
