@@ -33,7 +33,8 @@ void run_bench_allreduce(int reps, int64_t max_bytes) {
 #else
   std::unique_ptr<Communicator> world = make_world_communicator();
   const int w = world->size();
-  if (w < 2) throw UserError("aws bench allreduce: run it under mpirun -np N with N >= 2 (one rank has nothing to reduce)");
+  if (w < 2)
+    throw UserError("aws bench allreduce: run it under mpirun -np N with N >= 2 (one rank has nothing to reduce)");
   Ctx ctx(Device::cpu, 1);
   const double bus = 2.0 * (w - 1) / w;
   if (world->rank() == 0) {

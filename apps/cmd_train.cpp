@@ -169,7 +169,8 @@ void add_train_commands(CLI::App& app) {
       ->capture_default_str();
   t->add_option("--data-dir", a->data_dir, "dataset folder (default: the dataset's standard place)");
   t->add_option("--policy", a->policy, "built-in policy name or policy.json")->capture_default_str();
-  t->add_option("--recipe", a->recipe, join(train_recipe_names(), " | ") + " (train/recipe.h); the flags below override it")
+  t->add_option("--recipe", a->recipe,
+                join(train_recipe_names(), " | ") + " (train/recipe.h); the flags below override it")
       ->capture_default_str();
   // A recipe flag binds to `given` and, when given, overrides the recipe's field in the callback.
   auto recipe_flag = [&](const char* name, auto TrainRecipe::*field, const char* help) {

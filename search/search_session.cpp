@@ -38,7 +38,8 @@ Split checked_split(const SearchConfig& cfg, const Dataset& train, const RunDir&
 // decides from the run directory): P_IT has no stage 1; a finished ω_share keeps the size it was made
 // at (stage 2 does not depend on W); an unfinished stage 1 resumes only at its own size.
 int stage1_ranks_of(const SearchConfig& cfg, const RunDir& rd, int world) {
-  if (parse_proxy(cfg.proxy) == Proxy::it || !file_exists(rd.config())) return parse_proxy(cfg.proxy) == Proxy::it ? 1 : world;
+  if (parse_proxy(cfg.proxy) == Proxy::it) return 1;
+  if (!file_exists(rd.config())) return world;
   const SearchConfig stored = read_search_config(rd.config());
   if (file_exists(rd.omega_share())) return stored.stage1_ranks;
   if (file_exists(rd.stage1()) && stored.stage1_ranks != world)
@@ -227,10 +228,12 @@ SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, cons
               cfg_.proxy + ", T_max " + std::to_string(cfg_.t_max) + ", K " + std::to_string(cfg_.k) + ", " +
               std::to_string(ctx_.threads) + " threads" +
               (world > 1 ? " x " + std::to_string(world) + " ranks" : std::string()) +
-              (ranks_.group_size() > 1 ? " (" + std::to_string(ranks_.group_size()) + " per trajectory)" : std::string()) +
+              (ranks_.group_size() > 1 ? " (" + std::to_string(ranks_.group_size()) + " per trajectory)"
+                                       : std::string()) +
               ", run " + dir);
   if (const size_t ring = res_->ring_bytes())
-    obs.message(strprintf("decoding %s per batch into a ring of %.1f MiB", train.name.c_str(), double(ring) / (1 << 20)));
+    obs.message(
+        strprintf("decoding %s per batch into a ring of %.1f MiB", train.name.c_str(), double(ring) / (1 << 20)));
   auto t1 = Clock::now();
   const bool have_omega =
       proxy_ != Proxy::it && ranks_.broadcast(ctx_, ranks_.writes() && file_exists(rd_.omega_share())) != 0;
@@ -286,8 +289,8 @@ TrajectoryOutcome SearchSession::trajectory(const std::vector<double>& probs, ui
   const bool uniform_stage1 = [](Proxy p) { return p == Proxy::af || p == Proxy::av; }(as);
   AWS_ASSERT(as == proxy_ || (uniform_stage1 && (proxy_ == Proxy::af || proxy_ == Proxy::av)),
              "SearchSession::trajectory: proxy without this session's stage 1");
-  const AugmentPlan plan = make_augment_plan(searched_policy(probs), train_.h, train_.w, train_.c, norm_,
-                                             PlanOptions{.pair_only = as == Proxy::av, .cropped_upstream = res_->crops()});
+  const PlanOptions opt{.pair_only = as == Proxy::av, .cropped_upstream = res_->crops()};
+  const AugmentPlan plan = make_augment_plan(searched_policy(probs), train_.h, train_.w, train_.c, norm_, opt);
   return runner_.run(omega_, *res_, split_, norm_, plan, as, loop, slot);
 }
 

@@ -46,7 +46,8 @@ struct TrajectoryOutcome {
 class TrajectoryRunner {
  public:
   // `batch` rows per step (cfg.batch; a data-parallel stage 1: cfg.batch / W over `comm`).
-  TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec, int64_t batch, Communicator* comm = nullptr);
+  TrajectoryRunner(Ctx& ctx, const SearchConfig& cfg, const ModelSpec& spec, int64_t batch,
+                   Communicator* comm = nullptr);
   Model& model() { return *model_; }
   Trainer& trainer() { return trainer_; }
   // restore ω_share → fine-tune cfg.finetune_epochs under `plan` at the constant cfg.finetune_lr (or,

@@ -4,7 +4,8 @@
 # RandomResizedCrop batches decoded per step, writes result.json and model.ckpt, `aws eval` reads the
 # test set through the same source and prints the same accuracy; two `aws search` runs on the streamed
 # folder end with byte-identical policies; --preset paper-imagenet-resnet50 asks for --data in one line
-# and runs ResNet-50 with policy LR 0.2 on the folder. Env: AWS_BIN, AWS_SOURCE_DIR. Needs /usr/bin/python3 with numpy and Pillow (Debian).
+# and runs ResNet-50 with policy LR 0.2 on the folder. Env: AWS_BIN, AWS_SOURCE_DIR. Needs /usr/bin/python3
+# with numpy and Pillow (Debian).
 set -euo pipefail
 AWS_BIN=${AWS_BIN:-build/aws}
 SRC=${AWS_SOURCE_DIR:-.}
@@ -32,7 +33,8 @@ cmp "$TMP/s1/policy.json" "$TMP/s2/policy.json" || { echo "FAIL two streamed sea
 echo "ok   two streamed searches end with byte-identical policies"
 rc=0
 "$AWS_BIN" search --preset paper-imagenet-resnet50 --run "$TMP/p" >"$TMP/p.log" 2>&1 || rc=$?
-[ $rc -eq 2 ] && [ "$(wc -l <"$TMP/p.log")" -eq 1 ] && grep -q "^aws: --data: --preset paper-imagenet-resnet50 names no dataset" "$TMP/p.log" ||
+[ $rc -eq 2 ] && [ "$(wc -l <"$TMP/p.log")" -eq 1 ] &&
+  grep -q "^aws: --data: --preset paper-imagenet-resnet50 names no dataset" "$TMP/p.log" ||
   { cat "$TMP/p.log"; echo "FAIL the ImageNet preset without --data should say so in one line (exit $rc)"; exit 1; }
 "$AWS_BIN" search --preset paper-imagenet-resnet50 --data "folder,stream,size=32:$TMP/data" --run "$TMP/p" \
   --stage1-epochs 1 --finetune-epochs 1 --t-max 1 --val 32 --batch 16 --threads 2 >"$TMP/p.log" 2>&1 ||
