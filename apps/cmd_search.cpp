@@ -158,11 +158,7 @@ void add_search_commands(CLI::App& app) {
     try {
       r = run_search(c, dir, world->rank() == 0 ? obs : quiet, world.get());
     } catch (const std::exception& e) {
-      if (world->size() == 1) throw;
-      // One rank failing ends the whole job (exit 2 for bad input), never a rank left in a collective.
-      std::fprintf(stderr, "aws: rank %d: %s\n", world->rank(), e.what());
-      std::fflush(stderr);
-      world->abort(dynamic_cast<const UserError*>(&e) ? 2 : 1);
+      end_job(*world, e);
     }
     if (world->rank() != 0) return;  // the null runs and the report: rank 0's files
     for (int n = 0; n < *nulls; ++n) {

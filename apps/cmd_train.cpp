@@ -104,11 +104,7 @@ void run_train(const TrainArgs& a) {
   try {
     res = train_model(ctx, train, test, split, spec, world->rank() == 0 ? obs : quiet);
   } catch (const std::exception& e) {
-    if (world->size() == 1) throw;
-    // One rank failing (a file rank 0 cannot write, a divergence) ends the whole job, not just itself.
-    std::fprintf(stderr, "aws: rank %d: %s\n", world->rank(), e.what());
-    std::fflush(stderr);
-    world->abort(dynamic_cast<const UserError*>(&e) ? 2 : 1);
+    end_job(*world, e);  // a file rank 0 cannot write, a divergence: the whole job ends, not just one rank
   }
   if (world->rank() != 0) return;
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include <xxhash.h>
@@ -129,10 +128,7 @@ SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, con
     ranks.broadcast(ctx, bytes);
     if (!ranks.writes()) cs.controller = Controller::deserialize(bytes, "rank 0's " + rd.controller());
     cs.loops_done = ranks.broadcast(ctx, cs.loops_done);
-    std::vector<uint8_t> last(sizeof(double));
-    std::memcpy(last.data(), &cs.last_reward, sizeof(double));
-    ranks.broadcast(ctx, last);
-    std::memcpy(&cs.last_reward, last.data(), sizeof(double));
+    cs.last_reward = ranks.broadcast_real(ctx, cs.last_reward);
   }
   if (ranks.writes()) truncate_log(rd.log(), cs.loops_done);
   result.loops_resumed = cs.loops_done;

@@ -33,13 +33,14 @@ void SearchRanks::check_same(Ctx& ctx, const std::string& identity, const std::s
                       "the same binary with the same flags on the same data)");
 }
 
-int64_t SearchRanks::broadcast(Ctx& ctx, int64_t v) const {
+double SearchRanks::broadcast_real(Ctx& ctx, double v) const {
   if (size() == 1) return v;
-  double x = double(v);  // f64 holds every value used here (counts, flags) exactly
-  Tensor t(&x, Shape{1}, DType::f64);
+  Tensor t(&v, Shape{1}, DType::f64);
   comm_.broadcast(ctx, t, 0);
-  return int64_t(x);
+  return v;
 }
+
+int64_t SearchRanks::broadcast(Ctx& ctx, int64_t v) const { return int64_t(broadcast_real(ctx, double(v))); }
 
 void SearchRanks::broadcast(Ctx& ctx, std::vector<uint8_t>& bytes) const {
   if (size() == 1) return;

@@ -43,7 +43,8 @@ class SearchRanks {
   // from rank 0's; `what` says what the text stands for.
   void check_same(Ctx& ctx, const std::string& identity, const std::string& what) const;
   // Rank 0's value, on every rank.
-  int64_t broadcast(Ctx& ctx, int64_t v) const;
+  double broadcast_real(Ctx& ctx, double v) const;
+  int64_t broadcast(Ctx& ctx, int64_t v) const;  // counts and flags, exact through a double
   void broadcast(Ctx& ctx, std::vector<uint8_t>& bytes) const;  // rank 0's bytes, resized on the others
   void broadcast(Ctx& ctx, Arena& a) const;                      // rank 0's arena contents (host arenas)
   // Every rank's outcomes of the slots it ran (the others untouched) → all K outcomes on every rank.

@@ -86,10 +86,14 @@ bool StreamedFolder::take_ahead(const int32_t* idx, int64_t n, const FetchKey& f
   return false;
 }
 
-void StreamedFolder::prefetch(Ctx& ctx, const int32_t* idx, int64_t n, const FetchKey& fk) const {
-  if (n > rows_) throw Error("StreamedFolder::prefetch: more images than rows");
+void StreamedFolder::check_request(const char* op, const int32_t* idx, int64_t n) const {
+  if (n > rows_) throw Error(std::string("StreamedFolder::") + op + ": more images than rows");
   for (int64_t b = 0; b < n; ++b)
-    if (idx[b] < 0 || idx[b] >= d_.n) throw Error("StreamedFolder::prefetch: index outside the dataset");
+    if (idx[b] < 0 || idx[b] >= d_.n) throw Error(std::string("StreamedFolder::") + op + ": index outside the dataset");
+}
+
+void StreamedFolder::prefetch(Ctx& ctx, const int32_t* idx, int64_t n, const FetchKey& fk) const {
+  check_request("prefetch", idx, n);
   drop_ahead();  // at most one decode in flight
   ahead_.idx.assign(idx, idx + n);
   ahead_.fk = fk;
@@ -102,9 +106,7 @@ void StreamedFolder::prefetch(Ctx& ctx, const int32_t* idx, int64_t n, const Fet
 }
 
 BatchImages StreamedFolder::fetch(Ctx& ctx, const int32_t* idx, int64_t n, const FetchKey& fk) const {
-  if (n > rows_) throw Error("StreamedFolder::fetch: more images than rows");
-  for (int64_t b = 0; b < n; ++b)
-    if (idx[b] < 0 || idx[b] >= d_.n) throw Error("StreamedFolder::fetch: index outside the dataset");
+  check_request("fetch", idx, n);
   uint8_t* host = static_cast<uint8_t*>(staging_.host());  // cpu: the buffer the pass reads
   if (take_ahead(idx, n, fk)) {
     if (ahead_.dst != host) std::memcpy(host, ahead_.dst, size_t(n) * row_bytes_);

@@ -55,6 +55,8 @@ class StreamedFolder final : public BatchSource {
   // Waits for the pending decode; true when it decoded exactly (idx, n, fk), whose failure it rethrows.
   bool take_ahead(const int32_t* idx, int64_t n, const FetchKey& fk) const;
   void drop_ahead() const;  // waits for the pending decode, if any, and forgets it
+  // Error (a caller's bug, not bad input) for more than rows_ images or an index outside the dataset.
+  void check_request(const char* op, const int32_t* idx, int64_t n) const;
 
   const Dataset& d_;
   int64_t rows_;

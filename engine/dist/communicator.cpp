@@ -2,6 +2,7 @@
 // implementation shares (communicator.h).
 #include "engine/dist/communicator.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -42,6 +43,15 @@ int env_count(const char* name) {
 }  // namespace
 
 std::unique_ptr<Communicator> make_single_communicator() { return std::make_unique<SingleCommunicator>(); }
+
+void end_job(Communicator& c, const std::exception& e) {
+  if (c.size() == 1) throw;
+  std::fprintf(stderr, "aws: rank %d: %s\n", c.rank(), e.what());
+  std::fflush(stderr);
+  const int code = dynamic_cast<const UserError*>(&e) ? 2 : 1;
+  c.abort(code);
+  std::_Exit(code);  // not reached: abort ends the process
+}
 
 int launcher_world_size() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"})

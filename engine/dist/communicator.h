@@ -5,6 +5,7 @@
 // buffers). Every rank must call the same collectives in the same order with the same shapes.
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -60,6 +61,11 @@ std::unique_ptr<Communicator> make_device_communicator(Ctx& ctx, std::unique_ptr
 // This rank's index among the ranks of its node (OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID, MPI_LOCALRANKID;
 // 0 when none is set): the GPU a rank takes with --device cuda.
 int launcher_local_rank();
+
+// For a job's top level, inside a catch handler: on one rank, rethrows the exception being handled; on
+// several, prints "aws: rank R: <what>" and ends every rank (Communicator::abort: exit 2 for a
+// UserError, 1 otherwise), so one failing rank never leaves the others waiting in a collective.
+[[noreturn]] void end_job(Communicator& c, const std::exception& e);
 
 // The world size a launcher announces in the environment (1 when none does).
 int launcher_world_size();
