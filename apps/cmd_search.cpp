@@ -7,6 +7,7 @@
 
 #include "apps/commands.h"
 #include "apps/cuda_options.h"
+#include "apps/world_option.h"
 #include "apps/progress.h"
 #include "models/precision.h"
 #include "search/correlate.h"
@@ -142,16 +143,18 @@ std::function<SearchConfig()> add_search_flags(CLI::App* s, bool stage2) {
 void add_search_commands(CLI::App& app) {
   auto run = std::make_shared<std::string>();
   auto nulls = std::make_shared<int>(0);  // null runs after the search (seeds 0 .. nulls-1)
+  auto world_size = std::make_shared<int>(0);  // --world-size (0: the launcher's environment)
   CLI::App* s = app.add_subcommand("search", "run (or resume) the AWS augmentation search into a run directory");
   s->add_option("--run", *run, "run directory (created, or resumed when it exists)")->required();
   const auto config = add_search_flags(s, true);
   s->add_option("--null", *nulls, "then run N null searches (rewards permuted, no fine-tuning; seconds) into "
                 "RUN/null-0 .. null-N-1, shown beside the run in the report")->check(CLI::Range(0, 64));
+  add_world_size_option(s, *world_size);
   s->callback([=] {
     const SearchConfig c = config();
     const std::string& dir = *run;
     // Under mpirun/srun (docs/DISTRIBUTED.md) every rank searches; rank 0 alone reports and writes.
-    std::unique_ptr<Communicator> world = make_world_communicator();
+    std::unique_ptr<Communicator> world = make_world_communicator(*world_size);
     CliObserver obs;
     SearchObserver quiet;
     SearchResult r;

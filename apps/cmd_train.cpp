@@ -12,6 +12,7 @@
 
 #include "apps/commands.h"
 #include "apps/cuda_options.h"
+#include "apps/world_option.h"
 #include "models/precision.h"
 #include "apps/progress.h"
 #include "augment/builtin_policies.h"
@@ -45,7 +46,7 @@ struct TrainArgs {
   TrainRecipe given;  // the values of the recipe flags on the command line
   std::vector<std::function<void(TrainRecipe&)>> overrides;  // one per recipe flag, applied when given
   bool cuda_graphs = false, zero_init_residual = false;
-  int eb = 1, threads = 0;
+  int eb = 1, threads = 0, world_size = 0;
   int64_t subset = 0, val = 0;
   uint64_t seed = 0, data_seed = 0;
 };
@@ -78,7 +79,6 @@ struct TrainCliObserver : TrainingObserver {
 
 void run_train(const TrainArgs& a) {
   DeviceSpec dev = parse_device(a.device);
-  if (dev.kind == Device::cuda && launcher_world_size() > 1) dev.gpu = launcher_local_rank();  // a GPU per rank
   check_cuda_graphs(a.cuda_graphs, dev.kind);
   TrainingSpec spec;
   spec.model = a.model;
@@ -94,9 +94,10 @@ void run_train(const TrainArgs& a) {
   Dataset test = load_dataset(a.data, a.data_dir, false);
   const Split split = make_data_split(train, a.val, a.subset, a.data_seed);
 
-  Ctx ctx(dev, a.threads);
-  // Under mpirun/srun: data-parallel ranks (docs/DISTRIBUTED.md); rank 0 alone reports and writes.
-  std::unique_ptr<Communicator> world = make_device_communicator(ctx, make_world_communicator());
+  // Under mpirun/srun: data-parallel ranks (docs/DISTRIBUTED.md), a GPU each; rank 0 alone reports and writes.
+  std::unique_ptr<Communicator> host = make_world_communicator(a.world_size);
+  Ctx ctx(device_of_rank(dev, host->size()), a.threads);
+  std::unique_ptr<Communicator> world = make_device_communicator(ctx, std::move(host));
   spec.comm = world.get();
   TrainCliObserver obs(a.out, a.r.epochs);
   TrainingObserver quiet;
@@ -203,6 +204,7 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--threads", a->threads, "cpu threads (0: all)")->capture_default_str()->check(CLI::Range(0, 1024));
   add_math_option(t, a->math);
   add_cuda_graphs_flag(t, a->cuda_graphs);
+  add_world_size_option(t, a->world_size);
   t->add_option("--out", a->out, "output folder (metrics.jsonl, model.ckpt, result.json)")->capture_default_str();
   t->callback([a] {
     a->r = train_recipe(a->recipe);

@@ -3,6 +3,7 @@
 #include <nccl.h>
 
 #include <cstring>
+#include <string>
 
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_context.h"
@@ -16,6 +17,8 @@ namespace aws {
 
 struct NcclComm {
   ncclComm_t comm = nullptr;
+  int gpu = 0;
+  cudaEvent_t queued = nullptr;  // recorded after each collective (nccl_finished)
 };
 
 namespace {
@@ -39,6 +42,20 @@ ncclRedOp_t nccl_op(NcclOp op) {
   return ncclSum;
 }
 
+// A communicator's event, once its ncclComm_t exists.
+void add_event(NcclComm* c) {
+  CUDA_CHECK(cudaSetDevice(c->gpu));
+  CUDA_CHECK(cudaEventCreateWithFlags(&c->queued, cudaEventDisableTiming));
+}
+
+void free_comm(NcclComm* c, bool abort) {  // destructor and failure paths: not checked
+  if (c->comm) abort ? ncclCommAbort(c->comm) : ncclCommDestroy(c->comm);
+  if (c->queued) cudaEventDestroy(c->queued);
+  delete c;
+}
+
+void mark_queued(Ctx& ctx, NcclComm* c) { CUDA_CHECK(cudaEventRecord(c->queued, stream_of(ctx))); }
+
 }  // namespace
 
 void nccl_unique_id(uint8_t id[kNcclIdBytes]) {
@@ -52,48 +69,68 @@ NcclComm* nccl_comm_create(Ctx& ctx, const uint8_t id[kNcclIdBytes], int rank, i
   ncclUniqueId u;
   std::memcpy(&u, id, kNcclIdBytes);
   auto* c = new NcclComm;
+  c->gpu = ctx.gpu;
   try {
     NCCL_CHECK(ncclCommInitRank(&c->comm, size, u, rank));
+    add_event(c);
   } catch (...) {
-    delete c;
+    free_comm(c, true);
     throw;
   }
   return c;
 }
 
 void nccl_comm_destroy(NcclComm* c) {
-  if (!c) return;
-  if (c->comm) ncclCommDestroy(c->comm);  // a destructor's path: not checked
-  delete c;
+  if (c) free_comm(c, false);
 }
 
 void nccl_comm_abort(NcclComm* c) {
-  if (!c) return;
-  if (c->comm) ncclCommAbort(c->comm);
-  delete c;
+  if (c) free_comm(c, true);
 }
 
 NcclComm* nccl_comm_split(NcclComm* c, int color, int key) {
   auto* s = new NcclComm;
+  s->gpu = c->gpu;
   try {
     NCCL_CHECK(ncclCommSplit(c->comm, color, key, &s->comm, nullptr));
+    add_event(s);
   } catch (...) {
-    delete s;
+    free_comm(s, true);
     throw;
   }
   return s;
 }
 
+std::string nccl_async_error(NcclComm* c) {
+  ncclResult_t r = ncclSuccess;
+  if (ncclCommGetAsyncError(c->comm, &r) != ncclSuccess) return "ncclCommGetAsyncError failed";
+  if (r == ncclSuccess || r == ncclInProgress) return "";
+  std::string what = std::string(ncclGetErrorString(r));
+  if (const char* last = ncclGetLastError(c->comm); last && *last) what += std::string(" (") + last + ")";
+  return what;
+}
+
+bool nccl_finished(NcclComm* c) {
+  // Errors here are not thrown (this runs on the watchdog's thread): a broken context answers "finished"
+  // and the rank's own thread meets the error at its next checked call.
+  if (cudaSetDevice(c->gpu) != cudaSuccess) return true;
+  const cudaError_t e = cudaEventQuery(c->queued);
+  return e != cudaErrorNotReady;
+}
+
 void nccl_allreduce(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, NcclOp op) {
   NCCL_CHECK(ncclAllReduce(p, p, count, nccl_type(t), nccl_op(op), c->comm, stream_of(ctx)));
+  mark_queued(ctx, c);
 }
 
 void nccl_allgather(Ctx& ctx, NcclComm* c, const void* in, void* out, size_t count, NcclType t) {
   NCCL_CHECK(ncclAllGather(in, out, count, nccl_type(t), c->comm, stream_of(ctx)));
+  mark_queued(ctx, c);
 }
 
 void nccl_broadcast(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, int root) {
   NCCL_CHECK(ncclBroadcast(p, p, count, nccl_type(t), root, c->comm, stream_of(ctx)));
+  mark_queued(ctx, c);
 }
 
 }  // namespace aws

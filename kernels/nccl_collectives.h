@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace aws {
 
@@ -23,6 +24,12 @@ void nccl_comm_destroy(NcclComm* c);  // frees; pending work is waited for
 void nccl_comm_abort(NcclComm* c);    // frees without waiting (a failing job)
 // The ranks passing the same color form a new communicator ranked by key (ncclCommSplit).
 NcclComm* nccl_comm_split(NcclComm* c, int color, int key);
+
+// For a watchdog thread (engine/dist/watchdog.h), while the rank's own thread may be blocked on the
+// stream: NCCL's asynchronous error ("" while there is none), and whether every collective queued so far
+// has finished on the GPU (an event recorded after each).
+std::string nccl_async_error(NcclComm* c);
+bool nccl_finished(NcclComm* c);
 
 // On ctx's stream, in place where the API allows it.
 void nccl_allreduce(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, NcclOp op);

@@ -21,7 +21,6 @@
 #include "search/policy_stats.h"
 #include "train/recipe.h"
 #include "search/run_dir.h"
-#include "search/search_ranks.h"
 #include "search/search_session.h"
 
 namespace aws {
@@ -284,10 +283,9 @@ void run_correlate(const CorrelateConfig& cfg, const std::function<void(const st
   };
   const SearchConfig c_af = with_proxy("af"), c_nf = with_proxy("nf"), c_it = with_proxy("it");
   const std::unique_ptr<Communicator> alone = make_single_communicator();  // the study runs on one rank
-  const SearchRanks ranks(*alone, cfg.search.k);
-  SearchSession af(c_af, train, cfg.out + "/af", obs, ranks);
-  SearchSession nf(c_nf, train, cfg.out + "/nf", obs, ranks);
-  SearchSession it(c_it, train, cfg.out + "/it", obs, ranks);
+  SearchSession af(c_af, train, cfg.out + "/af", obs, *alone);
+  SearchSession nf(c_nf, train, cfg.out + "/nf", obs, *alone);
+  SearchSession it(c_it, train, cfg.out + "/it", obs, *alone);
 
   JsonlWriter log(log_path, true);
   for (int n = int(recs.size()); n < cfg.policies; ++n) {

@@ -97,8 +97,8 @@ std::string data_fingerprint(const Dataset& d) {
 SearchResult run_search_on(const SearchConfig& cfg_in, const Dataset& train, const std::string& dir,
                            SearchObserver& obs, Communicator* comm) {
   const std::unique_ptr<Communicator> alone = comm ? nullptr : make_single_communicator();
-  const SearchRanks ranks(comm ? *comm : *alone, cfg_in.k);
-  SearchSession session(cfg_in, train, dir, obs, ranks);  // checks, run directory, split, stage 1 → ω_share
+  SearchSession session(cfg_in, train, dir, obs, comm ? *comm : *alone);  // checks, run dir, split, stage 1
+  const SearchRanks& ranks = session.ranks();
   const SearchConfig& cfg = session.config();
   const RunDir& rd = session.run_dir();
   Ctx& ctx = session.ctx();

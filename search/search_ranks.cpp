@@ -7,17 +7,25 @@
 
 #include "core/error.h"
 #include "search/controller.h"
+#include "search/search_session.h"
 
 namespace aws {
 
-SearchRanks::SearchRanks(Communicator& comm, int k) : comm_(comm) {
-  const int w = comm.size();
-  if (w <= k) return;
-  if (k < 1 || w % k != 0)
+SearchRanks::SearchRanks(Ctx& ctx, Communicator& world, int k) : comm_(&world) {
+  const int w = world.size();
+  if (w > k && (k < 1 || w % k != 0))
     throw UserError("--k " + std::to_string(k) + " with " + std::to_string(w) + " ranks: more ranks than trajectory "
                     "slots must be a multiple of them (each slot then runs on W/K ranks), or use at most K ranks");
+  if (w == 1) return;
+  // Before any collective that only some devices would call: every rank on the same kind of device.
+  check_same(ctx, ctx.is_cuda() ? "cuda" : "cpu", "kind of --device");
+  if (ctx.is_cuda()) {
+    device_ = make_device_communicator(ctx, world.split(0, world.rank()));
+    comm_ = device_.get();
+  }
+  if (w <= k) return;
   group_size_ = w / k;
-  group_ = comm.split(comm.rank() / group_size_, comm.rank() % group_size_);
+  group_ = comm_->split(comm_->rank() / group_size_, comm_->rank() % group_size_);
 }
 
 void SearchRanks::check_same(Ctx& ctx, const std::string& identity, const std::string& what) const {
@@ -26,7 +34,7 @@ void SearchRanks::check_same(Ctx& ctx, const std::string& identity, const std::s
   int32_t mine[2] = {int32_t(uint32_t(h)), int32_t(uint32_t(h >> 32))};
   std::vector<int32_t> all(2 * size_t(size()));
   Tensor tm(mine, Shape{2}, DType::i32), ta(all.data(), Shape{2 * int64_t(size())}, DType::i32);
-  comm_.allgather(ctx, tm, ta);
+  comm_->allgather(ctx, tm, ta);
   for (int r = 1; r < size(); ++r)
     if (all[size_t(2 * r)] != all[0] || all[size_t(2 * r + 1)] != all[1])
       throw UserError("rank " + std::to_string(r) + " has another " + what + " than rank 0 (every rank must run "
@@ -36,7 +44,7 @@ void SearchRanks::check_same(Ctx& ctx, const std::string& identity, const std::s
 double SearchRanks::broadcast_real(Ctx& ctx, double v) const {
   if (size() == 1) return v;
   Tensor t(&v, Shape{1}, DType::f64);
-  comm_.broadcast(ctx, t, 0);
+  comm_->broadcast(ctx, t, 0);
   return v;
 }
 
@@ -48,15 +56,15 @@ void SearchRanks::broadcast(Ctx& ctx, std::vector<uint8_t>& bytes) const {
   std::vector<int32_t> words((bytes.size() + 3) / 4, 0);
   if (writes() && !bytes.empty()) std::memcpy(words.data(), bytes.data(), bytes.size());
   Tensor t(words.data(), Shape{int64_t(words.size())}, DType::i32);
-  comm_.broadcast(ctx, t, 0);
+  comm_->broadcast(ctx, t, 0);
   if (!bytes.empty()) std::memcpy(bytes.data(), words.data(), bytes.size());
 }
 
 void SearchRanks::broadcast(Ctx& ctx, Arena& a) const {
   if (size() == 1) return;
   AWS_ASSERT(a.bytes() % 4 == 0, "SearchRanks::broadcast: an arena of whole words");
-  Tensor t(a.base(), Shape{int64_t(a.bytes() / 4)}, DType::i32);
-  comm_.broadcast(ctx, t, 0);
+  Tensor t(a.base(), Shape{int64_t(a.bytes() / 4)}, DType::i32, a.device());
+  comm_->broadcast(ctx, t, 0);
 }
 
 void SearchRanks::gather(Ctx& ctx, std::vector<TrajectoryOutcome>& outs, int epochs) const {
@@ -76,7 +84,7 @@ void SearchRanks::gather(Ctx& ctx, std::vector<TrajectoryOutcome>& outs, int epo
     if (lead) *p++ = o.times.restore, *p++ = o.times.augment, *p++ = o.times.train, *p++ = o.times.eval;
   }
   Tensor t(buf.data(), Shape{int64_t(buf.size())}, DType::f64);
-  comm_.allreduce(ctx, t, ReduceOp::sum);
+  comm_->allreduce(ctx, t, ReduceOp::sum);
   for (size_t k = 0; k < outs.size(); ++k) {  // all slots, this rank's too (a group's counts are summed)
     TrajectoryOutcome& o = outs[k];
     const double* p = buf.data() + k * per;

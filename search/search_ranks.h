@@ -1,4 +1,4 @@
-// How one search spreads over the ranks of a job (issue 14, docs/DISTRIBUTED.md), on host buffers:
+// How one search spreads over the ranks of a job (issue 14, docs/DISTRIBUTED.md):
 //   - every rank checks at start that all hold the same configuration, data and binary (an all-gathered
 //     XXH3 of their identity), and after every loop that all hold the same θ;
 //   - rank 0 alone reads and writes the run directory; what a resume reads (ω_share, the stage-1
@@ -18,20 +18,25 @@
 #include <string>
 #include <vector>
 
+#include "core/context.h"
 #include "engine/dist/communicator.h"
 #include "engine/runtime/arena.h"
-#include "search/search_session.h"
 
 namespace aws {
 
+struct TrajectoryOutcome;  // search/search_session.h
+
 class SearchRanks {
  public:
-  // comm: the world; k: the trajectory slots of a loop. UserError when W > K is not a multiple of K.
-  SearchRanks(Communicator& comm, int k);
-  Communicator& comm() const { return comm_; }
-  int rank() const { return comm_.rank(); }
-  int size() const { return comm_.size(); }
-  bool writes() const { return comm_.rank() == 0; }  // the one rank that touches the run directory
+  // world: the job's ranks (host collectives); ctx: this rank's device; k: the trajectory slots of a
+  // loop. UserError when W > K is not a multiple of K. On cuda with several ranks, the collectives go
+  // through NCCL over a copy of the world (device buffers: stage 1's gradients, ω_share; host buffers
+  // still through the world's MPI underneath); `world` must outlive this.
+  SearchRanks(Ctx& ctx, Communicator& world, int k);
+  Communicator& comm() const { return *comm_; }
+  int rank() const { return comm_->rank(); }
+  int size() const { return comm_->size(); }
+  bool writes() const { return comm_->rank() == 0; }  // the one rank that touches the run directory
   int group_size() const { return group_size_; }     // G: ranks per trajectory (1 when W ≤ K)
   Communicator* group() const { return group_.get(); }  // this rank's group when G > 1, else null
   bool runs_slot(int slot) const {
@@ -46,13 +51,14 @@ class SearchRanks {
   double broadcast_real(Ctx& ctx, double v) const;
   int64_t broadcast(Ctx& ctx, int64_t v) const;  // counts and flags, exact through a double
   void broadcast(Ctx& ctx, std::vector<uint8_t>& bytes) const;  // rank 0's bytes, resized on the others
-  void broadcast(Ctx& ctx, Arena& a) const;                      // rank 0's arena contents (host arenas)
+  void broadcast(Ctx& ctx, Arena& a) const;                      // rank 0's arena contents
   // Every rank's outcomes of the slots it ran (the others untouched) → all K outcomes on every rank.
   // `epochs`: accuracies per trajectory (1 for P_AV).
   void gather(Ctx& ctx, std::vector<TrajectoryOutcome>& outs, int epochs) const;
 
  private:
-  Communicator& comm_;
+  std::unique_ptr<Communicator> device_;  // NCCL over a copy of the world (cuda, W > 1), else null
+  Communicator* comm_;                    // device_, or the world
   int group_size_ = 1;
   std::unique_ptr<Communicator> group_;
 };

@@ -186,26 +186,22 @@ TrajectoryOutcome TrajectoryRunner::run(const Snapshot& omega, const BatchSource
 }
 
 SearchSession::SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir,
-                             SearchObserver& obs, const SearchRanks& ranks)
-    : cfg_(cfg), ranks_(ranks), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(train),
-      split_(checked_split(cfg, train, rd_, ranks.writes())),
+                             SearchObserver& obs, Communicator& job)
+    : cfg_(cfg), rd_{dir}, proxy_(parse_proxy(cfg.proxy)), train_(train),
+      split_(checked_split(cfg, train, rd_, job.rank() == 0)),
       norm_(training_normalization(train, split_.train, cfg.threads)),
-      ctx_(cfg.device_spec(), cfg.threads),
-      runner_(ctx_, cfg_, session_spec(cfg, train, ctx_), cfg.batch / ranks.group_size(), ranks.group()),
+      ctx_(device_of_rank(cfg.device_spec(), job.size()), cfg.threads),
+      ranks_(ctx_, job, cfg.k),
+      runner_(ctx_, cfg_, session_spec(cfg, train, ctx_), cfg.batch / ranks_.group_size(), ranks_.group()),
       res_(make_batch_source(ctx_, train, runner_.model().batch)) {
   // What the run directory records besides the flags: the resolved thread count (cpu), the data and
   // the world size of stage 1.
   if (cfg_.backend() == Device::cpu) cfg_.threads = ctx_.threads;
   cfg_.data_fingerprint = data_fingerprint(train);
   const int world = ranks_.size();
-  if (world > 1) {
-    if (cfg_.backend() == Device::cuda)
-      throw UserError("--device cuda with " + std::to_string(world) + " ranks: the search over ranks runs on the "
-                      "cpu backend for now (its broadcasts and stage 1 are wired for host buffers only)");
-    if (cfg_.batch % world != 0)
-      throw UserError("--batch " + std::to_string(cfg_.batch) + " is not divisible by the " + std::to_string(world) +
-                      " ranks (stage 1 trains batch / ranks rows of every batch on each)");
-  }
+  if (world > 1 && cfg_.batch % world != 0)
+    throw UserError("--batch " + std::to_string(cfg_.batch) + " is not divisible by the " + std::to_string(world) +
+                    " ranks (stage 1 trains batch / ranks rows of every batch on each)");
   cfg_.stage1_ranks = int(ranks_.broadcast(ctx_, ranks_.writes() ? stage1_ranks_of(cfg_, rd_, world) : 0));
   ranks_.check_same(ctx_, cfg_.digest() + " " + cfg_.data_fingerprint + " " + std::to_string(cfg_.threads) + " " +
                               build_info_json().dump(), "configuration, data, thread count or binary");

@@ -26,11 +26,11 @@
 #include "search/run_dir.h"
 #include "search/search_config.h"
 #include "search/search_driver.h"
+#include "search/search_ranks.h"
 #include "train/trainer.h"
 
 namespace aws {
 
-class SearchRanks;  // search/search_ranks.h
 
 struct TrajectoryTimes {
   double restore = 0, augment = 0, train = 0, eval = 0;
@@ -70,9 +70,9 @@ Split checked_search_split(const SearchConfig& cfg, const Dataset& train);
 
 class SearchSession {
  public:
-  // `train` is the official training split; it and `ranks` must outlive the session.
+  // `train` is the official training split; it and `job` (the job's ranks) must outlive the session.
   SearchSession(const SearchConfig& cfg, const Dataset& train, const std::string& dir, SearchObserver& obs,
-                const SearchRanks& ranks);
+                Communicator& job);
   SearchSession(const SearchSession&) = delete;
   SearchSession& operator=(const SearchSession&) = delete;
 
@@ -80,6 +80,7 @@ class SearchSession {
   const RunDir& run_dir() const { return rd_; }
   Proxy proxy() const { return proxy_; }
   Ctx& ctx() { return ctx_; }
+  const SearchRanks& ranks() const { return ranks_; }
   const Split& split() const { return split_; }
   const Normalization& norm() const { return norm_; }
   const Snapshot& omega() const { return omega_; }
@@ -97,13 +98,13 @@ class SearchSession {
   void stage1(SearchObserver& obs, TrajectoryRunner& r, bool have_omega);
 
   SearchConfig cfg_;
-  const SearchRanks& ranks_;
   RunDir rd_;
   Proxy proxy_;
   const Dataset& train_;
   Split split_;
   Normalization norm_;
-  Ctx ctx_;
+  Ctx ctx_;  // this rank's device: on cuda with several ranks, the GPU of its local rank
+  SearchRanks ranks_;
   TrajectoryRunner runner_;
   std::unique_ptr<BatchSource> res_;  // resident images, or a streamed folder decoded per batch
   std::unique_ptr<RunDirLock> lock_;  // rank 0's

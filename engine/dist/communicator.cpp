@@ -53,9 +53,13 @@ void end_job(Communicator& c, const std::exception& e) {
   std::_Exit(code);  // not reached: abort ends the process
 }
 
-int launcher_world_size() {
+int launcher_world_size(std::string* variable) {
+  if (variable) variable->clear();
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"})
-    if (int n = env_count(v)) return n;
+    if (int n = env_count(v)) {
+      if (variable) *variable = v;
+      return n;
+    }
   return 1;
 }
 
@@ -80,6 +84,11 @@ int launcher_local_rank() {
   return 0;
 }
 
+DeviceSpec device_of_rank(DeviceSpec d, int world_size) {
+  if (d.kind == Device::cuda && world_size > 1) d.gpu = launcher_local_rank();
+  return d;
+}
+
 double rank_timeout_seconds() {
   const char* v = std::getenv("AWS_RANK_TIMEOUT");
   if (!v || !*v) return 1800;
@@ -90,9 +99,21 @@ double rank_timeout_seconds() {
   return s;
 }
 
-std::unique_ptr<Communicator> make_world_communicator() {
-  if (launcher_world_size() <= 1) return make_single_communicator();
-  return AWS_MPI_CALL(make_mpi_communicator, ());
+std::unique_ptr<Communicator> make_world_communicator(int world_size) {
+  if (world_size < 0) throw UserError("--world-size " + std::to_string(world_size) + ": not a rank count");
+  std::string variable;
+  const int expected = world_size > 0 ? world_size : launcher_world_size(&variable);
+  if (expected == 1) return make_single_communicator();
+  std::unique_ptr<Communicator> world = AWS_MPI_CALL(make_mpi_communicator, ());
+  if (world->size() != expected) {
+    const std::string said = world_size > 0 ? "--world-size " + std::to_string(world_size)
+                                            : variable + "=" + std::to_string(expected) + " in the environment";
+    throw UserError(said + ", but MPI started this process in a world of " + std::to_string(world->size()) +
+                    (world->size() == 1 ? " rank" : " ranks") + ": start it with mpirun -np " +
+                    std::to_string(expected) + " (srun: an MPI with Slurm's PMI, e.g. srun --mpi=pmix), or pass "
+                    "--world-size 1 to run it alone");
+  }
+  return world;
 }
 
 void check_reduce(const char* op, const Tensor& t, ReduceOp r) {

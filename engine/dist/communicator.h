@@ -45,10 +45,13 @@ std::unique_ptr<Communicator> make_single_communicator();
 // MPI_COMM_WORLD (MPI is initialized here if nobody has, and finalized when this communicator goes).
 std::unique_ptr<Communicator> make_mpi_communicator();
 
-// The job this process belongs to: under a launcher (OMPI_COMM_WORLD_SIZE, PMI_SIZE or SLURM_NTASKS
-// in the environment) with more than one rank, the MPI world; else a single rank. A multi-rank launch
-// of a build without MPI is a UserError naming -DAWS_MPI.
-std::unique_ptr<Communicator> make_world_communicator();
+// The job this process belongs to. `world_size` (the --world-size flag): 0 = what the launcher announces
+// (OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_SIZE or SLURM_NTASKS in the environment; one rank when none
+// does); 1 = this process alone, even inside a launcher's environment (an sbatch script's own shell);
+// N > 1 = the MPI world, which must hold N ranks. UserError when MPI's world holds another number of
+// ranks than expected (srun with an MPI built without Slurm's PMI starts N one-rank worlds that would
+// each write the same files), or for several ranks in a build without MPI (naming -DAWS_MPI).
+std::unique_ptr<Communicator> make_world_communicator(int world_size = 0);
 
 // NCCL over `host`'s ranks on ctx's GPU (communicator_nccl.cpp; -DAWS_NCCL): device tensors through
 // NCCL, host ones through `host`. Rank 0's unique id travels over `host`.
@@ -57,6 +60,10 @@ std::unique_ptr<Communicator> make_nccl_communicator(Ctx& ctx, std::unique_ptr<C
 // The communicator a job on ctx uses: `world` itself on the cpu or on one rank; on cuda with several
 // ranks, NCCL over it (UserError naming -DAWS_NCCL in a build without NCCL).
 std::unique_ptr<Communicator> make_device_communicator(Ctx& ctx, std::unique_ptr<Communicator> world);
+
+// The device a rank of a `world_size`-rank job runs on: `d` itself on the cpu or alone; on cuda with
+// several ranks, the GPU of this rank's local index (launcher_local_rank: one GPU per rank).
+DeviceSpec device_of_rank(DeviceSpec d, int world_size);
 
 // This rank's index among the ranks of its node (OMPI_COMM_WORLD_LOCAL_RANK, SLURM_LOCALID, MPI_LOCALRANKID;
 // 0 when none is set): the GPU a rank takes with --device cuda.
@@ -67,8 +74,9 @@ int launcher_local_rank();
 // UserError, 1 otherwise), so one failing rank never leaves the others waiting in a collective.
 [[noreturn]] void end_job(Communicator& c, const std::exception& e);
 
-// The world size a launcher announces in the environment (1 when none does).
-int launcher_world_size();
+// The world size a launcher announces in the environment (1 when none does); `variable`, when given,
+// receives the variable that said so ("" when none did).
+int launcher_world_size(std::string* variable = nullptr);
 
 // How long (s) a rank waits in one collective for the others before it gives up and ends the job:
 // AWS_RANK_TIMEOUT (a positive number), default 1800. A collective waits for the slowest rank, so the

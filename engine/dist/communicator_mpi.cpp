@@ -1,22 +1,19 @@
 // The MPI communicator (communicator.h) on host buffers: the cpu backend's collectives and the
 // bootstrap of device ones. Every MPI call is checked (MPI_CHECK: the call, its error string, file:line);
 // the communicators return errors instead of aborting (MPI_ERRORS_RETURN), so a failure is an Error.
-// A watchdog thread per communicator ends the process when one collective has waited longer than
-// rank_timeout_seconds (a rank that stopped or hung): it prints a line naming the collective and calls
-// _exit(1), and mpirun then ends every rank. The collectives themselves stay MPI's blocking ones: the
-// non-blocking ones (waited for with a deadline) measured 1.4–2.4× slower on large messages (`aws
-// bench allreduce`), and MPI_Abort may not be called from the watchdog's thread (MPI_THREAD_FUNNELED).
+// A watchdog (watchdog.h) per communicator ends the process when one collective has waited longer than
+// rank_timeout_seconds (a rank that stopped or hung), naming the collective. The collectives themselves
+// stay MPI's blocking ones: the non-blocking ones (waited for with a deadline) measured 1.4–2.4× slower on
+// large messages (`aws bench allreduce`).
 #include <mpi.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
+#include "core/clock.h"
 #include "engine/dist/communicator.h"
+#include "engine/dist/watchdog.h"
 
 namespace aws {
 
@@ -57,62 +54,42 @@ int count_of(const char* op, int64_t n) {
   return int(n);
 }
 
-// Watches one communicator's collectives: begin/end bracket each; a wait past `timeout` seconds ends
-// the process (see the file comment).
-class Watchdog {
+// One blocking collective in flight at a time (the calling thread's), for the watchdog's probe.
+class InFlight {
  public:
-  explicit Watchdog(double timeout) : timeout_(timeout), thread_([this] { watch(); }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> l(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void begin(const char* op, int rank) {
+  void begin(const char* op) {
     std::lock_guard<std::mutex> l(m_);
-    op_ = op, rank_ = rank, since_ = std::chrono::steady_clock::now(), busy_ = true;
+    op_ = op, since_ = Clock::now(), busy_ = true;
   }
   void end() {
     std::lock_guard<std::mutex> l(m_);
     busy_ = false;
   }
+  std::string overdue(double timeout) {
+    std::lock_guard<std::mutex> l(m_);
+    return busy_ ? overdue_collective(op_, seconds_since(since_), timeout) : std::string();
+  }
 
  private:
-  void watch() {
-    std::unique_lock<std::mutex> l(m_);
-    while (!stop_) {
-      cv_.wait_for(l, std::chrono::milliseconds(200));
-      if (!busy_) continue;
-      const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - since_).count();
-      if (waited <= timeout_) continue;
-      std::fprintf(stderr, "aws: rank %d: %s: no answer from the other ranks for %.0f s (AWS_RANK_TIMEOUT=%g): a rank "
-                   "stopped, hung or died; ending the job\n", rank_, op_, waited, timeout_);
-      std::fflush(stderr);
-      ::_exit(1);  // mpirun ends the other ranks
-    }
-  }
-  const double timeout_;
   std::mutex m_;
-  std::condition_variable cv_;
   const char* op_ = "";
-  int rank_ = 0;
-  std::chrono::steady_clock::time_point since_;
-  bool busy_ = false, stop_ = false;
-  std::thread thread_;  // last: started once the rest is initialized
+  Clock::time_point since_;
+  bool busy_ = false;
 };
 
 class MpiCommunicator final : public Communicator {
  public:
   // owns_mpi: this is the world communicator that initialized MPI, and finalizes it.
   MpiCommunicator(MPI_Comm comm, bool owns_comm, bool owns_mpi)
-      : comm_(comm), owns_comm_(owns_comm), owns_mpi_(owns_mpi), watchdog_(rank_timeout_seconds()) {
+      : comm_(comm), owns_comm_(owns_comm), owns_mpi_(owns_mpi) {
     MPI_CHECK(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
     MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
     MPI_CHECK(MPI_Comm_size(comm_, &size_));
+    const double timeout = rank_timeout_seconds();
+    watchdog_ = std::make_unique<Watchdog>(rank_, [this, timeout] { return in_flight_.overdue(timeout); });
   }
   ~MpiCommunicator() override {
+    watchdog_.reset();
     if (owns_comm_) MPI_Comm_free(&comm_);  // destructors do not throw: results are not checked here
     if (owns_mpi_) {
       int finalized = 0;
@@ -175,15 +152,16 @@ class MpiCommunicator final : public Communicator {
  private:
   // Brackets one collective for the watchdog (also when MPI_CHECK throws).
   struct Watched {
-    Watched(MpiCommunicator& c, const char* op) : c_(c) { c_.watchdog_.begin(op, c_.rank_); }
-    ~Watched() { c_.watchdog_.end(); }
+    Watched(MpiCommunicator& c, const char* op) : c_(c) { c_.in_flight_.begin(op); }
+    ~Watched() { c_.in_flight_.end(); }
     MpiCommunicator& c_;
   };
 
   MPI_Comm comm_;
   bool owns_comm_, owns_mpi_;
   int rank_ = 0, size_ = 1;
-  Watchdog watchdog_;
+  InFlight in_flight_;
+  std::unique_ptr<Watchdog> watchdog_;  // probes in_flight_; made once rank_ is known
 };
 
 }  // namespace

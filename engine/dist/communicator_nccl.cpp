@@ -1,9 +1,16 @@
 // The nccl communicator (communicator.h): device tensors through NCCL (kernels/nccl_collectives.h),
 // host tensors, barriers and aborts through the host communicator it wraps (MPI), which also carries
-// the NCCL unique id from rank 0 at creation. Built only with AWS_NCCL (and the cuda backend).
+// the NCCL unique id from rank 0 at creation. A watchdog (watchdog.h) ends the job on NCCL's asynchronous
+// error, or when a queued collective has not finished within rank_timeout_seconds, after aborting the
+// NCCL communicator. Built only with AWS_NCCL (and the cuda backend).
+#include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "engine/dist/communicator.h"
+#include "engine/dist/watchdog.h"
 #include "engine/runtime/stream.h"
 #include "kernels/nccl_collectives.h"
 
@@ -20,11 +27,53 @@ NcclType nccl_type_of(const Tensor& t) {
   }
 }
 
+// The collectives queued on the stream and not yet seen finished. NCCL returns once a collective is
+// queued, so a peer that never comes shows as a queue that stops draining while the rank's thread
+// waits in a stream synchronization; the watchdog's probe looks at this queue and at NCCL's
+// asynchronous error.
+class NcclQueue {
+ public:
+  void queued(const char* op) {
+    std::lock_guard<std::mutex> l(m_);
+    if (finished_ == queued_) op_ = op, since_ = Clock::now();  // the oldest unfinished one
+    ++queued_;
+  }
+  // "" while the queue drains; the overdue line once its oldest collective waited past `timeout`.
+  std::string probe(NcclComm* c, double timeout) {
+    std::lock_guard<std::mutex> l(m_);
+    const int64_t n = queued_;  // read before the query: the event then stands for all n, or later ones
+    if (finished_ == n) return "";
+    if (nccl_finished(c)) {
+      finished_ = n;
+      return "";
+    }
+    return overdue_collective(op_, seconds_since(since_), timeout);
+  }
+
+ private:
+  std::mutex m_;
+  int64_t queued_ = 0, finished_ = 0;
+  const char* op_ = "";
+  Clock::time_point since_;
+};
+
 class NcclCommunicator final : public Communicator {
  public:
   NcclCommunicator(Ctx& ctx, std::unique_ptr<Communicator> host, NcclComm* comm)
-      : ctx_(ctx), host_(std::move(host)), comm_(comm) {}
-  ~NcclCommunicator() override { nccl_comm_destroy(comm_); }
+      : ctx_(ctx), host_(std::move(host)), comm_(comm) {
+    const double timeout = rank_timeout_seconds();
+    watchdog_ = std::make_unique<Watchdog>(
+        host_->rank(),
+        [this, timeout] {
+          const std::string e = nccl_async_error(comm_);
+          return e.empty() ? queue_.probe(comm_, timeout) : "NCCL: " + e + "; ending the job";
+        },
+        [this] { nccl_comm_abort(comm_); });  // no GPU keeps waiting for a peer that is gone
+  }
+  ~NcclCommunicator() override {
+    watchdog_.reset();  // before the communicator it probes
+    nccl_comm_destroy(comm_);
+  }
   int rank() const override { return host_->rank(); }
   int size() const override { return host_->size(); }
   std::string backend() const override { return "nccl"; }
@@ -34,17 +83,20 @@ class NcclCommunicator final : public Communicator {
     if (t.device != Device::cuda) return host_->allreduce(ctx, t, op);
     nccl_allreduce(ctx, comm_, t.data, size_t(t.numel()), nccl_type_of(t),
                    op == ReduceOp::sum ? NcclOp::sum : op == ReduceOp::max ? NcclOp::max : NcclOp::avg);
+    queue_.queued("allreduce");
   }
   void allgather(Ctx& ctx, const Tensor& in, Tensor& out) override {
     check_allgather(*this, in, out);
     if (in.device != out.device) throw Error("allgather: in and out on different devices");
     if (in.device != Device::cuda) return host_->allgather(ctx, in, out);
     nccl_allgather(ctx, comm_, in.data, out.data, in.bytes(), NcclType::u8);
+    queue_.queued("allgather");
   }
   void broadcast(Ctx& ctx, Tensor& t, int root) override {
     check_root(*this, root);
     if (t.device != Device::cuda) return host_->broadcast(ctx, t, root);
     nccl_broadcast(ctx, comm_, t.data, t.bytes(), NcclType::u8, root);
+    queue_.queued("broadcast");
   }
   void barrier() override {
     ctx_.sync();  // the collectives queued on the stream first
@@ -55,6 +107,7 @@ class NcclCommunicator final : public Communicator {
     return std::make_unique<NcclCommunicator>(ctx_, std::move(h), nccl_comm_split(comm_, color, key));
   }
   void abort(int code) override {
+    watchdog_.reset();
     nccl_comm_abort(comm_);  // no rank waits on the GPU for a peer that is gone
     comm_ = nullptr;
     host_->abort(code);
@@ -64,6 +117,8 @@ class NcclCommunicator final : public Communicator {
   Ctx& ctx_;
   std::unique_ptr<Communicator> host_;
   NcclComm* comm_;
+  NcclQueue queue_;
+  std::unique_ptr<Watchdog> watchdog_;  // probes comm_ and queue_
 };
 
 }  // namespace

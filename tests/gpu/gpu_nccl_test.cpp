@@ -1,7 +1,8 @@
 // The nccl communicator at world size 1 (one GPU cannot hold two NCCL ranks; the multi-rank tests need
 // >= 2 GPUs and are not written): device tensors go through NCCL and come back unchanged (sum, mean,
 // max of one rank), allgather copies, broadcast keeps; host tensors go to the host communicator; a
-// dtype NCCL is not asked to reduce is refused before any call. Built only with AWS_NCCL.
+// dtype NCCL is not asked to reduce is refused before any call; the watchdog's probes answer on a healthy
+// communicator. Built only with AWS_NCCL.
 #include <doctest/doctest.h>
 
 #if defined(AWS_WITH_NCCL)
@@ -10,6 +11,7 @@
 #include "core/context.h"
 #include "engine/dist/communicator.h"
 #include "engine/runtime/memory.h"
+#include "kernels/nccl_collectives.h"
 
 namespace aws::test {
 
@@ -40,6 +42,22 @@ TEST_CASE("nccl communicator, one rank: collectives on device buffers are the id
   c->barrier();
   mem_free(Device::cuda, d);
   mem_free(Device::cuda, g);
+}
+
+// What the watchdog's probe reads (kernels/nccl_collectives.h): no asynchronous error on a healthy
+// communicator, and the queue seen finished once the stream has run it.
+TEST_CASE("nccl collectives: a healthy communicator's queue drains and reports no error") {
+  Ctx ctx(Device::cuda);
+  uint8_t id[kNcclIdBytes];
+  nccl_unique_id(id);
+  NcclComm* c = nccl_comm_create(ctx, id, 0, 1);
+  void* d = mem_alloc(Device::cuda, 1 << 20);
+  nccl_allreduce(ctx, c, d, (1 << 20) / 4, NcclType::f32, NcclOp::sum);
+  ctx.sync();
+  CHECK(nccl_finished(c));
+  CHECK(nccl_async_error(c).empty());
+  mem_free(Device::cuda, d);
+  nccl_comm_destroy(c);
 }
 
 }  // namespace aws::test
