@@ -6,6 +6,7 @@
 #include "augment/elements_fast.h"
 
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -233,62 +234,97 @@ inline double cubic_u8(int v1, int v2, int v3, int v4, double d) {
   return aws_aug_dadd((double)v2, aws_aug_dmul(d, aws_aug_dadd(p2, aws_aug_dmul(d, aws_aug_dadd(p3, aws_aug_dmul(d, p4))))));
 }
 
-// Shear output in two passes over tiles of kShearTile pixels: the callers gather the four samples and
-// the fraction of every output sample into fixed arrays, then this loop (vectorizable: no gathers, no
-// branches) runs the cubic and the clamp of aug_shear_pixel. A fill sample is gathered as
-// (128, 128, 128, 128, d = 0), whose cubic is exactly 128. The arrays live on the stack: a call
-// allocates nothing (a train step must not).
+// The cubic of aug_shear_pixel through four source samples at the fraction d, clamped and truncated as
+// there, for n output samples: out[j] from s1[j] .. s4[j] and d[j]. The shears call it on stretches
+// whose four sources sit at fixed offsets from the output, so the loop reads contiguously and
+// vectorizes (no gathers, no branches).
+void cubic_run(const uint8_t* __restrict s1, const uint8_t* __restrict s2, const uint8_t* __restrict s3,
+               const uint8_t* __restrict s4, const double* __restrict d, uint8_t* __restrict out, int n) {
+  for (int j = 0; j < n; ++j) {
+    const double v = cubic_u8(s1[j], s2[j], s3[j], s4[j], d[j]);
+    const double cl = v <= 0.0 ? 0.0 : v >= 255.0 ? 255.0 : v;
+    out[j] = (uint8_t)(int32_t)cl;
+  }
+}
+
+// One output row of a shear, in tiles of kShearTile pixels. Per pixel the caller's coordinate gives
+// the fraction d and f, the floor of the coordinate − 0.5, whose sources along the shear's axis are
+// f − 1 .. f + 2; or "fill" (outside the image: 128). run_tile then gathers the tile's four source
+// samples into four contiguous arrays and runs cubic_run once over the whole tile: the pixels whose
+// four sources lie inside the image come in stretches that read contiguous memory (ShearX: f − x
+// constant; ShearY: the same four rows), copied with memcpy; edge pixels (clipped sources) and fill
+// pixels (four 128s at d = 0, whose cubic is exactly 128) one at a time. The arrays live on the stack:
+// a call allocates nothing (a train step must not).
 constexpr int kShearTile = 64;
-struct CubicTile {
-  static constexpr int kCap = kShearTile * 3;
-  int32_t v1[kCap], v2[kCap], v3[kCap], v4[kCap];
-  double d[kCap];
-  void fill(int i) {
-    v1[i] = v2[i] = v3[i] = v4[i] = 128;
-    d[i] = 0.0;
-  }
-  void run(uint8_t* __restrict out, int n) const {
-    for (int i = 0; i < n; ++i) {
-      const double v = cubic_u8(v1[i], v2[i], v3[i], v4[i], d[i]);
-      const double cl = v <= 0.0 ? 0.0 : v >= 255.0 ? 255.0 : v;  // then truncation, as aug_shear_pixel
-      out[i] = (uint8_t)(int32_t)cl;
-    }
-  }
+struct ShearTile {
+  enum Kind : uint8_t { fill, edge, inner };
+  Kind kind[kShearTile];
+  int f[kShearTile];
+  double d[kShearTile * 3];
+  uint8_t s[4][kShearTile * 3];
 };
+
+// The tile's coordinates along the shear's axis (length n): for pixel x = x0 + i, v = a·(x + 0.5) + b
+// + 0 as aug_shear_pixel forms it (ShearX: a = 1, b = mx·(y + 0.5); ShearY: a = my, b = y + 0.5; the
+// sum's operands commute exactly), then f = floor(v − 0.5) and d = v − 0.5 − f. Branch-free, so that
+// it vectorizes; (int)floor equals aug_floor_to_int for every value that occurs.
+void shear_coords(ShearTile& t, double a, double b, int x0, int xn, int n, int c) {
+  double dp[kShearTile];
+  for (int i = 0; i < xn; ++i) {
+    const double v = aws_aug_dadd(aws_aug_dadd(aws_aug_dmul(a, (double)(x0 + i) + 0.5), b), 0.0);
+    const double s = aws_aug_dsub(v, 0.5);
+    const double fl = std::floor(s);
+    const int f = (int)fl;
+    t.f[i] = f;
+    dp[i] = aws_aug_dsub(s, fl);
+    t.kind[i] = v < 0.0 || v >= (double)n ? ShearTile::fill : f - 1 >= 0 && f + 2 < n ? ShearTile::inner : ShearTile::edge;
+  }
+  for (int i = 0; i < xn; ++i)
+    for (int ch = 0; ch < c; ++ch) t.d[i * c + ch] = dp[i];
+}
+
+// same(i, j): pixel j continues the stretch of pixel i; stretch(i, m): the m-th source of pixel i's
+// first channel, the stretch's samples following contiguously; edge(i, m): the same for an edge pixel
+// (clipped as the reference clips).
+template <class Same, class Stretch, class Edge>
+void run_tile(ShearTile& t, int xn, int c, uint8_t* out, Same same, Stretch stretch, Edge edge) {
+  for (int i = 0; i < xn;) {
+    const int o = i * c;
+    if (t.kind[i] == ShearTile::inner) {
+      int j = i + 1;
+      while (j < xn && t.kind[j] == ShearTile::inner && same(i, j)) ++j;
+      for (int m = 0; m < 4; ++m) std::memcpy(t.s[m] + o, stretch(i, m), (size_t)(j - i) * c);
+      i = j;
+      continue;
+    }
+    const bool fill = t.kind[i] == ShearTile::fill;
+    for (int m = 0; m < 4; ++m) {
+      const uint8_t* p = fill ? nullptr : edge(i, m);
+      for (int ch = 0; ch < c; ++ch) t.s[m][o + ch] = fill ? 128 : p[ch];
+    }
+    if (fill)
+      for (int ch = 0; ch < c; ++ch) t.d[o + ch] = 0.0;
+    ++i;
+  }
+  cubic_run(t.s[0], t.s[1], t.s[2], t.s[3], t.d, out, xn * c);
+}
 
 // ShearX: ys = y + 0.5 exactly, so dy = 0 and the vertical cubic returns the row-y horizontal one.
 void shear_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const double mx = aws_aug_dmul(element_magnitude(e), (double)sign);
   auto xclip = [w](int v) { return v < 0 ? 0 : v < w ? v : w - 1; };
   const size_t stride = (size_t)w * c;
-  CubicTile t;
+  ShearTile t;
   for (int y = 0; y < h; ++y) {
-    const double yi = (double)y + 0.5;
-    const double sy = aws_aug_dmul(mx, yi);
+    const double sy = aws_aug_dmul(mx, (double)y + 0.5);
     const uint8_t* r = src + (size_t)y * stride;
     for (int x0 = 0; x0 < w; x0 += kShearTile) {
       const int xn = std::min(kShearTile, w - x0);
-      for (int x = x0; x < x0 + xn; ++x) {
-        const int i0 = (x - x0) * c;
-        const double xi = (double)x + 0.5;
-        double xs = aws_aug_dadd(aws_aug_dadd(aws_aug_dmul(1.0, xi), sy), 0.0);
-        if (xs < 0.0 || xs >= (double)w) {
-          for (int ch = 0; ch < c; ++ch) t.fill(i0 + ch);
-          continue;
-        }
-        xs = aws_aug_dsub(xs, 0.5);
-        const int ix = aug_floor_to_int(xs);
-        const double dx = aws_aug_dsub(xs, (double)ix);
-        const uint8_t* p0 = r + xclip(ix - 1) * c;
-        const uint8_t* p1 = r + xclip(ix) * c;
-        const uint8_t* p2 = r + xclip(ix + 1) * c;
-        const uint8_t* p3 = r + xclip(ix + 2) * c;
-        for (int ch = 0; ch < c; ++ch) {
-          t.v1[i0 + ch] = p0[ch], t.v2[i0 + ch] = p1[ch], t.v3[i0 + ch] = p2[ch], t.v4[i0 + ch] = p3[ch];
-          t.d[i0 + ch] = dx;
-        }
-      }
-      t.run(dst + (size_t)y * stride + (size_t)x0 * c, xn * c);
+      shear_coords(t, 1.0, sy, x0, xn, w, c);
+      run_tile(
+          t, xn, c, dst + (size_t)y * stride + (size_t)x0 * c, [&](int i, int j) { return t.f[j] - j == t.f[i] - i; },
+          [&](int i, int m) { return r + (size_t)(t.f[i] - 1 + m) * c; },
+          [&](int i, int m) { return r + (size_t)xclip(t.f[i] - 1 + m) * c; });
     }
   }
 }
@@ -297,38 +333,25 @@ void shear_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, in
 void shear_y(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const double my = aws_aug_dmul(element_magnitude(e), (double)sign);
   const size_t stride = (size_t)w * c;
-  CubicTile t;
-  double tx[kShearTile];
-  for (int x0 = 0; x0 < w; x0 += kShearTile) {
-    const int xn = std::min(kShearTile, w - x0);
-    for (int x = x0; x < x0 + xn; ++x) tx[x - x0] = aws_aug_dmul(my, (double)x + 0.5);
-    for (int y = 0; y < h; ++y) {
-      const double yi = aws_aug_dmul(1.0, (double)y + 0.5);
-      for (int x = x0; x < x0 + xn; ++x) {
-        const int i0 = (x - x0) * c;
-        double ys = aws_aug_dadd(aws_aug_dadd(tx[x - x0], yi), 0.0);
-        if (ys < 0.0 || ys >= (double)h) {
-          for (int ch = 0; ch < c; ++ch) t.fill(i0 + ch);
-          continue;
-        }
-        ys = aws_aug_dsub(ys, 0.5);
-        int iy = aug_floor_to_int(ys);
-        const double dy = aws_aug_dsub(ys, (double)iy);
-        --iy;
-        // Rows as the reference picks them: v1 clipped, each later one falls back to its predecessor.
-        const int y1 = iy < 0 ? 0 : iy < h ? iy : h - 1;
-        const int y2 = (iy + 1 >= 0 && iy + 1 < h) ? iy + 1 : y1;
-        const int y3 = (iy + 2 >= 0 && iy + 2 < h) ? iy + 2 : y2;
-        const int y4 = (iy + 3 >= 0 && iy + 3 < h) ? iy + 3 : y3;
-        const uint8_t* col = src + (size_t)x * c;
-        const uint8_t *q1 = col + y1 * stride, *q2 = col + y2 * stride, *q3 = col + y3 * stride,
-                      *q4 = col + y4 * stride;
-        for (int ch = 0; ch < c; ++ch) {
-          t.v1[i0 + ch] = q1[ch], t.v2[i0 + ch] = q2[ch], t.v3[i0 + ch] = q3[ch], t.v4[i0 + ch] = q4[ch];
-          t.d[i0 + ch] = dy;
-        }
-      }
-      t.run(dst + (size_t)y * stride + (size_t)x0 * c, xn * c);
+  ShearTile t;
+  for (int y = 0; y < h; ++y) {
+    const double yi = aws_aug_dmul(1.0, (double)y + 0.5);
+    for (int x0 = 0; x0 < w; x0 += kShearTile) {
+      const int xn = std::min(kShearTile, w - x0);
+      shear_coords(t, my, yi, x0, xn, h, c);
+      const uint8_t* col = src + (size_t)x0 * c;  // the tile's first column
+      // Rows as the reference picks them near an edge: the first clipped, each later one falls back to
+      // its predecessor when outside.
+      auto edge_row = [h](int first, int m) {
+        int y = first < 0 ? 0 : first < h ? first : h - 1;
+        for (int k = 1; k <= m; ++k)
+          if (first + k >= 0 && first + k < h) y = first + k;
+        return y;
+      };
+      run_tile(
+          t, xn, c, dst + (size_t)y * stride + (size_t)x0 * c, [&](int i, int j) { return t.f[j] == t.f[i]; },
+          [&](int i, int m) { return col + (size_t)(t.f[i] - 1 + m) * stride + (size_t)i * c; },
+          [&](int i, int m) { return col + (size_t)edge_row(t.f[i] - 1, m) * stride + (size_t)i * c; });
     }
   }
 }
