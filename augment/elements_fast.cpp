@@ -173,7 +173,9 @@ void sharpen_row(const float* __restrict up, float* __restrict mid, const float*
   // smoothed sample s as an exact float in place of mid, then s + a·(v − s) (v − s is exact).
   for (int i = c; i < n - c; ++i) {
     const float ss = aws_aug_fadd(aws_aug_fadd(aws_aug_fadd(0.5f, up[i]), mid[i]), dn[i]);
-    mid[i] = (float)(int32_t)(ss <= 0.f ? 0.f : ss >= 255.f ? 255.f : ss);
+    // aug_clip8f (clip to [0, 255], truncate) as truncate-then-clip in int, the same for every finite
+    // ss; written so because GCC does not vectorize the float clip followed by the conversion.
+    mid[i] = (float)std::min(std::max((int32_t)ss, 0), 255);
   }
   for (int i = c; i < n - c; ++i) {
     const float t = aws_aug_fadd(mid[i], aws_aug_fmul(a, aws_aug_fadd((float)row[i], -mid[i])));
