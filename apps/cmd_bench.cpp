@@ -234,6 +234,7 @@ void add_bench_command(CLI::App& app) {
                "ours next to PyTorch",
                true);
   add_bench_augment(*bench);
+  add_bench_elements(*bench);
   add_bench_decode(*bench);
   add_bench_allreduce(*bench);
 }

@@ -358,28 +358,33 @@ void shear_y(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, in
   }
 }
 
-// Rotate: the 16.16 coordinates advance by a0 / a3 per column (uint32 arithmetic, as the body).
-void rotate(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
-  ElementParams p;
-  element_params_from_histograms(e, sign, nullptr, h, w, c, &p);
-  const int32_t* a = p.rot;
+// Rotate: the 16.16 coordinates advance by a0 / a3 per column (uint32 arithmetic, as the body). The
+// channel count is a template parameter so that a pixel moves as one fixed-size copy.
+template <int C>
+void rotate_c(const int32_t* a, const uint8_t* src, uint8_t* dst, int h, int w) {
   for (int y = 0; y < h; ++y) {
     uint32_t xx = (uint32_t)a[2] + (uint32_t)y * (uint32_t)a[1];
     uint32_t yy = (uint32_t)a[5] + (uint32_t)y * (uint32_t)a[4];
-    uint8_t* o = dst + (size_t)y * w * c;
-    for (int x = 0; x < w; ++x, o += c, xx += (uint32_t)a[0], yy += (uint32_t)a[3]) {
+    uint8_t* o = dst + (size_t)y * w * C;
+    for (int x = 0; x < w; ++x, o += C, xx += (uint32_t)a[0], yy += (uint32_t)a[3]) {
       const int sx = (int32_t)xx >> 16, sy = (int32_t)yy >> 16;
-      if (sx < 0 || sx >= w || sy < 0 || sy >= h) {
-        for (int ch = 0; ch < c; ++ch) o[ch] = 0;
+      if ((unsigned)sx < (unsigned)w && (unsigned)sy < (unsigned)h) {
+        const uint8_t* s = src + ((size_t)sy * w + sx) * C;
+        for (int ch = 0; ch < C; ++ch) o[ch] = s[ch];
       } else {
-        const uint8_t* s = src + ((size_t)sy * w + sx) * c;
-        for (int ch = 0; ch < c; ++ch) o[ch] = s[ch];
+        for (int ch = 0; ch < C; ++ch) o[ch] = 0;
       }
     }
   }
 }
 
-// TranslateX: the source column of each output column once; a contiguous run copies per row.
+void rotate(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
+  ElementParams p;
+  element_params_from_histograms(e, sign, nullptr, h, w, c, &p);
+  if (c == 3) rotate_c<3>(p.rot, src, dst, h, w);
+  else rotate_c<1>(p.rot, src, dst, h, w);
+}
+
 void translate_x(int e, int sign, const uint8_t* src, uint8_t* dst, int h, int w, int c) {
   const double t = aug_translate_shift(e, sign, h, w);
   SmallBuf<int, 1024> sx((size_t)w);
