@@ -73,14 +73,19 @@ for name in names:
               f"{statistics.median(null_kl):.4f}), p = {p_last:.3f}; best θ KL median {statistics.median(null_best):.4f}, "
               f"p = {p_best:.3f}")
 
-# Seed agreement: NAME-s0 against NAME-s1 (last θ), beside null-0 against null-1 of NAME-s0.
+# Seed agreement: NAME-s0 against NAME-s1 (last θ), beside null-0 against null-1 of NAME-s0 (or -s1).
 for name in names:
     if not name.endswith("-s0") or name[:-1] + "1" not in names:
         continue
     other = name[:-1] + "1"
     a = compare([os.path.join(out, name, "policy-last.json"), os.path.join(out, other, "policy-last.json")])[1]
     entry = {"pair": [name, other], "searches": a["agreement_with_first"]}
-    n0, n1 = (os.path.join(out, name, f"null-{i}", "policy-last.json") for i in (0, 1))
+    # Two null runs of the pair's first search, else of its second (a search copied back from the
+    # docs keeps only its nulls' summaries).
+    for src in (name, other):
+        n0, n1 = (os.path.join(out, src, f"null-{i}", "policy-last.json") for i in (0, 1))
+        if os.path.isfile(n0) and os.path.isfile(n1):
+            break
     if os.path.isfile(n0) and os.path.isfile(n1):
         entry["nulls"] = compare([n0, n1])[1]["agreement_with_first"]
     summary["agreement"].append(entry)
