@@ -268,8 +268,8 @@ struct ShearTile {
 
 // The tile's coordinates along the shear's axis (length n): for pixel x = x0 + i, v = a·(x + 0.5) + b
 // + 0 as aug_shear_pixel forms it (ShearX: a = 1, b = mx·(y + 0.5); ShearY: a = my, b = y + 0.5; the
-// sum's operands commute exactly), then f = floor(v − 0.5) and d = v − 0.5 − f. Branch-free, so that
-// it vectorizes; (int)floor equals aug_floor_to_int for every value that occurs.
+// sum's operands commute exactly), then f = floor(v − 0.5) and d = v − 0.5 − f; (int)floor equals
+// aug_floor_to_int for every value that occurs.
 void shear_coords(ShearTile& t, double a, double b, int x0, int xn, int n, int c) {
   double dp[kShearTile];
   for (int i = 0; i < xn; ++i) {
@@ -279,7 +279,8 @@ void shear_coords(ShearTile& t, double a, double b, int x0, int xn, int n, int c
     const int f = (int)fl;
     t.f[i] = f;
     dp[i] = aws_aug_dsub(s, fl);
-    t.kind[i] = v < 0.0 || v >= (double)n ? ShearTile::fill : f - 1 >= 0 && f + 2 < n ? ShearTile::inner : ShearTile::edge;
+    const bool inside = f - 1 >= 0 && f + 2 < n;
+    t.kind[i] = v < 0.0 || v >= (double)n ? ShearTile::fill : inside ? ShearTile::inner : ShearTile::edge;
   }
   if (c == 1) {
     std::memcpy(t.d, dp, sizeof(double) * (size_t)xn);

@@ -17,6 +17,7 @@ out=$("$AWS_BIN" bench elements --channels 2 --no-peer 2>&1) || rc=$?
 [ $rc -eq 2 ] && grep -q -- '--channels' <<<"$out" || fail "--channels 2: exit $rc ($out)"
 rc=0
 out=$("$AWS_BIN" bench elements --size 8 --reps 1 --peer /nonexistent/peer.py 2>&1) || rc=$?
-[ $rc -eq 2 ] && [ "$(grep -c -- '--peer /nonexistent/peer.py' <<<"$out")" -eq 1 ] || fail "a missing peer: exit $rc ($out)"
+[ $rc -eq 2 ] && [ "$(grep -c -- '--peer /nonexistent/peer.py' <<<"$out")" -eq 1 ] ||
+  fail "a missing peer: exit $rc ($out)"
 [ $fails -eq 0 ] && echo "bench elements: ok"
 exit $fails
