@@ -17,12 +17,10 @@ SearchRanks::SearchRanks(Ctx& ctx, Communicator& world, int k) : comm_(&world) {
     throw UserError("--k " + std::to_string(k) + " with " + std::to_string(w) + " ranks: more ranks than trajectory "
                     "slots must be a multiple of them (each slot then runs on W/K ranks), or use at most K ranks");
   if (w == 1) return;
-  // Before any collective that only some devices would call: every rank on the same kind of device.
-  check_same(ctx, ctx.is_cuda() ? "cuda" : "cpu", "kind of --device");
-  if (ctx.is_cuda()) {
-    device_ = make_device_communicator(ctx, world.split(0, world.rank()));
-    comm_ = device_.get();
-  }
+  // The search's own copy of the world: itself on the cpu, NCCL over it on cuda (after a check that all
+  // ranks run on the same kind of device).
+  device_ = make_device_communicator(ctx, world.split(0, world.rank()));
+  comm_ = device_.get();
   if (w <= k) return;
   group_size_ = w / k;
   group_ = comm_->split(comm_->rank() / group_size_, comm_->rank() % group_size_);

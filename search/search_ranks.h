@@ -29,9 +29,10 @@ struct TrajectoryOutcome;  // search/search_session.h
 class SearchRanks {
  public:
   // world: the job's ranks (host collectives); ctx: this rank's device; k: the trajectory slots of a
-  // loop. UserError when W > K is not a multiple of K. On cuda with several ranks, the collectives go
-  // through NCCL over a copy of the world (device buffers: stage 1's gradients, ω_share; host buffers
-  // still through the world's MPI underneath); `world` must outlive this.
+  // loop. UserError when W > K is not a multiple of K, or when the ranks run on different kinds of
+  // device. On cuda with several ranks, the collectives go through NCCL over a copy of the world (device
+  // buffers: stage 1's gradients, ω_share; host buffers still through MPI underneath); `world` must
+  // outlive this.
   SearchRanks(Ctx& ctx, Communicator& world, int k);
   Communicator& comm() const { return *comm_; }
   int rank() const { return comm_->rank(); }
@@ -57,8 +58,8 @@ class SearchRanks {
   void gather(Ctx& ctx, std::vector<TrajectoryOutcome>& outs, int epochs) const;
 
  private:
-  std::unique_ptr<Communicator> device_;  // NCCL over a copy of the world (cuda, W > 1), else null
-  Communicator* comm_;                    // device_, or the world
+  std::unique_ptr<Communicator> device_;  // W > 1: a copy of the world (cuda: NCCL over it), else null
+  Communicator* comm_;                    // device_, or the world (W = 1)
   int group_size_ = 1;
   std::unique_ptr<Communicator> group_;
 };

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace aws {
 
@@ -64,7 +65,17 @@ int launcher_world_size(std::string* variable) {
 }
 
 std::unique_ptr<Communicator> make_device_communicator(Ctx& ctx, std::unique_ptr<Communicator> world) {
-  if (!ctx.is_cuda() || world->size() == 1) return world;
+  if (world->size() == 1) return world;
+  // Before NCCL's creation, which only the cuda ranks would call: every rank on the same kind of device.
+  int32_t mine = ctx.is_cuda() ? 1 : 0;
+  std::vector<int32_t> all(size_t(world->size()));
+  Tensor tm(&mine, Shape{1}, DType::i32), ta(all.data(), Shape{int64_t(all.size())}, DType::i32);
+  world->allgather(ctx, tm, ta);
+  for (size_t r = 1; r < all.size(); ++r)
+    if (all[r] != all[0])
+      throw UserError("rank " + std::to_string(r) + " runs on " + (all[r] ? "cuda" : "the cpu") + ", rank 0 on " +
+                      (all[0] ? "cuda" : "the cpu") + ": every rank must use the same kind of --device");
+  if (!ctx.is_cuda()) return world;
 #if defined(AWS_WITH_NCCL)
   return make_nccl_communicator(ctx, std::move(world));
 #else

@@ -58,7 +58,9 @@ std::unique_ptr<Communicator> make_world_communicator(int world_size = 0);
 std::unique_ptr<Communicator> make_nccl_communicator(Ctx& ctx, std::unique_ptr<Communicator> host);
 
 // The communicator a job on ctx uses: `world` itself on the cpu or on one rank; on cuda with several
-// ranks, NCCL over it (UserError naming -DAWS_NCCL in a build without NCCL).
+// ranks, NCCL over it (UserError naming -DAWS_NCCL in a build without NCCL). With several ranks every
+// rank must call it: it first checks that all run on the same kind of device (UserError naming the
+// first that does not).
 std::unique_ptr<Communicator> make_device_communicator(Ctx& ctx, std::unique_ptr<Communicator> world);
 
 // The device a rank of a `world_size`-rank job runs on: `d` itself on the cpu or alone; on cuda with
