@@ -18,7 +18,8 @@ namespace aws {
 struct NcclComm {
   ncclComm_t comm = nullptr;
   int gpu = 0;
-  cudaEvent_t queued = nullptr;  // recorded after each collective (nccl_finished)
+  cudaEvent_t done[kNcclEventRing] = {};  // collective k records done[k % kNcclEventRing] (nccl_finished)
+  int64_t queued = 0;                     // collectives queued (the rank's own thread alone writes it)
 };
 
 namespace {
@@ -42,19 +43,23 @@ ncclRedOp_t nccl_op(NcclOp op) {
   return ncclSum;
 }
 
-// A communicator's event, once its ncclComm_t exists.
-void add_event(NcclComm* c) {
+// A communicator's events, once its ncclComm_t exists.
+void add_events(NcclComm* c) {
   CUDA_CHECK(cudaSetDevice(c->gpu));
-  CUDA_CHECK(cudaEventCreateWithFlags(&c->queued, cudaEventDisableTiming));
+  for (cudaEvent_t& e : c->done) CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
 }
 
 void free_comm(NcclComm* c, bool abort) {  // destructor and failure paths: not checked
   if (c->comm) abort ? ncclCommAbort(c->comm) : ncclCommDestroy(c->comm);
-  if (c->queued) cudaEventDestroy(c->queued);
+  for (cudaEvent_t e : c->done)
+    if (e) cudaEventDestroy(e);
   delete c;
 }
 
-void mark_queued(Ctx& ctx, NcclComm* c) { CUDA_CHECK(cudaEventRecord(c->queued, stream_of(ctx))); }
+void mark_queued(Ctx& ctx, NcclComm* c) {
+  CUDA_CHECK(cudaEventRecord(c->done[c->queued % kNcclEventRing], stream_of(ctx)));
+  ++c->queued;
+}
 
 }  // namespace
 
@@ -72,7 +77,7 @@ NcclComm* nccl_comm_create(Ctx& ctx, const uint8_t id[kNcclIdBytes], int rank, i
   c->gpu = ctx.gpu;
   try {
     NCCL_CHECK(ncclCommInitRank(&c->comm, size, u, rank));
-    add_event(c);
+    add_events(c);
   } catch (...) {
     free_comm(c, true);
     throw;
@@ -93,7 +98,7 @@ NcclComm* nccl_comm_split(NcclComm* c, int color, int key) {
   s->gpu = c->gpu;
   try {
     NCCL_CHECK(ncclCommSplit(c->comm, color, key, &s->comm, nullptr));
-    add_event(s);
+    add_events(s);
   } catch (...) {
     free_comm(s, true);
     throw;
@@ -110,12 +115,11 @@ std::string nccl_async_error(NcclComm* c) {
   return what;
 }
 
-bool nccl_finished(NcclComm* c) {
+bool nccl_finished(NcclComm* c, int64_t k) {
   // Errors here are not thrown (this runs on the watchdog's thread): a broken context answers "finished"
   // and the rank's own thread meets the error at its next checked call.
   if (cudaSetDevice(c->gpu) != cudaSuccess) return true;
-  const cudaError_t e = cudaEventQuery(c->queued);
-  return e != cudaErrorNotReady;
+  return cudaEventQuery(c->done[k % kNcclEventRing]) != cudaErrorNotReady;
 }
 
 void nccl_allreduce(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, NcclOp op) {

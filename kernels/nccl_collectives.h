@@ -26,10 +26,13 @@ void nccl_comm_abort(NcclComm* c);    // frees without waiting (a failing job)
 NcclComm* nccl_comm_split(NcclComm* c, int color, int key);
 
 // For a watchdog thread (engine/dist/watchdog.h), while the rank's own thread may be blocked on the
-// stream: NCCL's asynchronous error ("" while there is none), and whether every collective queued so far
-// has finished on the GPU (an event recorded after each).
+// stream: NCCL's asynchronous error ("" while there is none), and whether collective number k (counted
+// from 0 in the order this communicator's collectives were queued) has finished on the GPU. An event is
+// recorded after each collective into a ring of kNcclEventRing, so the answer holds for the last
+// kNcclEventRing / 2 collectives queued (older slots may be recording newer ones).
+constexpr int kNcclEventRing = 64;
 std::string nccl_async_error(NcclComm* c);
-bool nccl_finished(NcclComm* c);
+bool nccl_finished(NcclComm* c, int64_t k);
 
 // On ctx's stream, in place where the API allows it.
 void nccl_allreduce(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, NcclOp op);

@@ -3,6 +3,7 @@
 // the NCCL unique id from rank 0 at creation. A watchdog (watchdog.h) ends the job on NCCL's asynchronous
 // error, or when a queued collective has not finished within rank_timeout_seconds, after aborting the
 // NCCL communicator. Built only with AWS_NCCL (and the cuda backend).
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,34 +28,37 @@ NcclType nccl_type_of(const Tensor& t) {
   }
 }
 
-// The collectives queued on the stream and not yet seen finished. NCCL returns once a collective is
-// queued, so a peer that never comes shows as a queue that stops draining while the rank's thread
-// waits in a stream synchronization; the watchdog's probe looks at this queue and at NCCL's
-// asynchronous error.
+// The collectives queued on the stream, for the watchdog. NCCL returns once a collective is queued, so
+// a peer that never comes shows as a collective that stays unfinished while the rank's thread waits in
+// a stream synchronization. The probe measures the wait of the oldest unfinished collective (not of the
+// latest: on a busy GPU the host runs ahead and the latest one is nearly always pending). Collective k
+// here is collective k of nccl_collectives' count: both advance once per collective that was queued.
 class NcclQueue {
  public:
   void queued(const char* op) {
     std::lock_guard<std::mutex> l(m_);
-    if (finished_ == queued_) op_ = op, since_ = Clock::now();  // the oldest unfinished one
+    ops_[queued_ % kNcclEventRing] = {op, Clock::now()};
     ++queued_;
   }
-  // "" while the queue drains; the overdue line once its oldest collective waited past `timeout`.
+  // "" while the oldest unfinished collective waited at most `timeout`, else the overdue line.
   std::string probe(NcclComm* c, double timeout) {
     std::lock_guard<std::mutex> l(m_);
-    const int64_t n = queued_;  // read before the query: the event then stands for all n, or later ones
+    const int64_t n = queued_;
+    finished_ = std::max(finished_, n - kNcclEventRing / 2);  // older events may record newer collectives
+    while (finished_ < n && nccl_finished(c, finished_)) ++finished_;
     if (finished_ == n) return "";
-    if (nccl_finished(c)) {
-      finished_ = n;
-      return "";
-    }
-    return overdue_collective(op_, seconds_since(since_), timeout);
+    const Op& o = ops_[finished_ % kNcclEventRing];
+    return overdue_collective(o.name, seconds_since(o.since), timeout);
   }
 
  private:
+  struct Op {
+    const char* name = "";
+    Clock::time_point since;
+  };
   std::mutex m_;
+  Op ops_[kNcclEventRing];
   int64_t queued_ = 0, finished_ = 0;
-  const char* op_ = "";
-  Clock::time_point since_;
 };
 
 class NcclCommunicator final : public Communicator {
