@@ -28,15 +28,9 @@ SearchRanks::SearchRanks(Ctx& ctx, Communicator& world, int k) : comm_(&world) {
 
 void SearchRanks::check_same(Ctx& ctx, const std::string& identity, const std::string& what) const {
   if (size() == 1) return;
-  const uint64_t h = XXH3_64bits(identity.data(), identity.size());
-  int32_t mine[2] = {int32_t(uint32_t(h)), int32_t(uint32_t(h >> 32))};
-  std::vector<int32_t> all(2 * size_t(size()));
-  Tensor tm(mine, Shape{2}, DType::i32), ta(all.data(), Shape{2 * int64_t(size())}, DType::i32);
-  comm_->allgather(ctx, tm, ta);
-  for (int r = 1; r < size(); ++r)
-    if (all[size_t(2 * r)] != all[0] || all[size_t(2 * r + 1)] != all[1])
-      throw UserError("rank " + std::to_string(r) + " has another " + what + " than rank 0 (every rank must run "
-                      "the same binary with the same flags on the same data)");
+  if (const int r = first_rank_differing(*comm_, ctx, XXH3_64bits(identity.data(), identity.size())); r >= 0)
+    throw UserError("rank " + std::to_string(r) + " has another " + what + " than rank 0 (every rank must run "
+                    "the same binary with the same flags on the same data)");
 }
 
 double SearchRanks::broadcast_real(Ctx& ctx, double v) const {

@@ -65,15 +65,9 @@ void Trainer::sync_ranks(uint32_t epoch, double& loss_sum, int64_t& correct_sum,
     mem_copy(ctx_, host.data(), state, host.size(), CopyKind::dev_to_host);
     state = host.data();
   }
-  const uint64_t h = XXH3_64bits(state, model_.network_state_bytes());
-  int32_t mine[2] = {int32_t(uint32_t(h)), int32_t(uint32_t(h >> 32))};
-  std::vector<int32_t> all(2 * size_t(c.size()));
-  Tensor tm(mine, Shape{2}, DType::i32), ta(all.data(), Shape{2 * c.size()}, DType::i32);
-  c.allgather(ctx_, tm, ta);
-  for (int r = 1; r < c.size(); ++r)
-    if (all[size_t(2 * r)] != all[0] || all[size_t(2 * r + 1)] != all[1])
-      throw Error("epoch " + std::to_string(epoch + 1) + ": rank " + std::to_string(r) +
-                  " holds another network state than rank 0 (data-parallel ranks drifted apart)");
+  if (const int r = first_rank_differing(c, ctx_, XXH3_64bits(state, model_.network_state_bytes())); r >= 0)
+    throw Error("epoch " + std::to_string(epoch + 1) + ": rank " + std::to_string(r) +
+                " holds another network state than rank 0 (data-parallel ranks drifted apart)");
 }
 
 void Trainer::zero_pair_counts() { mem_zero(ctx_, pair_dev_.data, pair_dev_.bytes()); }

@@ -67,14 +67,9 @@ int launcher_world_size(std::string* variable) {
 std::unique_ptr<Communicator> make_device_communicator(Ctx& ctx, std::unique_ptr<Communicator> world) {
   if (world->size() == 1) return world;
   // Before NCCL's creation, which only the cuda ranks would call: every rank on the same kind of device.
-  int32_t mine = ctx.is_cuda() ? 1 : 0;
-  std::vector<int32_t> all(size_t(world->size()));
-  Tensor tm(&mine, Shape{1}, DType::i32), ta(all.data(), Shape{int64_t(all.size())}, DType::i32);
-  world->allgather(ctx, tm, ta);
-  for (size_t r = 1; r < all.size(); ++r)
-    if (all[r] != all[0])
-      throw UserError("rank " + std::to_string(r) + " runs on " + (all[r] ? "cuda" : "the cpu") + ", rank 0 on " +
-                      (all[0] ? "cuda" : "the cpu") + ": every rank must use the same kind of --device");
+  if (const int r = first_rank_differing(*world, ctx, ctx.is_cuda() ? 1 : 0); r >= 0)
+    throw UserError("rank " + std::to_string(r) + " runs on another kind of --device than rank 0 (cpu and cuda "
+                    "mixed): every rank must use the same kind of --device");
   if (!ctx.is_cuda()) return world;
 #if defined(AWS_WITH_NCCL)
   return make_nccl_communicator(ctx, std::move(world));
@@ -125,6 +120,17 @@ std::unique_ptr<Communicator> make_world_communicator(int world_size) {
                     "--world-size 1 to run it alone");
   }
   return world;
+}
+
+int first_rank_differing(Communicator& c, Ctx& ctx, uint64_t value) {
+  if (c.size() == 1) return -1;
+  int32_t mine[2] = {int32_t(uint32_t(value)), int32_t(uint32_t(value >> 32))};  // no u64 collective dtype
+  std::vector<int32_t> all(2 * size_t(c.size()));
+  Tensor tm(mine, Shape{2}, DType::i32), ta(all.data(), Shape{int64_t(all.size())}, DType::i32);
+  c.allgather(ctx, tm, ta);
+  for (int r = 1; r < c.size(); ++r)
+    if (all[size_t(2 * r)] != all[0] || all[size_t(2 * r + 1)] != all[1]) return r;
+  return -1;
 }
 
 void check_reduce(const char* op, const Tensor& t, ReduceOp r) {

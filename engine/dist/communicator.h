@@ -86,6 +86,11 @@ int launcher_world_size(std::string* variable = nullptr);
 // UserError naming AWS_RANK_TIMEOUT when it is not a positive number.
 double rank_timeout_seconds();
 
+// All-gathers every rank's `value` and returns the first rank whose value differs from rank 0's, or −1
+// when all agree; every rank gets the same answer. How the ranks check that they hold the same thing
+// (a hash of a state, a configuration, a device kind); each caller words its own error.
+int first_rank_differing(Communicator& c, Ctx& ctx, uint64_t value);
+
 // Checks shared by the implementations (communicator.cpp); throw Error naming the collective.
 void check_collective_dtype(const char* op, const Tensor& t);
 void check_reduce(const char* op, const Tensor& t, ReduceOp r);  // dtype, and no i32 mean
