@@ -2,7 +2,8 @@
 """awsaug, the Python door to the augmentation pass (docs/PYTHON.md), under Debian's /usr/bin/python3
 with python3-torch 1.13 and Pillow 9.4: Pillow-exact pixels for every element (recomposed from the
 returned draws by tests/support/pillow_space.py), NumPy and torch producers, layouts, out=, gather=,
-one clear exception per bad input, no leak over 10,000 calls, and docs/PYTHON.md's example executed.
+one clear exception per bad input, no leak over 10,000 calls, docs/PYTHON.md's example executed, and
+bench/awsaug_bench.py run at a tiny size.
 Run by ctest (test python_awsaug) with PYTHONPATH at the build's python/ folder. Seeds are printed."""
 import os
 import re
@@ -279,6 +280,26 @@ class DocExample(unittest.TestCase):
         blocks = re.findall(r"```python\n(.*?)```", text, re.S)
         self.assertTrue(blocks, "docs/PYTHON.md has no python block")
         exec(compile(blocks[0], "docs/PYTHON.md", "exec"), {"__name__": "docs_example"})
+
+
+class BenchSmoke(unittest.TestCase):
+    """bench/awsaug_bench.py at a tiny size, both outputs: the benchmark BENCHMARKS.md quotes still runs
+    and reports every row (a rotted benchmark would otherwise be found only when measuring)."""
+
+    def test_every_row_for_both_outputs(self):
+        import json
+        import subprocess
+        for dtype in ("float32", "uint8"):
+            r = subprocess.run([sys.executable, os.path.join(SRC, "bench", "awsaug_bench.py"), "--batch", "4",
+                                "--sizes", "32", "--reps", "1", "--dtype", dtype],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rows = json.loads(r.stdout.strip().splitlines()[-1])["rows"]
+            self.assertEqual(sorted({x["policy"] for x in rows}), ["autoaugment", "crop-flip", "randaugment"])
+            for x in rows:
+                self.assertEqual(x["dtype"], dtype)
+                for k in ("awsaug", "torchvision_per_image", "torchvision_per_batch"):
+                    self.assertGreater(x[k], 0.0, (dtype, x))
 
 
 if __name__ == "__main__":
