@@ -56,7 +56,8 @@ void check_export(const ModelSpec& spec, uint64_t seed) {
   const float* logits = model->head.logits.f32();
   std::vector<float> ours(logits, logits + n * spec.classes);
 
-  const std::string dir = make_temp_dir("aws_export_test"), ckpt = dir + "/model.ckpt", st = dir + "/model.safetensors";
+  const TempDir tmp("aws_export_test");
+  const std::string dir = tmp.path, ckpt = dir + "/model.ckpt", st = dir + "/model.safetensors";
   ModelFileInfo info;
   info.spec = spec;
   info.dataset = "fashion-mnist";

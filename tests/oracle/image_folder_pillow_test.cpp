@@ -116,9 +116,10 @@ struct Folders {
 };
 
 const Folders& folders() {
+  static const TempDir dir("aws_image_folder_test");
   static Folders f = [] {
     Folders x;
-    x.root = make_temp_dir("aws_image_folder_test");
+    x.root = dir.path;
     x.py = run_python("ROOT = '" + x.root + "'\n" + kPillowDecodePy + kMakeFolders, {});
     return x;
   }();
@@ -205,7 +206,8 @@ TEST_CASE("bad files: an error naming the first, or left out and named with skip
 
 TEST_CASE("--data folder: train/ and val/, the options, and the cache") {
   const Folders& f = folders();
-  const std::string cache = make_temp_dir("aws_folder_cache");
+  const TempDir tmp("aws_folder_cache");
+  const std::string cache = tmp.path;
   ::setenv("AWS_CACHE_DIR", cache.c_str(), 1);
   const std::string spec = "folder,size=16:" + f.root + "/mixed";
   const Dataset tr = load_dataset(spec, "", true);

@@ -36,12 +36,10 @@ img.convert('L').save(DIR + '/d.jpg', quality=90)
 )PY";
 
 std::string make_jpegs() {
-  static const std::string dir = [] {
-    std::string d = make_temp_dir("aws_rrc_test");
-    run_python("DIR = '" + d + "'\n" + kMake, {});
-    return d;
-  }();
-  return dir;
+  static const TempDir dir("aws_rrc_test");
+  static const bool made = (run_python("DIR = '" + dir.path + "'\n" + kMake, {}), true);
+  (void)made;
+  return dir.path;
 }
 
 }  // namespace

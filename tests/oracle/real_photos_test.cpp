@@ -70,7 +70,8 @@ TEST_CASE("real photos (python3-skimage's) decode and resize as Pillow and torch
   REQUIRE_MESSAGE(jpgs.size() >= 3, "python3-skimage's photos are missing: scripts/setup fetches them");
   REQUIRE(pngs.size() >= 20);
   REQUIRE(fs::exists(src + "/truncated.jpg"));
-  const std::string root = make_temp_dir("aws_real_photos");
+  const TempDir tmp("aws_real_photos");
+  const std::string root = tmp.path;
   fs::create_directories(root + "/photos/jpg");
   fs::create_directories(root + "/photos/png");
   for (const fs::path& p : jpgs) fs::copy_file(p, root + "/photos/jpg/" + p.filename().string());

@@ -59,7 +59,8 @@ O['val'] = np.stack([np.asarray(v[i][0]) for i in range(len(v))])
 }  // namespace
 
 TEST_CASE("streamed folder: evaluation crops are torchvision's, training crops are the epoch's RandomResizedCrop") {
-  const std::string root = make_temp_dir("aws_stream_test");
+  const TempDir tmp("aws_stream_test");
+  const std::string root = tmp.path;
   const int S = 48;
   const int32_t size_arr[1] = {S};
   Arrays py = run_python("ROOT = '" + root + "'\n" + kMake, {{"size", array_i32({1}, size_arr)}});

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 namespace aws::test {
@@ -30,10 +31,19 @@ std::vector<uint8_t> arena_bytes(const Arena& a) {
   return {p, p + a.bytes()};
 }
 
-std::string make_temp_dir(const std::string& prefix) {
+namespace {
+std::string new_temp_dir(const std::string& prefix) {
   std::string t = "/tmp/" + prefix + ".XXXXXX";
   REQUIRE(::mkdtemp(t.data()) != nullptr);
   return t;
+}
+}  // namespace
+
+TempDir::TempDir(const std::string& prefix) : path(new_temp_dir(prefix)) {}
+
+TempDir::~TempDir() {
+  std::error_code ec;  // best effort: a destructor does not throw
+  std::filesystem::remove_all(path, ec);
 }
 
 std::vector<std::string> dir_entries(const std::string& dir) {

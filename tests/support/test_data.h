@@ -15,8 +15,16 @@ Dataset synthetic_dataset(int64_t n, uint64_t seed);
 // The bytes of a committed cpu arena (for bit-exact comparisons of model states).
 std::vector<uint8_t> arena_bytes(const Arena& a);
 
-// A new folder /tmp/<prefix>.XXXXXX (mkdtemp); a failure fails the calling test.
-std::string make_temp_dir(const std::string& prefix);
+// A new, empty folder /tmp/<prefix>.XXXXXX (mkdtemp: suites running at once never share one), removed
+// with everything in it when the object goes, so a test run leaves nothing behind; a failure to create
+// it fails the calling test. A forked child leaves with _exit and so never removes its parent's folder.
+struct TempDir {
+  explicit TempDir(const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string path;
+};
 
 // The names in `dir`, without "." and "..", sorted.
 std::vector<std::string> dir_entries(const std::string& dir);

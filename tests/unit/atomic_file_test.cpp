@@ -43,7 +43,8 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 TEST_CASE("atomic write: only regular files or new paths; links, FIFOs, directories, devices refused") {
-  const std::string dir = test::make_temp_dir("aws_atomic_test");
+  const test::TempDir tmp("aws_atomic_test");
+  const std::string dir = tmp.path;
   const std::string fifo = dir + "/fifo", sub = dir + "/sub", target = dir + "/target", link = dir + "/link";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
@@ -84,7 +85,8 @@ TEST_CASE("atomic write: only regular files or new paths; links, FIFOs, director
 }
 
 TEST_CASE("atomic write: a user's <name>.tmp is not touched (the temporary name is unique)") {
-  const std::string dir = test::make_temp_dir("aws_atomic_test"), path = dir + "/policy.json";
+  const test::TempDir tmp("aws_atomic_test");
+  const std::string dir = tmp.path, path = dir + "/policy.json";
   atomic_write_file(path + ".tmp", std::string("the user's own file"));
   write_policy_json(path, builtin_policy("uniform"));
   CHECK(slurp(path + ".tmp") == "the user's own file");
@@ -93,7 +95,8 @@ TEST_CASE("atomic write: a user's <name>.tmp is not touched (the temporary name 
 }
 
 TEST_CASE("atomic write: a full disk leaves the old file whole and no temporary file") {
-  const std::string dir = test::make_temp_dir("aws_atomic_test"), mnt = dir + "/small";
+  const test::TempDir tmp("aws_atomic_test");
+  const std::string dir = tmp.path, mnt = dir + "/small";
   REQUIRE(::mkdir(mnt.c_str(), 0700) == 0);
   if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
     MESSAGE("mount of a 64 KiB tmpfs refused (" << std::strerror(errno) << "): the disk-full case is skipped");

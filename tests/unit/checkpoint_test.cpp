@@ -88,7 +88,8 @@ void put_u64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
 TEST_CASE("checkpoint: write then read gives back every blob, byte for byte") {
   uint64_t seed = aws::test::test_seed(3);
   INFO("seed ", seed);
-  std::string dir = test::make_temp_dir("aws_ckpt_test");
+  const test::TempDir tmp("aws_ckpt_test");
+  const std::string dir = tmp.path;
   CheckpointData d = sample(seed);
   checkpoint_write(dir + "/a.ckpt", d);
   check_equal(checkpoint_read(dir + "/a.ckpt"), d);
@@ -162,7 +163,8 @@ TEST_CASE("checkpoint: truncation at every length and a flip of every byte are r
 }
 
 TEST_CASE("checkpoint: a missing file or directory is a user error naming the path") {
-  std::string dir = test::make_temp_dir("aws_ckpt_test");
+  const test::TempDir tmp("aws_ckpt_test");
+  const std::string dir = tmp.path;
   CHECK_THROWS_WITH_AS(checkpoint_read(dir + "/none.ckpt"),
                        doctest::Contains(std::string(dir + "/none.ckpt: cannot open (No such file or directory)").c_str()), UserError);
   CHECK_THROWS_WITH_AS(checkpoint_write(dir + "/no/such/dir/x.ckpt", sample(1)),
@@ -214,7 +216,8 @@ TEST_CASE("atomic write: a kill at each injected point leaves the old or the new
   };
   for (const Case& c : cases) {
     INFO("AWS_CRASH_AT=", c.spec);
-    std::string dir = test::make_temp_dir("aws_ckpt_test"), path = dir + "/state.ckpt";
+    const test::TempDir tmp("aws_ckpt_test");
+    const std::string dir = tmp.path, path = dir + "/state.ckpt";
     atomic_write_file(path, std::string("old"));
     CHECK(crash_child(path, c.spec.c_str()) == c.signal);
     CHECK(slurp(path) == c.content);
@@ -225,7 +228,8 @@ TEST_CASE("atomic write: a kill at each injected point leaves the old or the new
 TEST_CASE("checkpoint: the header alone (checkpoint_read_header) reads what the full read reads, without the body") {
   uint64_t seed = aws::test::test_seed(5);
   INFO("seed ", seed);
-  const std::string dir = test::make_temp_dir("aws_ckpt_header_test"), path = dir + "/a.ckpt", bad = dir + "/b.ckpt";
+  const test::TempDir tmp("aws_ckpt_header_test");
+  const std::string dir = tmp.path, path = dir + "/a.ckpt", bad = dir + "/b.ckpt";
   CheckpointData d = sample(seed);
   checkpoint_write(path, d);
   const CheckpointData h = checkpoint_read_header(path);

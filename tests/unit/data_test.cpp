@@ -130,7 +130,8 @@ TEST_CASE("normalize: per-channel statistics of a hand-computed 3-channel set") 
 }
 
 TEST_CASE("idx: compressed and uncompressed files give the same dataset") {
-  std::string dir = test::make_temp_dir("aws_data_test");
+  const test::TempDir tmp("aws_data_test");
+  const std::string dir = tmp.path;
   auto img = idx_images(0x803, 3, 2, 4, 100);
   auto lbl = idx_labels(0x801, {4, 0, 9});
   write_bytes(dir + "/a-images", img);
@@ -148,7 +149,8 @@ TEST_CASE("idx: compressed and uncompressed files give the same dataset") {
 }
 
 TEST_CASE("idx: every bad input is one line naming the file and field") {
-  std::string dir = test::make_temp_dir("aws_data_test");
+  const test::TempDir tmp("aws_data_test");
+  const std::string dir = tmp.path;
   const std::string I = dir + "/train-images-idx3-ubyte", L = dir + "/train-labels-idx1-ubyte";
   auto good_img = idx_images(0x803, 3, 28, 28, 0);
   auto good_lbl = idx_labels(0x801, {1, 2, 3});
@@ -199,7 +201,8 @@ TEST_CASE("idx: every bad input is one line naming the file and field") {
 
 TEST_CASE("gzip: an inflated size above the cap is refused") {
   std::vector<uint8_t> zeros(1 << 20, 0);
-  std::string dir = test::make_temp_dir("aws_data_test");
+  const test::TempDir tmp("aws_data_test");
+  const std::string dir = tmp.path;
   write_gzip(dir + "/z.gz", zeros);
   auto gz = read_file_bytes(dir + "/z.gz");
   CHECK(gunzip_bytes(gz.data(), gz.size(), "z", 1 << 20) == zeros);
@@ -224,7 +227,8 @@ TEST_CASE("gzip: an inflated size above the cap is refused") {
 TEST_CASE("idx gzip: inflation stops at the size the header declares") {
   // A gzip bomb: the header promises 2 images of 28x28 (1568 data bytes), the stream inflates to
   // 64 MiB of zeros. The reader must stop after header + 1568 bytes, not inflate the 64 MiB first.
-  std::string dir = test::make_temp_dir("aws_data_test");
+  const test::TempDir tmp("aws_data_test");
+  const std::string dir = tmp.path;
   auto img = idx_images(0x803, 2, 28, 28, 0);
   img.resize(img.size() + (size_t(64) << 20), 0);
   write_gzip(dir + "/bomb-images.gz", img);
@@ -316,7 +320,8 @@ TEST_CASE("cifar10: batches in the official format load as NHWC with their label
   uint64_t seed = aws::test::test_seed(11);
   INFO("seed ", seed);
   std::mt19937 rng{uint32_t(seed)};
-  std::string dir = test::make_temp_dir("aws_data_test");
+  const test::TempDir tmp("aws_data_test");
+  const std::string dir = tmp.path;
   std::vector<std::vector<uint8_t>> train;
   for (int k = 1; k <= 5; ++k) {
     train.push_back(cifar_batch(rng, 4, false));
@@ -358,7 +363,8 @@ TEST_CASE("cifar100: fine labels are kept, coarse labels are checked") {
   uint64_t seed = aws::test::test_seed(12);
   INFO("seed ", seed);
   std::mt19937 rng{uint32_t(seed)};
-  std::string dir = test::make_temp_dir("aws_data_test");
+  const test::TempDir tmp("aws_data_test");
+  const std::string dir = tmp.path;
   auto train = cifar_batch(rng, 6, true), test = cifar_batch(rng, 3, true);
   train[1] = 99;  // the fine label of record 0 is the second byte
   write_bytes(dir + "/train.bin", train);

@@ -56,7 +56,8 @@ void rewrite(const std::string& from, const std::string& to,
 }  // namespace
 
 TEST_CASE("model file: checksum-valid files with wrong contents are refused, naming file and field") {
-  const std::string dir = test::make_temp_dir("aws_model_file_test"), net = dir + "/net.ckpt", full = dir + "/full.ckpt", bad = dir + "/bad.ckpt";
+  const test::TempDir tmp("aws_model_file_test");
+  const std::string dir = tmp.path, net = dir + "/net.ckpt", full = dir + "/full.ckpt", bad = dir + "/bad.ckpt";
   Net a(true, 1);
   ModelFileInfo info;
   info.dataset = "fashion-mnist";

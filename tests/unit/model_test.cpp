@@ -3,8 +3,6 @@
 // parameter counts; the network part of the state arena; model-file save/load round trip.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -206,8 +204,8 @@ TEST_CASE("model: a model file round trip restores the network (and optimizer) s
   const uint64_t seed = aws::test::test_seed(11);
   INFO("seed ", seed);
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("aws_model_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const test::TempDir tmp("aws_model_test");
+  const fs::path dir = tmp.path;
   ModelSpec spec;
   spec.name = "resnet20";
   Rig a(spec, 4, seed);
@@ -255,7 +253,6 @@ TEST_CASE("model: a model file round trip restores the network (and optimizer) s
     load_model_file(c.ctx, full_path, *c.model);
     CHECK(arena_bytes(c.model->state) == want);
   }
-  fs::remove_all(dir);
 }
 
 namespace {

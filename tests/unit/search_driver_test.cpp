@@ -14,6 +14,7 @@
 #include "engine/io/checkpoint.h"
 #include "search/run_dir.h"
 #include "search/search_driver.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
 namespace fs = std::filesystem;
@@ -66,14 +67,11 @@ std::string slurp(const std::string& p) {
   return s.str();
 }
 
-struct TmpDir {
-  std::string path;
-  // The process id keeps concurrent runs of the suite (several build folders) out of each other's way.
-  explicit TmpDir(const std::string& name)
-      : path((fs::temp_directory_path() / ("aws-search-test-" + name + "-" + std::to_string(::getpid()))).string()) {
-    fs::remove_all(path);
-  }
-  ~TmpDir() { fs::remove_all(path); }
+// A run folder that does not exist yet, inside a fresh temporary folder removed with the object.
+struct TempRun {
+  explicit TempRun(const std::string& name) : tmp("aws_search_test"), path(tmp.path + "/" + name) {}
+  const test::TempDir tmp;
+  const std::string path;
 };
 
 // Stops the run (throws) when a stage with this label begins.
@@ -118,7 +116,7 @@ TEST_CASE("search: reward is the mean of the best two epoch accuracies") {
 TEST_CASE("search: stage-2 loops allocate nothing after the first; resume is byte-identical") {
   const Dataset d = synthetic(200, 5);
   const SearchConfig cfg = tiny();
-  TmpDir a("full"), b("resumed");
+  TempRun a("full"), b("resumed");
 
   CountingObserver full;
   SearchResult r = run_search_on(cfg, d, a.path, full);
@@ -170,7 +168,7 @@ TEST_CASE("search: the proxies are configurations of the same driver") {
     INFO("proxy " << p);
     SearchConfig cfg = tiny(p);
     cfg.t_max = 2;
-    TmpDir dir(std::string("proxy-") + p);
+    TempRun dir(std::string("proxy-") + p);
     CountingObserver obs;
     SearchResult r = run_search_on(cfg, d, dir.path, obs);
     CHECK(r.loops_run == 2);
@@ -184,7 +182,7 @@ TEST_CASE("search: the proxies are configurations of the same driver") {
 
 TEST_CASE("search: nothing is written before everything is checked; a foreign folder is refused") {
   const Dataset d = synthetic(120, 3);
-  TmpDir dir("safety");
+  TempRun dir("safety");
   SearchConfig big = tiny();
   big.batch = 1000;  // larger than D_tr
   CHECK(error_of(big, d, dir.path).find("--batch: 1000 is larger than D_tr") != std::string::npos);
@@ -211,7 +209,7 @@ TEST_CASE("search: nothing is written before everything is checked; a foreign fo
 
 TEST_CASE("search: a second process on a locked run directory is refused with the holder's PID") {
   const Dataset d = synthetic(120, 3);
-  TmpDir dir("lock");
+  TempRun dir("lock");
   SearchConfig c = tiny();
   c.t_max = 1;
   {
@@ -227,7 +225,7 @@ TEST_CASE("search: a second process on a locked run directory is refused with th
 
 TEST_CASE("search: divergence stops the run naming the stage, and writes nothing from it") {
   const Dataset d = synthetic(120, 3);
-  TmpDir s1("diverge1"), s2("diverge2");
+  TempRun s1("diverge1"), s2("diverge2");
   SearchConfig a = tiny();
   a.lr = 1e6;  // stage 1 blows up (weight decay: w *= 1 - 100 per step, until the floats overflow)
   a.stage1_epochs = 8;
@@ -257,7 +255,7 @@ TEST_CASE("search: stage 1 resumes after its last finished epoch with the same o
   SearchConfig c = tiny();
   c.stage1_epochs = 3;
   c.t_max = 2;
-  TmpDir ref("s1ref"), res("s1res");
+  TempRun ref("s1ref"), res("s1res");
   SearchObserver o;
   run_search_on(c, d, ref.path, o);
   CHECK(!fs::exists(ref.path + "/stage1.ckpt"));  // ω_share replaced it
@@ -283,7 +281,7 @@ TEST_CASE("search: stage 1 resumes after its last finished epoch with the same o
 
 TEST_CASE("search: a resume needs the same data and threads; an older run directory records them") {
   const Dataset d = synthetic(120, 3);
-  TmpDir dir("fingerprint");
+  TempRun dir("fingerprint");
   SearchConfig c = tiny();
   c.t_max = 1;
   SearchObserver o;
@@ -318,7 +316,7 @@ TEST_CASE("search: a resume needs the same data and threads; an older run direct
 
 TEST_CASE("search: a log behind the controller state is refused, saying what was lost") {
   const Dataset d = synthetic(120, 3);
-  TmpDir dir("logbehind");
+  TempRun dir("logbehind");
   SearchConfig c = tiny();
   c.t_max = 3;
   SearchObserver o;

@@ -4,7 +4,6 @@
 // pairs' mass below half of its uniform share, while its null runs (same rewards permuted, counts
 // under their own θ) stay inside their band. Seeded; the figures are printed.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -19,9 +18,8 @@ using namespace aws;
 namespace fs = std::filesystem;
 
 TEST_CASE("search: the sparse mode finds a planted Invert penalty; its nulls do not") {
-  const std::string dir =
-      (fs::temp_directory_path() / ("aws-planted-test-" + std::to_string(::getpid()))).string();
-  fs::remove_all(dir);
+  const test::TempDir tmp("aws_planted_test");
+  const std::string dir = tmp.path + "/run";
   const Dataset train = test::synthetic_dataset(240, 7);
   SearchConfig c = search_preset("demo");
   c.data = "synthetic";
@@ -55,5 +53,4 @@ TEST_CASE("search: the sparse mode finds a planted Invert penalty; its nulls do 
     CHECK(null_last > 0.5);
     CHECK(null_last < 2.0);
   }
-  fs::remove_all(dir);
 }

@@ -14,6 +14,7 @@
 #include "engine/data/split.h"
 #include "engine/io/checkpoint.h"
 #include "tests/support/oracle.h"
+#include "tests/support/test_data.h"
 
 using namespace aws;
 
@@ -51,12 +52,6 @@ void check_partition(const Dataset& d, const Split& s, int64_t n_val) {
   bool complete = true;
   for (int64_t i = 0; i < d.n; ++i) complete &= all[size_t(i)] == i;
   CHECK(complete);
-}
-
-std::string temp_path(const char* name) {
-  std::string t = "/tmp/aws_split_test.XXXXXX";
-  REQUIRE(::mkdtemp(t.data()) != nullptr);
-  return t + "/" + name;
 }
 
 }  // namespace
@@ -129,7 +124,8 @@ TEST_CASE("split: bad n_val is a user error naming n_val") {
 TEST_CASE("split: file round trip and validation") {
   Dataset d = labels_only(4, 25, 5);
   Split s = stratified_split(d, 30, 9);
-  std::string path = temp_path("split.bin");
+  const test::TempDir tmp("aws_split_test");
+  const std::string path = tmp.path + "/split.bin";
   split_save(path, s, R"({"dataset":"synthetic","seed":9})");
   Split r = split_load(path, d.n);
   CHECK(r.train == s.train);
