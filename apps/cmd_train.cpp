@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -96,16 +97,20 @@ void run_train(const TrainArgs& a) {
 
   // Under mpirun/srun: data-parallel ranks (docs/DISTRIBUTED.md), a GPU each; rank 0 alone reports and writes.
   std::unique_ptr<Communicator> host = make_world_communicator(a.world_size);
-  Ctx ctx(device_of_rank(dev, host->size()), a.threads);
-  std::unique_ptr<Communicator> world = make_device_communicator(ctx, std::move(host));
-  spec.comm = world.get();
+  std::optional<Ctx> ctx;
+  std::unique_ptr<Communicator> world;  // the training's own copy of the world (NCCL over it on cuda)
   TrainCliObserver obs(a.out, a.r.epochs);
   TrainingObserver quiet;
   TrainingResult res;
   try {
-    res = train_model(ctx, train, test, split, spec, world->rank() == 0 ? obs : quiet);
+    // The device and its communicator too: a rank that fails there (its GPU, NCCL's setup) ends the
+    // whole job through MPI instead of leaving the others waiting for it.
+    ctx.emplace(device_of_rank(dev, host->size()), a.threads);
+    world = make_device_communicator(*ctx, host->split(0, host->rank()));
+    spec.comm = world.get();
+    res = train_model(*ctx, train, test, split, spec, world->rank() == 0 ? obs : quiet);
   } catch (const std::exception& e) {
-    end_job(*world, e);  // a file rank 0 cannot write, a divergence: the whole job ends, not just one rank
+    end_job(*host, e);  // a file rank 0 cannot write, a divergence: the whole job ends, not just one rank
   }
   if (world->rank() != 0) return;
 
@@ -114,7 +119,7 @@ void run_train(const TrainArgs& a) {
   info.norm = res.norm;
   info.extra = {{"epochs", a.r.epochs}, {"policy", spec.policy.name}, {"test_acc", res.test_acc}, {"seed", a.seed},
                 {"ranks", world->size()}};
-  save_model_file(ctx, a.out + "/model.ckpt", *res.model, info, false);
+  save_model_file(*ctx, a.out + "/model.ckpt", *res.model, info, false);
   nlohmann::json result{{"recipe", a.r.to_json()}, {"init", a.init}, {"model", a.model},       {"data", a.data},     {"policy", spec.policy.name},
                         {"epochs", a.r.epochs},     {"seed", a.seed},     {"final_test_acc", res.test_acc},
                         {"final_test_error", 100.0 - res.test_acc},  {"best_epoch_test_acc_optimistic", res.best_test}};

@@ -3,6 +3,7 @@
 #include <nccl.h>
 
 #include <cstring>
+#include <exception>
 #include <string>
 
 #include "kernels/cuda_check.h"
@@ -89,10 +90,6 @@ void nccl_comm_destroy(NcclComm* c) {
   if (c) free_comm(c, false);
 }
 
-void nccl_comm_abort(NcclComm* c) {
-  if (c) free_comm(c, true);
-}
-
 NcclComm* nccl_comm_split(NcclComm* c, int color, int key) {
   auto* s = new NcclComm;
   s->gpu = c->gpu;
@@ -106,20 +103,33 @@ NcclComm* nccl_comm_split(NcclComm* c, int color, int key) {
   return s;
 }
 
+// Both run on the watchdog's thread, where nothing may throw: a failed call comes back as the line
+// NCCL_CHECK / CUDA_CHECK would have thrown (the call, its code, file:line).
 std::string nccl_async_error(NcclComm* c) {
   ncclResult_t r = ncclSuccess;
-  if (ncclCommGetAsyncError(c->comm, &r) != ncclSuccess) return "ncclCommGetAsyncError failed";
+  try {
+    NCCL_CHECK(ncclCommGetAsyncError(c->comm, &r));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
   if (r == ncclSuccess || r == ncclInProgress) return "";
   std::string what = std::string(ncclGetErrorString(r));
   if (const char* last = ncclGetLastError(c->comm); last && *last) what += std::string(" (") + last + ")";
   return what;
 }
 
-bool nccl_finished(NcclComm* c, int64_t k) {
-  // Errors here are not thrown (this runs on the watchdog's thread): a broken context answers "finished"
-  // and the rank's own thread meets the error at its next checked call.
-  if (cudaSetDevice(c->gpu) != cudaSuccess) return true;
-  return cudaEventQuery(c->done[k % kNcclEventRing]) != cudaErrorNotReady;
+bool nccl_finished(NcclComm* c, int64_t k, std::string& error) {
+  try {
+    CUDA_CHECK(cudaSetDevice(c->gpu));
+    const cudaError_t r = cudaEventQuery(c->done[k % kNcclEventRing]);
+    if (r == cudaErrorNotReady) return false;
+    if (r != cudaSuccess)
+      cuda_fail("CUDA", "cudaEventQuery(done[k])", __FILE__, __LINE__, int(r), cudaGetErrorString(r));
+    return true;
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
 }
 
 void nccl_allreduce(Ctx& ctx, NcclComm* c, void* p, size_t count, NcclType t, NcclOp op) {

@@ -30,6 +30,12 @@ Trainer::Trainer(Ctx& ctx, Model& model, Optimizer& opt, const TrainOptions& o, 
   if (o.comm && o.comm->size() > 1 && ctx.is_cuda() && o.comm->backend() != "nccl")
     throw UserError("--device cuda with " + std::to_string(o.comm->size()) +
                     " ranks: data-parallel training on cuda needs the NCCL communicator (-DAWS_NCCL=ON)");
+  // A collective captured in a graph is replayed without the event the NCCL watchdog times it by, so a
+  // peer that never comes would hang the job unseen; and NCCL in captured graphs has never run here.
+  if (o.cuda_graphs && o.comm && o.comm->size() > 1)
+    throw UserError("--cuda-graphs: not with " + std::to_string(o.comm->size()) +
+                    " data-parallel ranks (the NCCL collectives would run unwatched inside the graph); run "
+                    "without --cuda-graphs");
   AWS_ASSERT(model.batch == batch * o.eb, "model planned for another batch size");
   opt_.declare_state(model_.state, model_.params);
   model_.work.add(&loss_sum_, Shape{1}, DType::f32);

@@ -38,7 +38,7 @@ struct TrainOptions {
   // search, cdf upload, cuBLASLt plans), step 1 is captured as a CUDA graph (the executable is kept
   // across epochs and updated in place) and steps 1.. replay it. Ignored on the cpu and under
   // AWS_SYNC_DEBUG=1 (synchronizing inside a capture is illegal): those run every step eagerly.
-  // Off by default until it has run on a GPU.
+  // Off by default until it has run on a GPU. One rank only (a user error with data-parallel ranks).
   bool cuda_graphs = false;
   // Data-parallel ranks (engine/dist/communicator.h; null = one rank): every rank runs the same epoch
   // permutation and takes its `batch` rows of each global batch of batch·size images; gradients are

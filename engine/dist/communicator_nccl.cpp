@@ -1,8 +1,8 @@
 // The nccl communicator (communicator.h): device tensors through NCCL (kernels/nccl_collectives.h),
 // host tensors, barriers and aborts through the host communicator it wraps (MPI), which also carries
 // the NCCL unique id from rank 0 at creation. A watchdog (watchdog.h) ends the job on NCCL's asynchronous
-// error, or when a queued collective has not finished within rank_timeout_seconds, after aborting the
-// NCCL communicator. Built only with AWS_NCCL (and the cuda backend).
+// error, a failed event query, or when a queued collective has not finished within rank_timeout_seconds.
+// Built only with AWS_NCCL (and the cuda backend).
 #include <algorithm>
 #include <memory>
 #include <mutex>
@@ -45,7 +45,9 @@ class NcclQueue {
     std::lock_guard<std::mutex> l(m_);
     const int64_t n = queued_;
     finished_ = std::max(finished_, n - kNcclEventRing / 2);  // older events may record newer collectives
-    while (finished_ < n && nccl_finished(c, finished_)) ++finished_;
+    std::string error;
+    while (finished_ < n && nccl_finished(c, finished_, error)) ++finished_;
+    if (!error.empty()) return error + "; ending the job";
     if (finished_ == n) return "";
     const Op& o = ops_[finished_ % kNcclEventRing];
     return overdue_collective(o.name, seconds_since(o.since), timeout);
@@ -66,13 +68,10 @@ class NcclCommunicator final : public Communicator {
   NcclCommunicator(Ctx& ctx, std::unique_ptr<Communicator> host, NcclComm* comm)
       : ctx_(ctx), host_(std::move(host)), comm_(comm) {
     const double timeout = rank_timeout_seconds();
-    watchdog_ = std::make_unique<Watchdog>(
-        host_->rank(),
-        [this, timeout] {
-          const std::string e = nccl_async_error(comm_);
-          return e.empty() ? queue_.probe(comm_, timeout) : "NCCL: " + e + "; ending the job";
-        },
-        [this] { nccl_comm_abort(comm_); });  // no GPU keeps waiting for a peer that is gone
+    watchdog_ = std::make_unique<Watchdog>(host_->rank(), [this, timeout] {
+      const std::string e = nccl_async_error(comm_);
+      return e.empty() ? queue_.probe(comm_, timeout) : "NCCL: " + e + "; ending the job";
+    });
   }
   ~NcclCommunicator() override {
     watchdog_.reset();  // before the communicator it probes
@@ -110,10 +109,10 @@ class NcclCommunicator final : public Communicator {
     std::unique_ptr<Communicator> h = host_->split(color, key);
     return std::make_unique<NcclCommunicator>(ctx_, std::move(h), nccl_comm_split(comm_, color, key));
   }
+  // MPI_Abort ends every rank's process, whose CUDA context goes with it: no NCCL abort first (it can
+  // hang on a communicator whose peer is gone, and then MPI_Abort would never come).
   void abort(int code) override {
     watchdog_.reset();
-    nccl_comm_abort(comm_);  // no rank waits on the GPU for a peer that is gone
-    comm_ = nullptr;
     host_->abort(code);
   }
 

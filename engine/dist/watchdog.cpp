@@ -8,8 +8,8 @@
 
 namespace aws {
 
-Watchdog::Watchdog(int rank, std::function<std::string()> probe, std::function<void()> last_act)
-    : rank_(rank), probe_(std::move(probe)), last_act_(std::move(last_act)), thread_([this] { watch(); }) {}
+Watchdog::Watchdog(int rank, std::function<std::string()> probe)
+    : rank_(rank), probe_(std::move(probe)), thread_([this] { watch(); }) {}
 
 Watchdog::~Watchdog() {
   {
@@ -29,7 +29,6 @@ void Watchdog::watch() {
     if (why.empty()) continue;
     std::fprintf(stderr, "aws: rank %d: %s\n", rank_, why.c_str());
     std::fflush(stderr);
-    if (last_act_) last_act_();
     ::_exit(1);
   }
 }

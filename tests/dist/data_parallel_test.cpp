@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "augment/builtin_policies.h"
+#include "core/error.h"
 #include "engine/optim/sgd.h"
 #include "tests/support/oracle.h"
 #include "tests/support/test_data.h"
@@ -79,4 +80,18 @@ TEST_CASE("data-parallel: W = 2 reruns bit for bit and stays within the BN-deriv
   CHECK(moved > 0);
   CHECK(apart > 0);  // per-rank BN statistics do change the arithmetic
   CHECK(apart < 0.5 * moved);
+}
+
+TEST_CASE("data-parallel: CUDA graphs are refused with two ranks, on every rank, naming --cuda-graphs") {
+  Ctx ctx(Device::cpu, 1);
+  ModelSpec spec{"resnet20", 28, 28, 1, 10, 0.1f};
+  auto m = create_model(spec, 16, Device::cpu);
+  Sgd sgd(SgdConfig{0.9f, true, 5e-4f});
+  TrainOptions o{0.1f, 3.0f, 1};
+  o.comm = &world();
+  o.cuda_graphs = true;
+  CHECK_THROWS_WITH_AS(Trainer(ctx, *m, sgd, o, 16), doctest::Contains("--cuda-graphs: not with 2 data-parallel ranks"),
+                       UserError);
+  o.cuda_graphs = false;
+  CHECK_NOTHROW(Trainer(ctx, *m, sgd, o, 16));
 }

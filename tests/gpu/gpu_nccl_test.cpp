@@ -55,7 +55,9 @@ TEST_CASE("nccl collectives: a healthy communicator's queue drains and reports n
   const int n = kNcclEventRing + 6;  // past one turn of the event ring
   for (int k = 0; k < n; ++k) nccl_allreduce(ctx, c, d, (1 << 20) / 4, NcclType::f32, NcclOp::sum);
   ctx.sync();
-  for (int k = n - kNcclEventRing / 2; k < n; ++k) CHECK(nccl_finished(c, k));
+  std::string error;
+  for (int k = n - kNcclEventRing / 2; k < n; ++k) CHECK(nccl_finished(c, k, error));
+  CHECK(error.empty());
   CHECK(nccl_async_error(c).empty());
   mem_free(Device::cuda, d);
   nccl_comm_destroy(c);
