@@ -40,6 +40,7 @@ def main():
     ap.add_argument("--dtype", choices=("float32", "uint8"), default="float32",
                     help="the output: normalized float32 (default), or the augmented uint8 pixels on both sides")
     a = ap.parse_args()
+    u8 = a.dtype == "uint8"
     cores = os.cpu_count()
     mean, std = [0.49, 0.48, 0.45], [0.25, 0.24, 0.26]
     rows = []
@@ -60,8 +61,6 @@ def main():
             for threads in (1, cores):
                 torch.set_num_threads(threads)
                 aug = awsaug.Augmenter(ours, seed=a.seed, mean=mean, std=std, threads=threads)
-
-                u8 = a.dtype == "uint8"
 
                 def per_image():
                     out = torch.empty(a.batch, 3, size, size, dtype=torch.uint8 if u8 else torch.float32)
