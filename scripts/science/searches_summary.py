@@ -2,7 +2,7 @@
 """Summarizes the searches unit (issue 12): per search, best and last θ against its null runs (KL to
 uniform, entropy, the five heaviest elements), the rewards of the first and last loops, and seed
 agreement: the Pearson correlation of element marginals and of log p between two searches that differ
-only in their seed, beside the same figure between two of a search's null runs.
+only in their seed, beside the same figure between disjoint pairs of null runs (a permutation p).
     searches_summary.py OUT [AWS_BIN]      (OUT holds NAME/policy.json, NAME/policy-last.json, NAME/null-*/)
 Writes OUT/summary.json and prints a table."""
 import glob
@@ -73,25 +73,44 @@ for name in names:
               f"{statistics.median(null_kl):.4f}), p = {p_last:.3f}; best θ KL median {statistics.median(null_best):.4f}, "
               f"p = {p_best:.3f}")
 
-# Seed agreement: NAME-s0 against NAME-s1 (last θ), beside null-0 against null-1 of NAME-s0 (or -s1).
+# Seed agreement: every two searches of one kind (NAME-sA against NAME-sB, last θ), beside the same
+# figures for disjoint pairs of null runs (null-2k against null-2k+1, last θ) of the kind's searches
+# that keep their nulls' policies (one copied back from the docs keeps only their summaries); p: the
+# share of null pairs that agree at least as well, (1 + count) / (1 + pairs).
+def last(name, sub=""):
+    return os.path.join(out, name, sub, "policy-last.json")
+
+
+def agreement(a, b):
+    return compare([a, b])[1]["agreement_with_first"]
+
+
+kinds = {}
 for name in names:
-    if not name.endswith("-s0") or name[:-1] + "1" not in names:
+    kind, _, seed = name.rpartition("-s")
+    if kind and seed.isdigit():
+        kinds.setdefault(kind, []).append(name)
+for kind, members in sorted(kinds.items()):
+    if len(members) < 2:
         continue
-    other = name[:-1] + "1"
-    a = compare([os.path.join(out, name, "policy-last.json"), os.path.join(out, other, "policy-last.json")])[1]
-    entry = {"pair": [name, other], "searches": a["agreement_with_first"]}
-    # Two null runs of the pair's first search, else of its second (a search copied back from the
-    # docs keeps only its nulls' summaries).
-    for src in (name, other):
-        n0, n1 = (os.path.join(out, src, f"null-{i}", "policy-last.json") for i in (0, 1))
-        if os.path.isfile(n0) and os.path.isfile(n1):
-            break
-    if os.path.isfile(n0) and os.path.isfile(n1):
-        entry["nulls"] = compare([n0, n1])[1]["agreement_with_first"]
-    summary["agreement"].append(entry)
-    print(f"seed agreement {name} vs {other} (last θ): marginals r {entry['searches']['marginals_pearson']:+.3f}, "
-          f"log p r {entry['searches']['log_p_pearson']:+.3f}, top-10 overlap {entry['searches']['top10_overlap']:.2f}")
-    if "nulls" in entry:
-        print(f"  two of its nulls:                 marginals r {entry['nulls']['marginals_pearson']:+.3f}, "
-              f"log p r {entry['nulls']['log_p_pearson']:+.3f}, top-10 overlap {entry['nulls']['top10_overlap']:.2f}")
+    null_pairs = []
+    for src in members:
+        k = 0
+        while os.path.isfile(last(src, f"null-{k}")) and os.path.isfile(last(src, f"null-{k + 1}")):
+            null_pairs.append(agreement(last(src, f"null-{k}"), last(src, f"null-{k + 1}")))
+            k += 2
+    for i, a in enumerate(members):
+        for b in members[i + 1:]:
+            entry = {"pair": [a, b], "searches": agreement(last(a), last(b)), "null_pairs": len(null_pairs)}
+            e = entry["searches"]
+            print(f"seed agreement {a} vs {b} (last θ): marginals r {e['marginals_pearson']:+.3f}, "
+                  f"log p r {e['log_p_pearson']:+.3f}, top-10 overlap {e['top10_overlap']:.2f}")
+            if null_pairs:
+                for key in ("marginals_pearson", "log_p_pearson"):
+                    vals = [n[key] for n in null_pairs]
+                    entry[f"p_{key}"] = (1 + sum(v >= e[key] for v in vals)) / (1 + len(vals))
+                    entry[f"nulls_{key}"] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+                    print(f"  {len(vals)} null pairs' {key}: median {statistics.median(vals):+.3f}, range "
+                          f"[{min(vals):+.3f}, {max(vals):+.3f}], p = {entry[f'p_{key}']:.3f}")
+            summary["agreement"].append(entry)
 json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
