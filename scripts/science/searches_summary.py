@@ -36,6 +36,11 @@ def slope_ci(ys):
     return b, b - t * se, b + t * se
 
 
+def permutation_p(observed, nulls):
+    """One-sided: (1 + nulls at or beyond the observed value) / (1 + nulls)."""
+    return (1 + sum(v >= observed for v in nulls)) / (1 + len(nulls))
+
+
 def heaviest(row):
     return ", ".join(f"{e['element']} {e['over_uniform']:.2f}" for e in row["heaviest_elements"])
 
@@ -66,8 +71,8 @@ for name in names:
         # One-sided p of "the search moved p further from uniform than its nulls": (1 + #nulls at or
         # beyond the run) / (1 + #nulls). The nulls' best θ is compared with the run's best θ, last with last.
         null_best = [r["kl_uniform"] for r in compare([os.path.join(os.path.dirname(f), "policy.json") for f in nulls])]
-        p_last = (1 + sum(k >= rows[1]["kl_uniform"] for k in null_kl)) / (1 + len(null_kl))
-        p_best = (1 + sum(k >= rows[0]["kl_uniform"] for k in null_best)) / (1 + len(null_best))
+        p_last = permutation_p(rows[1]["kl_uniform"], null_kl)
+        p_best = permutation_p(rows[0]["kl_uniform"], null_best)
         s["p_kl_last"], s["p_kl_best"] = p_last, p_best
         print(f"  its {len(null_kl)} nulls: last θ KL {min(null_kl):.4f} .. {max(null_kl):.4f} (median "
               f"{statistics.median(null_kl):.4f}), p = {p_last:.3f}; best θ KL median {statistics.median(null_best):.4f}, "
@@ -76,7 +81,7 @@ for name in names:
 # Seed agreement: every two searches of one kind (NAME-sA against NAME-sB, last θ), beside the same
 # figures for disjoint pairs of null runs (null-2k against null-2k+1, last θ) of the kind's searches
 # that keep their nulls' policies (one copied back from the docs keeps only their summaries); p: the
-# share of null pairs that agree at least as well, (1 + count) / (1 + pairs).
+# permutation p of the searches' figure among the null pairs'.
 def last(name, sub=""):
     return os.path.join(out, name, sub, "policy-last.json")
 
@@ -108,7 +113,7 @@ for kind, members in sorted(kinds.items()):
             if null_pairs:
                 for key in ("marginals_pearson", "log_p_pearson"):
                     vals = [n[key] for n in null_pairs]
-                    entry[f"p_{key}"] = (1 + sum(v >= e[key] for v in vals)) / (1 + len(vals))
+                    entry[f"p_{key}"] = permutation_p(e[key], vals)
                     entry[f"nulls_{key}"] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
                     print(f"  {len(vals)} null pairs' {key}: median {statistics.median(vals):+.3f}, range "
                           f"[{min(vals):+.3f}, {max(vals):+.3f}], p = {entry[f'p_{key}']:.3f}")
